@@ -34,7 +34,14 @@ SETTINGS_TABLE: tuple[Setting, ...] = (
     Setting("host", "127.0.0.1", "Address `msinfusion serve` listens on."),
     Setting("port", "8000", "Port `msinfusion serve` listens on."),
     Setting("session_idle_minutes", "30", "Idle minutes before a staff session ends (forms keep their drafts)."),
+    Setting("session_absolute_hours", "10", "Hours after sign-in when any session ends, however active."),
     Setting("login_attempts_per_15_minutes", "5", "Failed logins allowed per account and address in 15 minutes."),
+    Setting("login_lock_after_failures", "50", "Consecutive failed logins after which an account is locked "
+            "until an admin unlocks it (NIST SP 800-63B 5.2.2 allows at most 100)."),
+    Setting("argon2_time_cost", "3", "Argon2id passes for password hashes (argon2-cffi default)."),
+    Setting("argon2_memory_kib", "65536", "Argon2id memory in KiB for password hashes "
+            "(argon2-cffi default, 64 MiB)."),
+    Setting("argon2_parallelism", "4", "Argon2id lanes for password hashes (argon2-cffi default)."),
     Setting("default_locale", "en", "Language for patients who have not chosen one (en or es)."),
     Setting("solver_time_limit_seconds", "10", "Default CP-SAT time limit for a day schedule."),
     Setting("solver_workers", "2", "CP-SAT search workers (this machine has 2 cores)."),
@@ -56,7 +63,12 @@ class Settings(BaseModel):
     host: str = "127.0.0.1"
     port: int = 8000
     session_idle_minutes: int = 30
+    session_absolute_hours: int = 10
     login_attempts_per_15_minutes: int = 5
+    login_lock_after_failures: int = 50
+    argon2_time_cost: int = 3
+    argon2_memory_kib: int = 65536
+    argon2_parallelism: int = 4
     default_locale: str = "en"
     solver_time_limit_seconds: float = 10.0
     solver_workers: int = 2

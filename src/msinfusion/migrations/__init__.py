@@ -1,0 +1,1 @@
+"""Alembic migrations for the msinfusion database (run through :func:`msinfusion.db.migrate`)."""
