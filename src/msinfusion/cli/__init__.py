@@ -9,16 +9,20 @@ from __future__ import annotations
 import sys
 from collections.abc import Sequence
 
-import click
 import typer
 
+# Command modules register their commands on `app` when imported (one line per module).
+from msinfusion.cli import catalog as _catalog  # noqa: F401
+from msinfusion.cli import demo as _demo  # noqa: F401
+from msinfusion.cli import dosing as _dosing  # noqa: F401
 from msinfusion.cli._app import UsageProblem, app
 
-# Command modules register their commands on `app` when imported (one line per module).
-from msinfusion.cli import catalog as _catalog  # noqa: E402,F401
-from msinfusion.cli import dosing as _dosing  # noqa: E402,F401
-
 __all__ = ["app", "main"]
+
+try:  # typer >= 0.29 carries its own copy of click; older releases use click itself
+    from typer._click import exceptions as _errors
+except ImportError:  # pragma: no cover - depends on the installed typer
+    from click import exceptions as _errors  # type: ignore[no-redef]
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -29,18 +33,20 @@ def main(argv: Sequence[str] | None = None) -> int:
     except UsageProblem as problem:
         print(f"msinfusion: error: {problem}", file=sys.stderr)
         return 2
-    except click.exceptions.NoArgsIsHelpError as exc:
-        click.echo(exc.ctx.get_help() if exc.ctx else "", err=True)
-        return 2
-    except click.UsageError as exc:
-        message = exc.format_message().replace("\n", " ")
+    except _errors.NoArgsIsHelpError:
+        return 2  # the help text has already been printed
+    except _errors.UsageError as exc:
+        message = " ".join(exc.format_message().split())
         print(f"msinfusion: error: {message}", file=sys.stderr)
         return 2
-    except click.Abort:
+    except _errors.ClickException as exc:
+        print(f"msinfusion: error: {' '.join(exc.format_message().split())}", file=sys.stderr)
+        return 1
+    except typer.Abort:
         print("msinfusion: aborted", file=sys.stderr)
         return 1
-    except click.exceptions.Exit as exc:
-        return int(exc.exit_code)
     except typer.Exit as exc:
         return int(exc.exit_code)
+    except BrokenPipeError:
+        return 1
     return int(result) if isinstance(result, int) else 0

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import typer
+from rich.console import Console
 
 app = typer.Typer(
     name="msinfusion",
@@ -20,3 +21,9 @@ class UsageProblem(Exception):
 @app.callback()
 def _root() -> None:
     """Plan, prepare and schedule intravenous therapy for multiple sclerosis."""
+
+
+def console(stderr: bool = False) -> Console:
+    """A Rich console; wide when the output is a file or pipe, so tables are not squeezed."""
+    probe = Console(stderr=stderr)
+    return probe if probe.is_terminal else Console(stderr=stderr, width=200)

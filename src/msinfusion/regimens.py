@@ -1,0 +1,391 @@
+"""Dose calendars: from a therapy, a start date and the doses already given, every dose until an end date.
+
+The rules come from the therapy data files (each with its source); this module only applies them:
+initial doses at offsets from dose 1, maintenance every N weeks or calendar months counted from the
+right anchor, consecutive-day courses, the missed/late-dose rule, minimum intervals, cumulative caps
+and the center's booking window per dose.
+"""
+
+from __future__ import annotations
+
+import calendar as _calendar
+import datetime
+import itertools
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from datetime import date, timedelta
+from typing import Literal
+
+from msinfusion.therapies.model import Courses, Period, Series, Status, Therapy
+
+DEFAULT_HORIZON_DAYS = 730
+"""Without an end date a calendar covers two years from the start."""
+
+DoseStatus = Literal["given", "planned"]
+
+
+class RegimenError(ValueError):
+    """Input that cannot give a calendar (e.g. a given date before the start, a missing BSA)."""
+
+
+def add_period(day: date, period: Period) -> date:
+    """``day`` plus a period; calendar months keep the day of month, clamped to the month's end."""
+    if period.unit == "days":
+        return day + timedelta(days=period.amount)
+    if period.unit == "weeks":
+        return day + timedelta(weeks=period.amount)
+    month_index = day.month - 1 + period.amount
+    year = day.year + month_index // 12
+    month = month_index % 12 + 1
+    last = _calendar.monthrange(year, month)[1]
+    return date(year, month, min(day.day, last))
+
+
+@dataclass(frozen=True, slots=True)
+class Window:
+    """The dates a dose may be booked on (center policy, clipped by the minimum interval)."""
+
+    start: date
+    end: date
+
+    def __contains__(self, day: object) -> bool:
+        return isinstance(day, date) and self.start <= day <= self.end
+
+
+@dataclass(frozen=True, slots=True)
+class PlannedDose:
+    """One dose of a calendar."""
+
+    number: int
+    date: datetime.date
+    target: datetime.date
+    status: DoseStatus
+    dose_mg: float | None
+    amount: float
+    unit: str
+    treatment: str
+    infusion: str
+    window: Window
+    course: int | None = None
+    course_day: int | None = None
+    notes: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class DoseCalendar:
+    """Every dose of one patient's regimen from the start to the end date."""
+
+    therapy: Therapy
+    start: date
+    until: date
+    doses: list[PlannedDose]
+    warnings: list[str] = field(default_factory=list)
+    cumulative_per_m2: float | None = None
+
+    @property
+    def next_planned(self) -> PlannedDose | None:
+        return next((d for d in self.doses if d.status == "planned"), None)
+
+
+@dataclass(frozen=True, slots=True)
+class _Options:
+    bsa: float | None
+    jurisdiction: str
+    amount: float | None
+    option: str | None
+    as_of: date | None
+    requested: Mapping[int, date]
+
+
+def dose_calendar(
+    therapy: Therapy,
+    start: date,
+    until: date | None = None,
+    given: Sequence[date] = (),
+    *,
+    bsa: float | None = None,
+    course_days: int | None = None,
+    jurisdiction: str = "US",
+    prior_cumulative_per_m2: float = 0.0,
+    amount: float | None = None,
+    option: str | None = None,
+    as_of: date | None = None,
+    requested: Mapping[int, date] | None = None,
+) -> DoseCalendar:
+    """The dose calendar of ``therapy`` from ``start`` to ``until``.
+
+    ``given`` lists the dates already administered, in order; later doses are computed from them.
+    ``as_of`` (today) moves planned doses that are already overdue to that day ("as soon as
+    possible"). ``requested`` maps dose numbers to dates a scheduler asks for; a requested date that
+    breaks a minimum interval or its window gives a warning, not an error.
+    """
+    end = until if until is not None else start + timedelta(days=DEFAULT_HORIZON_DAYS)
+    if end < start:
+        raise RegimenError(f"end date {end.isoformat()} is before the start {start.isoformat()}")
+    given = list(given)
+    if given and given[0] < start:
+        raise RegimenError(f"given date {given[0].isoformat()} is before the start {start.isoformat()}")
+    for earlier, later in itertools.pairwise(given):
+        if later <= earlier:
+            raise RegimenError(f"given dates must be in order: {later.isoformat()} follows {earlier.isoformat()}")
+    if therapy.dose_unit == "mg/m2" and (bsa is None or not 0.5 <= bsa <= 3.5):
+        raise RegimenError(f"{therapy.id} is dosed per m2: give the body surface area with --bsa (0.5-3.5)")
+    if amount is not None:
+        fixed = [s for s in therapy.dosing if s.amount.status not in (Status.PRACTICE, Status.UNCONFIRMED)]
+        if fixed:
+            raise RegimenError(f"{therapy.id}: the dose amount comes from the label and cannot be changed")
+    if option is not None and not any(option in s.options for s in therapy.dosing):
+        choices = sorted({o for s in therapy.dosing for o in s.options}) or ["none"]
+        raise RegimenError(f"{therapy.id} has no infusion option {option!r}; options: {', '.join(choices)}")
+    opts = _Options(bsa, jurisdiction, amount, option, as_of, requested or {})
+    if isinstance(therapy.regimen, Series):
+        if course_days is not None:
+            raise RegimenError(f"{therapy.id} is not given in consecutive-day courses; drop --course-days")
+        doses, warnings = _series(therapy, therapy.regimen, start, end, given, opts)
+    else:
+        doses, warnings = _courses(therapy, therapy.regimen, start, end, given, course_days, opts)
+    cumulative = None
+    if therapy.cumulative_cap is not None:
+        doses, cap_warnings, cumulative = _apply_cap(therapy, doses, jurisdiction, prior_cumulative_per_m2)
+        warnings += cap_warnings
+    return DoseCalendar(therapy, start, end, doses, warnings, cumulative)
+
+
+def _dose(
+    therapy: Therapy,
+    number: int,
+    day: date,
+    target: date,
+    status: DoseStatus,
+    window: Window,
+    opts: _Options,
+    notes: list[str],
+    course: int | None = None,
+    course_day: int | None = None,
+) -> PlannedDose:
+    step = therapy.dose_step(number)
+    amount = opts.amount if opts.amount is not None else step.amount.value
+    infusion = step.infusion
+    treatment = step.treatment
+    if opts.option is not None and opts.option in step.options:
+        infusion = opts.option
+        treatment = f"{step.treatment}-{opts.option}"
+    if therapy.dose_unit == "mg/m2":
+        assert opts.bsa is not None
+        dose_mg: float | None = round(amount * opts.bsa, 1)
+    else:
+        dose_mg = amount
+    return PlannedDose(
+        number,
+        day,
+        target,
+        status,
+        dose_mg,
+        amount,
+        therapy.dose_unit,
+        treatment,
+        infusion,
+        window,
+        course,
+        course_day,
+        tuple(notes),
+    )
+
+
+def _place(
+    number: int,
+    target: date,
+    window: Window,
+    given: Sequence[date],
+    opts: _Options,
+    earliest: date | None,
+    notes: list[str],
+    warnings: list[str],
+    min_text: str,
+) -> tuple[date, DoseStatus, bool]:
+    """The date of dose ``number``: given, requested or planned. Returns (date, status, late)."""
+    if number <= len(given):
+        day = given[number - 1]
+        if earliest is not None and day < earliest:
+            warnings.append(f"dose {number} on {day.isoformat()} breaks the minimum interval ({min_text})")
+        late = day > window.end
+        if late:
+            notes.append(f"given {(day - window.end).days} days after its window")
+        elif day < window.start:
+            notes.append(f"given {(window.start - day).days} days before its window")
+        return day, "given", late
+    if number in opts.requested:
+        day = opts.requested[number]
+        if earliest is not None and day < earliest:
+            warnings.append(
+                f"requested date {day.isoformat()} for dose {number} breaks the minimum interval ({min_text})"
+            )
+        if day not in window:
+            warnings.append(
+                f"requested date {day.isoformat()} for dose {number} is outside its window "
+                f"{window.start.isoformat()} to {window.end.isoformat()}"
+            )
+        return day, "planned", day > window.end
+    if opts.as_of is not None and window.end < opts.as_of:
+        notes.append("missed: give as soon as possible")
+        return opts.as_of, "planned", True
+    return target, "planned", False
+
+
+def _series(
+    therapy: Therapy, regimen: Series, start: date, end: date, given: Sequence[date], opts: _Options
+) -> tuple[list[PlannedDose], list[str]]:
+    doses: list[PlannedDose] = []
+    warnings: list[str] = []
+    initial = [f.value for f in regimen.initial]
+    maintenance = regimen.maintenance
+    resets = therapy.missed_dose is not None and therapy.missed_dose.rule == "reset-from-late-dose"
+    min_interval = therapy.min_interval.value if therapy.min_interval else None
+    min_text = str(min_interval) if min_interval else ""
+    dates: list[date] = []
+    late_anchor: date | None = None
+    cycle_start = 0  # index (0-based) of the first dose of the current cycle
+    number = 0
+    while True:
+        number += 1
+        index = number - 1
+        starts_occurrence = False
+        if index == 0:
+            target = start
+        elif index < len(initial):
+            target = add_period(dates[0], initial[index])
+        elif maintenance is None:
+            break
+        else:
+            period = maintenance.every.value
+            position = (index - cycle_start) if maintenance.cycle else len(initial)
+            if maintenance.cycle and position < len(initial):
+                target = add_period(dates[cycle_start], initial[position])
+            else:
+                starts_occurrence = True
+                if maintenance.cycle:
+                    base = dates[cycle_start]
+                    cycle_start = index
+                elif index == len(initial):
+                    base = dates[maintenance.anchor_dose.value - 1]
+                else:
+                    base = dates[-1]
+                if resets and late_anchor is not None:
+                    base = late_anchor
+                target = add_period(base, period)
+        late_anchor = None if starts_occurrence else late_anchor
+        policy = therapy.booking_window(number)
+        earliest = None
+        if starts_occurrence and min_interval is not None:
+            earliest = add_period(dates[-1], min_interval)
+        low = target - timedelta(days=policy.before_days)
+        if dates:
+            low = max(low, dates[-1] + timedelta(days=1))
+        if earliest is not None:
+            low = max(low, earliest)
+        window = Window(low, max(low, target + timedelta(days=policy.after_days)))
+        if number > len(given) and target > end and number not in opts.requested:
+            break
+        notes: list[str] = []
+        day, status, late = _place(number, target, window, given, opts, earliest, notes, warnings, min_text)
+        if day > end and status == "planned":
+            break
+        if late and resets and therapy.missed_dose is not None:
+            late_anchor = day
+            notes.append(f"next dose counted from this late dose ({therapy.missed_dose.source[0]})")
+        dates.append(day)
+        doses.append(_dose(therapy, number, day, target, status, window, opts, notes))
+    if len(given) > len(doses):
+        warnings.append(f"{len(given) - len(doses)} given dates are past the end of the calendar")
+    return doses, warnings
+
+
+def _courses(
+    therapy: Therapy,
+    regimen: Courses,
+    start: date,
+    end: date,
+    given: Sequence[date],
+    course_days: int | None,
+    opts: _Options,
+) -> tuple[list[PlannedDose], list[str]]:
+    doses: list[PlannedDose] = []
+    warnings: list[str] = []
+    lengths = [c.days.value for c in regimen.planned]
+    if course_days is not None:
+        first = regimen.planned[0]
+        if first.day_range is None:
+            raise RegimenError(f"{therapy.id} courses have fixed lengths from the label; drop --course-days")
+        shortest, longest = first.day_range
+        if not shortest <= course_days <= longest:
+            raise RegimenError(f"--course-days for {therapy.id} must be {shortest} to {longest}")
+        lengths[0] = course_days
+    number = 0
+    course_starts: list[date] = []
+    last: date | None = None
+    for course_index, course in enumerate(regimen.planned):
+        for day_index in range(lengths[course_index]):
+            number += 1
+            course_day = day_index + 1
+            if course_day == 1:
+                if course_index == 0:
+                    target = start
+                else:
+                    assert course.after is not None and last is not None
+                    base = course_starts[0] if course.after_from == "course-start" else last
+                    target = add_period(base, course.after.value)
+            else:
+                assert last is not None
+                target = last + timedelta(days=1)
+            policy = therapy.booking_window(course_day)
+            low = target - timedelta(days=policy.before_days)
+            if last is not None:
+                low = max(low, last + timedelta(days=1))
+            window = Window(low, max(low, target + timedelta(days=policy.after_days)))
+            if number > len(given) and target > end and number not in opts.requested:
+                return doses, warnings
+            notes: list[str] = []
+            day, status, late = _place(number, target, window, given, opts, None, notes, warnings, "")
+            if status == "planned" and day > end:
+                return doses, warnings
+            if late and course_day > 1 and therapy.missed_dose is not None:
+                notes.append("a missed day moves the rest of the course; never two doses on one day")
+            if course_day == 1:
+                course_starts.append(day)
+            last = day
+            doses.append(_dose(therapy, number, day, target, status, window, opts, notes, course_index + 1, course_day))
+    if len(given) > len(doses):
+        warnings.append(f"{len(given) - len(doses)} given dates are past the planned courses")
+    if regimen.further is not None and last is not None and regimen.further.after is not None:
+        earliest = add_period(last, regimen.further.after.value)
+        warnings.append(
+            f"further {regimen.further.days.value}-day courses only if needed, not before "
+            f"{earliest.isoformat()} ({regimen.further.after.value} after the last dose)"
+        )
+    return doses, warnings
+
+
+def _apply_cap(
+    therapy: Therapy, doses: list[PlannedDose], jurisdiction: str, prior: float
+) -> tuple[list[PlannedDose], list[str], float]:
+    """Keep the planned doses whose cumulative amount stays within the lifetime cap."""
+    assert therapy.cumulative_cap is not None
+    limits = therapy.cumulative_cap.limits
+    if jurisdiction not in limits:
+        raise RegimenError(f"no cumulative cap for jurisdiction {jurisdiction!r}; known: {', '.join(limits)}")
+    cap = limits[jurisdiction].value
+    total = prior
+    kept: list[PlannedDose] = []
+    warnings: list[str] = []
+    for dose in doses:
+        if dose.status == "planned" and total + dose.amount > cap + 1e-9:
+            warnings.append(
+                f"stopped before dose {dose.number}: it would pass the lifetime cap of {cap:g} mg/m2 "
+                f"({jurisdiction}); {total:g} mg/m2 given or planned"
+            )
+            break
+        total += dose.amount
+        if dose.status == "given" and total > cap + 1e-9:
+            warnings.append(f"dose {dose.number} took the cumulative dose to {total:g} mg/m2, past the cap")
+        kept.append(dose)
+    return kept, warnings, total

@@ -1,0 +1,319 @@
+"""Typed models for the therapy data files: every clinical value carries its source and status."""
+
+from __future__ import annotations
+
+import re
+from enum import StrEnum
+from typing import Annotated, Any, Generic, Literal, TypeVar
+
+from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, field_validator, model_validator
+
+T = TypeVar("T")
+
+
+class Status(StrEnum):
+    """How firmly a value is sourced (the status codes of ``shared/labels``)."""
+
+    LABEL = "label"
+    MANUFACTURER = "manufacturer"
+    SECONDARY = "secondary"
+    PRACTICE = "practice"
+    UNCONFIRMED = "unconfirmed"
+
+
+class _Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+def _as_list(value: Any) -> Any:
+    return [value] if isinstance(value, str) else value
+
+
+SourceIds = Annotated[list[str], BeforeValidator(_as_list)]
+
+_SOURCE_ID = re.compile(r"^(?:[a-z-]+:)?S\d+$")
+
+
+class Fact(_Strict, Generic[T]):
+    """One clinical value with the source ids (``S#`` of the labels file) it comes from."""
+
+    value: T
+    source: SourceIds = Field(min_length=1)
+    status: Status
+    note: str | None = None
+
+    @field_validator("source")
+    @classmethod
+    def _source_ids(cls, ids: list[str]) -> list[str]:
+        for sid in ids:
+            if not _SOURCE_ID.match(sid):
+                raise ValueError(f"source id {sid!r} is not like 'S4' or 'methylprednisolone:S3'")
+        return ids
+
+    @property
+    def needs_review(self) -> bool:
+        """Unconfirmed values are usable but shown to staff as needing review."""
+        return self.status is Status.UNCONFIRMED
+
+
+_PERIOD = re.compile(r"^\s*(\d+)\s*(day|week|month)s?\s*$")
+
+
+class Period(_Strict):
+    """A calendar period: days, weeks or calendar months (``"6 months"`` in the data files)."""
+
+    amount: int = Field(ge=0)
+    unit: Literal["days", "weeks", "months"]
+
+    @model_validator(mode="before")
+    @classmethod
+    def _parse(cls, value: Any) -> Any:
+        if isinstance(value, str):
+            match = _PERIOD.match(value)
+            if not match:
+                raise ValueError(f"period {value!r} is not like '14 days', '24 weeks' or '6 months'")
+            return {"amount": int(match.group(1)), "unit": match.group(2) + "s"}
+        return value
+
+    def __str__(self) -> str:
+        unit = self.unit if self.amount != 1 else self.unit[:-1]
+        return f"{self.amount} {unit}"
+
+
+class DoseRange(_Strict):
+    """Dose numbers a rule applies to: ``"1-2"``, ``"3-"`` (3 onward), ``"13-"``, ``"all"``."""
+
+    first: int = Field(ge=1)
+    last: int | None = None
+
+    @model_validator(mode="before")
+    @classmethod
+    def _parse(cls, value: Any) -> Any:
+        if isinstance(value, int):
+            return {"first": value, "last": value}
+        if isinstance(value, str):
+            text = value.strip()
+            if text == "all":
+                return {"first": 1, "last": None}
+            first, sep, last = text.partition("-")
+            if not first.isdigit() or (last and not last.isdigit()):
+                raise ValueError(f"dose range {value!r} is not like '1-2', '3-' or 'all'")
+            return {"first": int(first), "last": int(last) if last else (None if sep else int(first))}
+        return value
+
+    def __contains__(self, number: object) -> bool:
+        if not isinstance(number, int):
+            return False
+        return number >= self.first and (self.last is None or number <= self.last)
+
+    def __str__(self) -> str:
+        if self.last is None:
+            return "all" if self.first == 1 else f"{self.first} onward"
+        return str(self.first) if self.first == self.last else f"{self.first}-{self.last}"
+
+
+class RateStep(_Strict):
+    """One step of an explicit rate schedule; ``minutes`` omitted means 'for the rest'."""
+
+    rate: float = Field(gt=0)
+    minutes: float | None = Field(default=None, gt=0)
+
+
+class Ramp(_Strict):
+    """Start at ``start``, add ``increment`` every ``every_minutes`` up to ``maximum``; rest at maximum."""
+
+    start: float = Field(gt=0)
+    increment: float = Field(ge=0)
+    every_minutes: float = Field(gt=0)
+    maximum: float = Field(gt=0)
+
+
+class InfusionProfile(_Strict):
+    """How one dose is given: a rate ramp or explicit steps over an amount, or a fixed duration."""
+
+    title: str
+    route: Literal["intravenous", "subcutaneous"] = "intravenous"
+    unit: Literal["mL/h", "mg/h"] = "mL/h"
+    volume_ml: Fact[float] | None = None
+    ramp: Fact[Ramp] | None = None
+    steps: Fact[list[RateStep]] | None = None
+    fixed_minutes: Fact[int] | None = None
+    label_minutes: Fact[str] | None = None
+    eligibility: str | None = None
+
+    @model_validator(mode="after")
+    def _one_way(self) -> InfusionProfile:
+        ways = [w for w in (self.ramp, self.steps, self.fixed_minutes) if w is not None]
+        if len(ways) != 1:
+            raise ValueError("an infusion profile has exactly one of ramp, steps or fixed_minutes")
+        if self.unit == "mL/h" and self.fixed_minutes is None and self.volume_ml is None:
+            raise ValueError("a mL/h rate schedule needs volume_ml")
+        return self
+
+
+class Premedication(_Strict):
+    """A premedication given before the infusion, for the listed doses or course days."""
+
+    drug: str
+    amount: Fact[str]
+    route: str
+    minutes_before: Fact[int] | None = None
+    sedating: bool = False
+    doses: DoseRange = DoseRange(first=1)
+    course_days: DoseRange | None = None
+    optional: bool = False
+
+
+class ObservationRule(_Strict):
+    """Minutes of observation after the infusion for a range of dose numbers."""
+
+    doses: DoseRange
+    minutes: Fact[int]
+
+
+class DoseStep(_Strict):
+    """The amount and infusion profile for a range of dose numbers (or course days)."""
+
+    doses: DoseRange
+    amount: Fact[float]
+    infusion: str
+    options: list[str] = []
+    treatment: str
+
+
+class Maintenance(_Strict):
+    """Repeat every ``every``, the first counted from initial dose ``anchor_dose``.
+
+    With ``cycle`` each repeat is the whole initial pattern (e.g. two infusions two weeks apart),
+    counted from the first dose of the previous cycle.
+    """
+
+    every: Fact[Period]
+    anchor_dose: Fact[int]
+    cycle: bool = False
+
+
+class MissedDose(_Strict):
+    """What to do when a dose is late: give it as soon as possible, then count from it."""
+
+    rule: Literal["reset-from-late-dose", "do-not-double-up"]
+    text: str
+    source: SourceIds
+    status: Status
+
+
+class CumulativeCap(_Strict):
+    """A lifetime cap on the cumulative dose per body surface area, by jurisdiction."""
+
+    per: Literal["m2"] = "m2"
+    limits: dict[str, Fact[float]]
+
+
+class Course(_Strict):
+    """A run of consecutive daily doses (alemtuzumab, IV methylprednisolone)."""
+
+    days: Fact[int]
+    day_range: tuple[int, int] | None = None
+    after: Fact[Period] | None = None
+    after_from: Literal["course-start", "last-dose"] = "course-start"
+
+
+class Series(_Strict):
+    """Initial doses at offsets from dose 1, then maintenance."""
+
+    kind: Literal["series"] = "series"
+    initial: list[Fact[Period]]
+    maintenance: Maintenance | None = None
+
+
+class Courses(_Strict):
+    """Planned courses of consecutive-day doses; further courses are clinician decisions."""
+
+    kind: Literal["courses"] = "courses"
+    planned: list[Course] = Field(min_length=1)
+    further: Course | None = None
+
+
+class BookingWindow(_Strict):
+    """Center booking policy (not a label fact): days before/after the target date a dose may be booked."""
+
+    doses: DoseRange
+    before_days: int = Field(ge=0)
+    after_days: int = Field(ge=0)
+
+
+class Monitoring(_Strict):
+    """A check required around dosing (labs, scans, enrollment), shown to staff and patients."""
+
+    what: str
+    when: str
+    fact: Fact[str]
+    before_each_dose: bool = False
+
+
+class Therapy(_Strict):
+    """One therapy of the catalog, loaded from ``therapies/<id>.yaml``."""
+
+    id: str = Field(pattern=r"^[a-z0-9-]+$")
+    name: str
+    generic: str
+    brands: list[str]
+    labels_file: str
+    approval: Literal["on-label", "off-label"] = "on-label"
+    route: Literal["intravenous", "subcutaneous"]
+    dose_unit: Literal["mg", "mg/m2"] = "mg"
+    summary: str
+    patient_summary: str
+    sources: dict[str, str] = Field(min_length=1)
+    regimen: Series | Courses = Field(discriminator="kind")
+    dosing: list[DoseStep] = Field(min_length=1)
+    infusions: dict[str, InfusionProfile] = Field(min_length=1)
+    premedication: list[Premedication] = []
+    premedication_none: Fact[str] | None = None
+    observation: list[ObservationRule] = Field(min_length=1)
+    min_interval: Fact[Period] | None = None
+    missed_dose: MissedDose | None = None
+    cumulative_cap: CumulativeCap | None = None
+    monitoring: list[Monitoring] = []
+    booking_windows: list[BookingWindow] = Field(min_length=1)
+    flags: list[str] = []
+
+    @model_validator(mode="after")
+    def _references(self) -> Therapy:
+        for step in self.dosing:
+            for profile in [step.infusion, *step.options]:
+                if profile not in self.infusions:
+                    raise ValueError(f"dosing refers to unknown infusion profile {profile!r}")
+        return self
+
+    def dose_step(self, number: int) -> DoseStep:
+        """The amount and infusion profile for dose (or course day) ``number``."""
+        for step in self.dosing:
+            if number in step.doses:
+                return step
+        raise ValueError(f"{self.id}: no dosing rule covers dose {number}")
+
+    def observation_minutes(self, number: int) -> Fact[int]:
+        """Observation after dose ``number``."""
+        for rule in self.observation:
+            if number in rule.doses:
+                return rule.minutes
+        raise ValueError(f"{self.id}: no observation rule covers dose {number}")
+
+    def premedications(self, number: int, course_day: int | None = None) -> list[Premedication]:
+        """Premedications for dose ``number`` (and ``course_day`` within a course)."""
+        chosen = []
+        for item in self.premedication:
+            if number not in item.doses:
+                continue
+            if item.course_days is not None and (course_day is None or course_day not in item.course_days):
+                continue
+            chosen.append(item)
+        return chosen
+
+    def booking_window(self, number: int) -> BookingWindow:
+        """The center's default booking window for dose ``number``."""
+        for window in self.booking_windows:
+            if number in window.doses:
+                return window
+        raise ValueError(f"{self.id}: no booking window covers dose {number}")

@@ -1,0 +1,232 @@
+"""The phases of one visit for one dose: check-in, premedication, infusion, observation, discharge.
+
+Clinical minutes (premedication lead time, infusion, observation) come from the therapy data; the
+check-in, discharge and nurse minutes are the center's workload policy (:class:`VisitPolicy`). The
+phases are exactly what the day scheduler consumes (``shared/formats/day-schedule.md``).
+"""
+
+from __future__ import annotations
+
+import functools
+import math
+from dataclasses import dataclass
+
+from pydantic import BaseModel, ConfigDict, Field
+
+from msinfusion.regimens import PlannedDose
+from msinfusion.therapies import Status, Therapy, load_catalog
+from msinfusion.titration import infusion_minutes
+
+
+class VisitPolicy(BaseModel):
+    """A center's workload defaults (policy, not label fact); the numbers of the day-schedule example."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    check_in_minutes: int = Field(15, ge=0, description="Check-in, vitals and IV placement")
+    check_in_nurse_minutes: int = Field(15, ge=0)
+    premedication_nurse_minutes: int = Field(10, ge=0, description="Giving the premedications")
+    infusion_nurse_minutes: int = Field(10, ge=0, description="Starting the infusion and setting the rate")
+    observation_nurse_minutes: int = Field(0, ge=0)
+    discharge_minutes: int = Field(10, ge=0, description="Vitals, removing the IV, instructions")
+    discharge_nurse_minutes: int = Field(10, ge=0)
+
+
+class VisitPhase(BaseModel):
+    """One phase of a visit, in the day-schedule format's terms."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    name: str
+    title: str
+    minutes: int = Field(ge=0)
+    nurse_minutes: int = Field(ge=0)
+    starts_after: int = Field(ge=0, description="Minutes after arrival")
+    note: str | None = None
+    needs_review: bool = False
+
+
+class VisitTimeline(BaseModel):
+    """The whole visit for one dose, with the plain 'plan for about N hours' figure."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    therapy: str
+    dose_number: int
+    treatment: str
+    dose_mg: float | None
+    phases: list[VisitPhase]
+    chair_minutes: int
+    nurse_minutes: int
+    plan_hours: float
+    needs_review: list[str]
+
+    def phase_minutes(self, name: str) -> int:
+        """Minutes of the named phase (0 when the visit has no such phase)."""
+        return sum(p.minutes for p in self.phases if p.name == name)
+
+    @property
+    def plan_text(self) -> str:
+        """'about 4 and a half hours' — rounded up to the half hour."""
+        whole = int(self.plan_hours)
+        half = self.plan_hours - whole >= 0.5
+        if whole == 0:
+            return "about half an hour"
+        unit = "hour" if whole == 1 and not half else "hours"
+        return f"about {whole}{' and a half' if half else ''} {unit}"
+
+
+def plan_hours(chair_minutes: int) -> float:
+    """Chair minutes rounded up to the next half hour, in hours."""
+    return math.ceil(chair_minutes / 30) / 2
+
+
+def visit_timeline(
+    therapy: Therapy,
+    number: int,
+    *,
+    infusion: str | None = None,
+    dose_mg: float | None = None,
+    course_day: int | None = None,
+    policy: VisitPolicy | None = None,
+) -> VisitTimeline:
+    """The visit for dose ``number`` of ``therapy`` (optionally with another infusion profile)."""
+    policy = policy or VisitPolicy()
+    step = therapy.dose_step(number)
+    profile_id = infusion or step.infusion
+    profile = therapy.infusions[profile_id]
+    if dose_mg is None and therapy.dose_unit == "mg":
+        dose_mg = step.amount.value
+    if profile.unit == "mg/h" and dose_mg is None:
+        raise ValueError(f"{therapy.id}: infusion time depends on the dose in mg")
+    review: list[str] = []
+    premeds = [p for p in therapy.premedications(number, course_day) if not p.optional]
+    timed = [p.minutes_before for p in premeds if p.minutes_before is not None]
+    premed_minutes = max((f.value for f in timed), default=0)
+    if any(f.needs_review for f in timed):
+        review.append("premedication timing")
+    infuse = infusion_minutes(profile, dose_mg or 0.0)
+    for fact in (profile.fixed_minutes, profile.ramp, profile.steps):
+        if fact is not None and fact.status is Status.UNCONFIRMED:
+            review.append("infusion rate")
+    observation = therapy.observation_minutes(number)
+    if observation.needs_review:
+        review.append("observation time")
+    treatment = step.treatment if profile_id == step.infusion else f"{step.treatment}-{profile_id}"
+    phases: list[VisitPhase] = []
+    clock = 0
+
+    def add(name: str, title: str, minutes: int, nurse: int, note: str | None = None, flag: bool = False) -> None:
+        nonlocal clock
+        phases.append(
+            VisitPhase(
+                name=name,
+                title=title,
+                minutes=minutes,
+                nurse_minutes=min(nurse, minutes),
+                starts_after=clock,
+                note=note,
+                needs_review=flag,
+            )
+        )
+        clock += minutes
+
+    add("check-in", "Check-in and vital signs", policy.check_in_minutes, policy.check_in_nurse_minutes)
+    if premed_minutes:
+        names = ", ".join(p.drug for p in premeds)
+        add(
+            "premedication",
+            "Premedication",
+            premed_minutes,
+            policy.premedication_nurse_minutes,
+            names,
+            "premedication timing" in review,
+        )
+    title = "Injection" if profile.route == "subcutaneous" else "Infusion"
+    add("infusion", title, infuse, policy.infusion_nurse_minutes, profile.title)
+    if observation.value:
+        add(
+            "observation",
+            "Observation",
+            observation.value,
+            policy.observation_nurse_minutes,
+            observation.note,
+            observation.needs_review,
+        )
+    elif observation.note:
+        review_flag = observation.needs_review
+        phases.append(
+            VisitPhase(
+                name="observation",
+                title="Observation",
+                minutes=0,
+                nurse_minutes=0,
+                starts_after=clock,
+                note=observation.note,
+                needs_review=review_flag,
+            )
+        )
+    add("discharge", "Discharge", policy.discharge_minutes, policy.discharge_nurse_minutes)
+    nurse_total = sum(p.nurse_minutes for p in phases)
+    return VisitTimeline(
+        therapy=therapy.id,
+        dose_number=number,
+        treatment=treatment,
+        dose_mg=dose_mg,
+        phases=phases,
+        chair_minutes=clock,
+        nurse_minutes=nurse_total,
+        plan_hours=plan_hours(clock),
+        needs_review=review,
+    )
+
+
+def dose_visit(therapy: Therapy, dose: PlannedDose, policy: VisitPolicy | None = None) -> VisitTimeline:
+    """The visit for one dose of a calendar."""
+    return visit_timeline(
+        therapy,
+        dose.number,
+        infusion=dose.infusion,
+        dose_mg=dose.dose_mg,
+        course_day=dose.course_day,
+        policy=policy,
+    )
+
+
+@dataclass(frozen=True)
+class TreatmentCode:
+    """What a treatment code such as ``ocrelizumab-600`` stands for."""
+
+    therapy: str
+    dose_number: int
+    infusion: str
+
+
+@functools.cache
+def treatment_codes() -> dict[str, TreatmentCode]:
+    """Every catalog treatment code (one per dose step and infusion option)."""
+    codes: dict[str, TreatmentCode] = {}
+    for therapy in load_catalog():
+        for step in therapy.dosing:
+            codes[step.treatment] = TreatmentCode(therapy.id, step.doses.first, step.infusion)
+            for option in step.options:
+                codes[f"{step.treatment}-{option}"] = TreatmentCode(therapy.id, step.doses.first, option)
+    return codes
+
+
+def known_treatments() -> list[str]:
+    """Catalog treatment codes, sorted."""
+    return sorted(treatment_codes())
+
+
+def phases_for_treatment(code: str, policy: VisitPolicy | None = None) -> list[VisitPhase]:
+    """The visit phases for a catalog treatment code; ``KeyError`` when the code is unknown.
+
+    Zero-minute phases (an observation left to clinical judgment) are left out, as the scheduler
+    needs only the time a chair and a nurse are held.
+    """
+    spec = treatment_codes()[code]
+    therapy = load_catalog().get(spec.therapy)
+    course_day = 1 if therapy.regimen.kind == "courses" else None
+    timeline = visit_timeline(therapy, spec.dose_number, infusion=spec.infusion, course_day=course_day, policy=policy)
+    return [p for p in timeline.phases if p.minutes > 0]
