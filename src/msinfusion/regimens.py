@@ -11,7 +11,7 @@ from __future__ import annotations
 import calendar as _calendar
 import datetime
 import itertools
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 from typing import Literal
@@ -39,6 +39,17 @@ def add_period(day: date, period: Period) -> date:
     month = month_index % 12 + 1
     last = _calendar.monthrange(year, month)[1]
     return date(year, month, min(day.day, last))
+
+
+ONE_DAY = timedelta(days=1)
+
+
+def _shifter(period: Period) -> Callable[[date], date]:
+    """A function adding ``period``; days and weeks become one timedelta (the calendar hot path)."""
+    if period.unit == "months":
+        return lambda day: add_period(day, period)
+    delta = timedelta(days=period.amount * (7 if period.unit == "weeks" else 1))
+    return lambda day: day + delta
 
 
 @dataclass(frozen=True, slots=True)
@@ -229,6 +240,9 @@ def _place(
     if opts.as_of is not None and window.end < opts.as_of:
         notes.append("missed: give as soon as possible")
         return opts.as_of, "planned", True
+    if target < window.start:
+        notes.append(f"moved to {window.start.isoformat()} to keep the minimum interval ({min_text})")
+        return window.start, "planned", False
     return target, "planned", False
 
 
@@ -237,11 +251,20 @@ def _series(
 ) -> tuple[list[PlannedDose], list[str]]:
     doses: list[PlannedDose] = []
     warnings: list[str] = []
-    initial = [f.value for f in regimen.initial]
+    initial = [_shifter(f.value) for f in regimen.initial]
+    n_initial = len(initial)
     maintenance = regimen.maintenance
-    resets = therapy.missed_dose is not None and therapy.missed_dose.rule == "reset-from-late-dose"
+    every = _shifter(maintenance.every.value) if maintenance else None
+    cycle = maintenance is not None and maintenance.cycle
+    anchor = maintenance.anchor_dose.value - 1 if maintenance else 0
+    missed = therapy.missed_dose
+    resets = missed is not None and missed.rule == "reset-from-late-dose"
     min_interval = therapy.min_interval.value if therapy.min_interval else None
+    min_shift = _shifter(min_interval) if min_interval else None
     min_text = str(min_interval) if min_interval else ""
+    n_given = len(given)
+    requested = opts.requested
+    windows: dict[int, tuple[timedelta, timedelta]] = {}
     dates: list[date] = []
     late_anchor: date | None = None
     cycle_start = 0  # index (0-based) of the first dose of the current cycle
@@ -252,47 +275,49 @@ def _series(
         starts_occurrence = False
         if index == 0:
             target = start
-        elif index < len(initial):
-            target = add_period(dates[0], initial[index])
-        elif maintenance is None:
+        elif index < n_initial:
+            target = initial[index](dates[0])
+        elif every is None:
             break
         else:
-            period = maintenance.every.value
-            position = (index - cycle_start) if maintenance.cycle else len(initial)
-            if maintenance.cycle and position < len(initial):
-                target = add_period(dates[cycle_start], initial[position])
+            position = (index - cycle_start) if cycle else n_initial
+            if cycle and position < n_initial:
+                target = initial[position](dates[cycle_start])
             else:
                 starts_occurrence = True
-                if maintenance.cycle:
+                if cycle:
                     base = dates[cycle_start]
                     cycle_start = index
-                elif index == len(initial):
-                    base = dates[maintenance.anchor_dose.value - 1]
+                elif index == n_initial:
+                    base = dates[anchor]
                 else:
                     base = dates[-1]
                 if resets and late_anchor is not None:
                     base = late_anchor
-                target = add_period(base, period)
-        late_anchor = None if starts_occurrence else late_anchor
-        policy = therapy.booking_window(number)
-        earliest = None
-        if starts_occurrence and min_interval is not None:
-            earliest = add_period(dates[-1], min_interval)
-        low = target - timedelta(days=policy.before_days)
-        if dates:
-            low = max(low, dates[-1] + timedelta(days=1))
-        if earliest is not None:
-            low = max(low, earliest)
-        window = Window(low, max(low, target + timedelta(days=policy.after_days)))
-        if number > len(given) and target > end and number not in opts.requested:
+                target = every(base)
+            late_anchor = None if starts_occurrence else late_anchor
+        if number > n_given and target > end and number not in requested:
             break
+        policy = therapy.booking_window(number)
+        key = id(policy)
+        if key not in windows:
+            windows[key] = (timedelta(days=policy.before_days), timedelta(days=policy.after_days))
+        before, after = windows[key]
+        earliest = min_shift(dates[-1]) if starts_occurrence and min_shift is not None else None
+        low = target - before
+        if dates and low <= dates[-1]:
+            low = dates[-1] + ONE_DAY
+        if earliest is not None and low < earliest:
+            low = earliest
+        high = target + after
+        window = Window(low, high if high > low else low)
         notes: list[str] = []
         day, status, late = _place(number, target, window, given, opts, earliest, notes, warnings, min_text)
         if day > end and status == "planned":
             break
-        if late and resets and therapy.missed_dose is not None:
+        if late and resets and missed is not None:
             late_anchor = day
-            notes.append(f"next dose counted from this late dose ({therapy.missed_dose.source[0]})")
+            notes.append(f"next dose counted from this late dose ({missed.source[0]})")
         dates.append(day)
         doses.append(_dose(therapy, number, day, target, status, window, opts, notes))
     if len(given) > len(doses):

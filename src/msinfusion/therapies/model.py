@@ -289,7 +289,7 @@ class Therapy(_Strict):
     def dose_step(self, number: int) -> DoseStep:
         """The amount and infusion profile for dose (or course day) ``number``."""
         for step in self.dosing:
-            if number in step.doses:
+            if step.doses.first <= number and (step.doses.last is None or number <= step.doses.last):
                 return step
         raise ValueError(f"{self.id}: no dosing rule covers dose {number}")
 
@@ -314,6 +314,6 @@ class Therapy(_Strict):
     def booking_window(self, number: int) -> BookingWindow:
         """The center's default booking window for dose ``number``."""
         for window in self.booking_windows:
-            if number in window.doses:
+            if window.doses.first <= number and (window.doses.last is None or number <= window.doses.last):
                 return window
         raise ValueError(f"{self.id}: no booking window covers dose {number}")
