@@ -97,7 +97,7 @@ def test_mitoxantrone_calendar_with_bsa(capsys: pytest.CaptureFixture[str]) -> N
 def test_bad_input_exits_2_with_one_line_naming_the_problem(
     capsys: pytest.CaptureFixture[str], args: list[str], message: str
 ) -> None:
-    code, out, err = _run(capsys, *args)
+    code, _, err = _run(capsys, *args)
     assert code == 2
     assert message in err
     assert len(err.strip().splitlines()) == 1
