@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: run test check lint types bench browser-deps clean
+.PHONY: run test check bench docs browser-deps clean
 
 $(STAMP): pyproject.toml
 	$(PY) -m venv $(VENV)
@@ -36,6 +36,10 @@ browser-deps:
 ## make bench: every benchmark, printing its figures
 bench: $(STAMP)
 	$(BIN)/python -m benchmarks
+
+## make docs: regenerate the CLI reference from the commands' help
+docs: $(STAMP)
+	$(BIN)/python -m msinfusion.cli.reference > docs/cli.md
 
 clean:
 	rm -rf $(VENV) .mypy_cache .pytest_cache .ruff_cache
