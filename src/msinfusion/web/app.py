@@ -1,0 +1,58 @@
+"""The FastAPI application factory: ``create_app(settings)`` builds everything; nothing happens at import."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator, Callable
+from contextlib import asynccontextmanager
+from datetime import UTC, datetime
+
+from fastapi import FastAPI
+from fastapi.staticfiles import StaticFiles
+
+from msinfusion import __version__
+from msinfusion.db.database import Database
+from msinfusion.settings import Settings
+from msinfusion.web import problems
+from msinfusion.web.csrf import PreSessionMiddleware
+from msinfusion.web.headers import SecurityHeadersMiddleware
+from msinfusion.web.pages import STATIC_DIR, make_templates
+from msinfusion.web.passwords import make_hasher
+from msinfusion.web.routes import api_meta, auth, home
+
+
+def _utc_now() -> datetime:
+    return datetime.now(UTC)
+
+
+def create_app(settings: Settings, *, clock: Callable[[], datetime] = _utc_now) -> FastAPI:
+    """Build the web app on the database named by ``settings`` (already migrated)."""
+    database = Database.connect(settings.database_url)
+
+    @asynccontextmanager
+    async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
+        yield
+        database.dispose()
+
+    app = FastAPI(
+        title="msinfusion",
+        version=__version__,
+        summary="Plans, prepares and schedules IV therapy for people with multiple sclerosis.",
+        docs_url=None,  # Swagger UI and ReDoc load assets from a CDN; the schema is at /api/openapi.json
+        redoc_url=None,
+        openapi_url=None,
+        lifespan=lifespan,
+    )
+    app.state.settings = settings
+    app.state.database = database
+    app.state.clock = clock
+    app.state.templates = make_templates()
+    app.state.hasher = make_hasher(settings)
+
+    app.add_middleware(PreSessionMiddleware, settings=settings)
+    app.add_middleware(SecurityHeadersMiddleware, settings=settings)
+    problems.install(app)
+
+    for module in (auth, home, api_meta):
+        app.include_router(module.router)
+    app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
+    return app

@@ -1,0 +1,105 @@
+"""Fixtures for the web tests: a fresh migrated database per test, the app, an in-process client, and a
+small world of two centers with one user per role.
+
+``pg_settings`` and the ``postgres`` half of ``db_url`` need PostgreSQL on 127.0.0.1:5432; when it is
+unreachable they skip locally and FAIL when ``CI=true``.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from fastapi import FastAPI
+from sqlalchemy.exc import OperationalError
+from web_world import FAST, FakeClock, TestClient, World, build_world
+
+from msinfusion.db import Database, scratch, upgrade
+from msinfusion.settings import Settings
+from msinfusion.web import create_app
+
+
+@pytest.fixture(scope="session")
+def sqlite_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A migrated SQLite file, built once and copied for every test."""
+    path = tmp_path_factory.mktemp("template") / "template.sqlite3"
+    database = Database.connect(f"sqlite:///{path}")
+    upgrade(database.engine)
+    database.dispose()
+    return path
+
+
+def _sqlite_copy(template: Path, directory: Path) -> str:
+    target = directory / "app.sqlite3"
+    shutil.copyfile(template, target)
+    return f"sqlite:///{target}"
+
+
+@pytest.fixture
+def settings_sqlite(tmp_path: Path, sqlite_template: Path) -> Settings:
+    return Settings(database_url=_sqlite_copy(sqlite_template, tmp_path), **FAST)
+
+
+@pytest.fixture(scope="session")
+def postgres_url(worker_id: str) -> Iterator[str]:
+    """A migrated throwaway PostgreSQL database for this test session (dropped at the end)."""
+    try:
+        url = scratch.create_postgres_database(prefix=f"msinfusion_test_{worker_id}")
+    except OperationalError as exc:
+        message = f"PostgreSQL on 127.0.0.1:5432 is unreachable: {exc.orig}"
+        if os.environ.get("CI", "").lower() == "true":
+            pytest.fail(message)
+        pytest.skip(message)
+    database = Database.connect(url)
+    upgrade(database.engine)
+    database.dispose()
+    yield url
+    scratch.drop_postgres_database(url)
+
+
+@pytest.fixture
+def pg_settings(postgres_url: str) -> Settings:
+    database = Database.connect(postgres_url)
+    scratch.empty_all_tables(database.engine)
+    database.dispose()
+    return Settings(database_url=postgres_url, **FAST)
+
+
+@pytest.fixture(params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
+def db_url(request: pytest.FixtureRequest) -> str:
+    """A migrated, empty database: once on SQLite, once on PostgreSQL."""
+    if request.param == "sqlite":
+        settings: Settings = request.getfixturevalue("settings_sqlite")
+    else:
+        settings = request.getfixturevalue("pg_settings")
+    return settings.database_url
+
+
+@pytest.fixture
+def settings(db_url: str) -> Settings:
+    """Settings on both back-ends (tests using it run twice)."""
+    return Settings(database_url=db_url, **FAST)
+
+
+@pytest.fixture
+def clock() -> FakeClock:
+    return FakeClock()
+
+
+@pytest.fixture
+def app(settings_sqlite: Settings, clock: FakeClock) -> FastAPI:
+    return create_app(settings_sqlite, clock=clock)
+
+
+@pytest.fixture
+def client(app: FastAPI) -> Iterator[TestClient]:
+    with TestClient(app, raise_server_exceptions=False) as test_client:
+        yield test_client
+
+
+@pytest.fixture
+def world(app: FastAPI) -> World:
+    return build_world(app.state.database, app.state.settings)
