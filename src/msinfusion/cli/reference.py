@@ -29,7 +29,7 @@ def _param_line(param: Any) -> str:
 
 
 def _command(lines: list[str], name: str, command: Any) -> None:
-    subcommands = getattr(command, "commands", None)
+    subcommands: dict[str, Any] = getattr(command, "commands", None) or {}
     lines.append(f"## `msinfusion {name}`")
     lines.append("")
     lines.append((command.help or "").strip())
@@ -38,7 +38,7 @@ def _command(lines: list[str], name: str, command: Any) -> None:
     if params:
         lines.extend(_param_line(p) for p in params)
         lines.append("")
-    for sub_name in sorted(subcommands or {}):
+    for sub_name in sorted(subcommands):
         _command(lines, f"{name} {sub_name}", subcommands[sub_name])
 
 
