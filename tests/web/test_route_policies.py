@@ -1,0 +1,132 @@
+"""Every route declares one policy, and every policy refuses the wrong people.
+
+The table of routes comes from the app itself, so a new route without a policy, with an id in its path
+that the policies cannot place, or that quietly became public, fails here.
+"""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+from fastapi import FastAPI
+from sqlalchemy import select
+from web_world import TestClient, World, csrf_token, sign_in
+
+from msinfusion.db.models import ROLES, AuditEvent
+from msinfusion.web.policies import OWNERS, POLICIES, UNSCOPED_PATH_PARAMS, RoutePolicy, route_table
+
+# Routes anyone may call. Adding one is a decision: put it here on purpose.
+PUBLIC = {
+    ("/login", "GET"),
+    ("/login", "POST"),
+    ("/api/health", "GET"),
+    ("/api/openapi.json", "GET"),
+    ("/static", ""),
+}
+
+# Users of center A, by role; patient_a1 owns the objects used in paths.
+USER_FOR_ROLE = {"patient": "patient_a1", "nurse": "nurse_a", "scheduler": "scheduler_a", "admin": "admin_a"}
+
+
+def _routes(app: FastAPI) -> list[tuple[RoutePolicy, str]]:
+    return [(route, method) for route in route_table(app) for method in sorted(route.methods) or [""]]
+
+
+def _fill(path: str, world: World, owner: str = "a1") -> str:
+    values = {
+        "patient_id": world.patients[owner],
+        "prescription_id": world.prescriptions[owner],
+        "appointment_id": world.appointments[owner],
+        "therapy_id": "ocrelizumab-iv",
+    }
+    return re.sub(r"\{(\w+)(?::\w+)?\}", lambda m: str(values[m.group(1)]), path)
+
+
+def _call(client: TestClient, method: str, url: str) -> int:
+    if method in ("GET", "HEAD"):
+        return client.request(method, url, follow_redirects=False).status_code
+    token = csrf_token(client, "/")
+    headers = {"X-CSRF-Token": token}
+    return client.request(method, url, headers=headers, follow_redirects=False).status_code
+
+
+def _signed_in(app: FastAPI, username: str) -> TestClient:
+    client = TestClient(app, raise_server_exceptions=False)
+    assert sign_in(client, username).status_code == 303
+    return client
+
+
+def test_every_route_declares_exactly_one_known_policy(app: FastAPI) -> None:
+    missing = [f"{m} {r.path}" for r, m in _routes(app) if r.policy not in POLICIES]
+    assert missing == []
+
+
+def test_every_id_in_a_path_has_an_owner_rule(app: FastAPI) -> None:
+    known = set(OWNERS) | UNSCOPED_PATH_PARAMS
+    unknown = {(r.path, p) for r in route_table(app) for p in r.path_params if p not in known}
+    assert unknown == set()
+
+
+def test_only_the_listed_routes_are_public(app: FastAPI) -> None:
+    public = {(r.path, m) for r, m in _routes(app) if r.policy == "public"}
+    assert public == PUBLIC
+
+
+def test_the_openapi_schema_lists_every_api_route(client: TestClient, app: FastAPI) -> None:
+    schema = client.get("/api/openapi.json").json()
+    documented = {(path, method.upper()) for path, ops in schema["paths"].items() for method in ops}
+    api = {(r.path, m) for r, m in _routes(app) if r.path.startswith("/api/") and r.path != "/api/openapi.json"}
+    assert api <= documented
+
+
+def test_anonymous_callers_are_sent_to_sign_in(app: FastAPI, client: TestClient, world: World) -> None:
+    for route, method in _routes(app):
+        if route.policy == "public":
+            continue
+        url = _fill(route.path, world)
+        response = client.request(method, url, headers={"X-CSRF-Token": csrf_token(client)}, follow_redirects=False)
+        if method == "GET" and not route.path.startswith("/api/"):
+            assert response.status_code == 303, url
+            assert response.headers["location"].startswith("/login?next="), url
+        else:
+            assert response.status_code == 401, f"{method} {url}"
+
+
+@pytest.mark.parametrize("role", ROLES)
+def test_roles_outside_a_policy_get_403(app: FastAPI, world: World, role: str) -> None:
+    client = _signed_in(app, USER_FOR_ROLE[role])
+    refused = 0
+    for route, method in _routes(app):
+        policy = POLICIES[route.policy or "public"]
+        if policy.roles is None or role in policy.roles:
+            continue
+        assert _call(client, method, _fill(route.path, world)) == 403, f"{role}: {method} {route.path}"
+        refused += 1
+    if refused:
+        with app.state.database.session() as db:
+            denials = db.scalars(select(AuditEvent).where(AuditEvent.outcome == "denied")).all()
+        assert len(denials) == refused
+
+
+@pytest.mark.parametrize("role", ROLES)
+def test_objects_of_another_center_or_patient_are_not_found(app: FastAPI, world: World, role: str) -> None:
+    # Staff of center B, or patient a2 (same center as the owner a1), must not reach a1's objects.
+    outsider = "patient_a2" if role == "patient" else USER_FOR_ROLE[role].replace("_a", "_b")
+    client = _signed_in(app, outsider)
+    for route, method in _routes(app):
+        policy = POLICIES[route.policy or "public"]
+        if policy.roles is None or role not in policy.roles or not (route.path_params & set(OWNERS)):
+            continue
+        assert _call(client, method, _fill(route.path, world)) == 404, f"{outsider}: {method} {route.path}"
+
+
+@pytest.mark.parametrize("role", ROLES)
+def test_the_right_role_reaches_its_own_objects(app: FastAPI, world: World, role: str) -> None:
+    client = _signed_in(app, USER_FOR_ROLE[role])
+    for route, method in _routes(app):
+        policy = POLICIES[route.policy or "public"]
+        if policy.roles is None or role not in policy.roles or route.path == "/logout":
+            continue
+        status = _call(client, method, _fill(route.path, world))
+        assert status not in (401, 403, 404) and status < 500, f"{role}: {method} {route.path} -> {status}"
