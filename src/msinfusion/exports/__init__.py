@@ -1,0 +1,1 @@
+"""Renderings of a personal plan: iCalendar, FHIR, printable HTML and plain text."""

@@ -1,0 +1,270 @@
+"""The whole personal plan for one patient: dose calendar, each visit's timeline and preparation, card and check.
+
+:func:`build_plan` is the one core call behind ``msinfusion plan`` and the web pages; the exports
+(iCalendar, FHIR, printable HTML, text) only render a :class:`PersonalPlan`. A patient file is
+validated by :class:`PatientFile` (unknown fields are errors); without one the plan shows empty card
+fields and an unanswered check.
+"""
+
+from __future__ import annotations
+
+import datetime
+import hashlib
+from collections.abc import Mapping, Sequence
+from typing import Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field
+
+from msinfusion.card import CardDetails, Contact, InformationCard
+from msinfusion.center import CenterProfile, demo_center
+from msinfusion.i18n import DEFAULT_LOCALE, Translator, translator
+from msinfusion.preparation import (
+    PreparationPlan,
+    VisitTimes,
+    plan_for_text,
+    premedication_names,
+    preparation_plan,
+    visit_times,
+)
+from msinfusion.regimens import PlannedDose, dose_calendar
+from msinfusion.screening import ScreeningResult, assess
+from msinfusion.therapies import Therapy
+from msinfusion.visits import VisitTimeline, dose_visit
+
+
+class _Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class PatientFile(_Strict):
+    """What a patient (or staff for them) gives: card data, check answers, booked times, preferences."""
+
+    id: str | None = Field(None, pattern=r"^[A-Za-z0-9-]{1,64}$", description="A stable id for calendar UIDs")
+    language: Literal["en", "es"] | None = None
+    region: str = Field("US", pattern=r"^[A-Z]{2}$", description="Region for phone numbers without +")
+    card: CardDetails = CardDetails()
+    prescriber: Contact | None = None
+    answers: dict[str, bool] = Field({}, description="Pre-infusion check answers by question id (yes = true)")
+    appointments: dict[int, datetime.datetime] = Field(
+        {}, description="Booked check-in times by dose number, center local time"
+    )
+    calendar_shows_treatment: bool = Field(False, description="Name the medicine in calendar titles (opt-in)")
+    revision: int = Field(0, ge=0, description="Raised by the store whenever a booked time changes")
+
+
+def patient_file(data: Any, *, today: datetime.date | None = None) -> PatientFile:
+    """Validate a patient file's data; raises ``pydantic.ValidationError`` naming the field."""
+    region = data.get("region", "US") if isinstance(data, Mapping) else "US"
+    return PatientFile.model_validate(data, context={"region": region, "today": today})
+
+
+class Reminder(_Strict):
+    """A reminder the server sends before a visit (listed here; sending is not part of the plan)."""
+
+    id: str
+    at: datetime.datetime
+    text: str
+
+
+class VisitPlan(_Strict):
+    """One planned visit: when, what, how long, how to prepare, and its calendar identity."""
+
+    uid: str
+    sequence: int
+    number: int
+    course: int | None
+    course_day: int | None
+    date: datetime.date
+    window_start: datetime.date
+    window_end: datetime.date
+    dose_text: str
+    dose_mg: float | None
+    treatment: str
+    premedications: list[str]
+    timeline: VisitTimeline
+    times: VisitTimes
+    plan_text: str
+    preparation: PreparationPlan
+    reminders: list[Reminder]
+    notes: list[str]
+
+
+class StaffNotes(_Strict):
+    """What staff must check: calendar warnings, values needing review, therapy flags (English)."""
+
+    warnings: list[str]
+    needs_review: list[str]
+    flags: list[str]
+
+
+class PersonalPlan(_Strict):
+    """Everything a patient needs for their infusions, in their language."""
+
+    locale: str
+    issued: datetime.datetime
+    therapy_id: str
+    therapy_name: str
+    generic: str
+    approval: Literal["on-label", "off-label"]
+    summary: str
+    center: CenterProfile
+    patient: PatientFile
+    card: InformationCard
+    start: datetime.date
+    given: list[datetime.date]
+    visits: list[VisitPlan]
+    check: ScreeningResult | None = Field(description="The check before the next planned visit")
+    disclaimer: str
+    reminder_note: str
+    staff: StaffNotes
+
+    @property
+    def next_visit(self) -> VisitPlan | None:
+        return self.visits[0] if self.visits else None
+
+
+def dose_text(dose: PlannedDose) -> str:
+    """'600 mg', or '12 mg/m2 (21.6 mg)' for doses per body surface area."""
+    if dose.unit == "mg":
+        return f"{dose.amount:g} mg"
+    if dose.dose_mg is not None:
+        return f"{dose.amount:g} {dose.unit} ({dose.dose_mg:g} mg)"
+    return f"{dose.amount:g} {dose.unit}"
+
+
+def visit_uid(patient: PatientFile, therapy: Therapy, start: datetime.date, number: int) -> str:
+    """A calendar UID that stays the same for a dose however its date or time moves."""
+    key = patient.id or hashlib.sha256(f"{therapy.id}|{start.isoformat()}".encode()).hexdigest()[:16]
+    return f"{key}-{therapy.id}-dose-{number}@msinfusion"
+
+
+def disclaimer(t: Translator) -> str:
+    """The one sentence that the plan supports the care team and does not replace it."""
+    return t.gettext("This plan helps you get ready. It does not replace your care team: always follow their advice.")
+
+
+def _reminders(center: CenterProfile, times: VisitTimes, t: Translator) -> list[Reminder]:
+    _ = t.gettext
+    texts = {
+        "prepare": _("Your infusion is in one week. Look at your plan to get ready."),
+        "day-before": _("Your infusion is tomorrow. Drink water, pack your bag and check your ride home."),
+        "leave-soon": _("Your infusion starts in 2 hours. Remember your information card."),
+    }
+    return [Reminder(id=rule.id, at=times.start - rule.before, text=texts[rule.id]) for rule in center.reminders]
+
+
+def build_plan(
+    therapy: Therapy,
+    start: datetime.date,
+    *,
+    issued: datetime.datetime,
+    given: Sequence[datetime.date] = (),
+    until: datetime.date | None = None,
+    bsa: float | None = None,
+    course_days: int | None = None,
+    center: CenterProfile | None = None,
+    patient: PatientFile | None = None,
+    locale: str | None = None,
+) -> PersonalPlan:
+    """The personal plan; raises ``RegimenError``, ``ScreeningError`` or ``UnknownLocale`` for bad input.
+
+    ``issued`` is when the plan is made (calendar stamps); the core never reads the clock.
+    """
+    center = center or demo_center()
+    patient = patient or PatientFile()
+    t = translator(locale or patient.language or DEFAULT_LOCALE)
+    _ = t.gettext
+    calendar = dose_calendar(therapy, start, until, list(given), bsa=bsa, course_days=course_days)
+    name = f"{therapy.name} ({', '.join(therapy.brands)})" if therapy.brands else therapy.name
+    planned = [d for d in calendar.doses if d.status == "planned"]
+    sequence = patient.revision + len(given)
+    visits: list[VisitPlan] = []
+    check: ScreeningResult | None = None
+    for dose in planned:
+        timeline = dose_visit(therapy, dose, center.visit_policy)
+        times = visit_times(center, dose.date, timeline, patient.appointments.get(dose.number))
+        screening = assess(
+            therapy.id,
+            dose.number,
+            patient.answers if not visits else {},
+            center,
+            t,
+            prescriber_phone=patient.prescriber.phone if patient.prescriber else None,
+        )
+        if check is None:
+            check = screening
+        notes = []
+        if center.hours_on(dose.date) is None:
+            notes.append(_("The center is usually closed on this day. They will book a day close to it."))
+        if dose.window.start != dose.window.end:
+            notes.append(
+                _("This dose can be given between {first} and {last}.").format(
+                    first=t.date(dose.window.start, "long"), last=t.date(dose.window.end, "long")
+                )
+            )
+        text = dose_text(dose)
+        visits.append(
+            VisitPlan(
+                uid=visit_uid(patient, therapy, start, dose.number),
+                sequence=sequence,
+                number=dose.number,
+                course=dose.course,
+                course_day=dose.course_day,
+                date=dose.date,
+                window_start=dose.window.start,
+                window_end=dose.window.end,
+                dose_text=text,
+                dose_mg=dose.dose_mg,
+                treatment=dose.treatment,
+                premedications=premedication_names(therapy, dose, t),
+                timeline=timeline,
+                times=times,
+                plan_text=plan_for_text(timeline.plan_hours, t),
+                preparation=preparation_plan(
+                    therapy,
+                    dose,
+                    timeline,
+                    times,
+                    center,
+                    patient.card,
+                    t,
+                    therapy_name=name,
+                    dose_text=text,
+                    extra_advice=screening.advice,
+                ),
+                reminders=_reminders(center, times, t),
+                notes=notes,
+            )
+        )
+    first_text = visits[0].dose_text if visits else (dose_text(calendar.doses[-1]) if calendar.doses else "")
+    review = sorted({item for v in visits for item in v.timeline.needs_review})
+    if check is not None:
+        review += [f"check question {q}" for q in check.needs_review]
+    return PersonalPlan(
+        locale=t.locale,
+        issued=issued,
+        therapy_id=therapy.id,
+        therapy_name=name,
+        generic=therapy.generic,
+        approval=therapy.approval,
+        summary=_(therapy.patient_summary),
+        center=center,
+        patient=patient,
+        card=InformationCard(
+            details=patient.card,
+            therapy_name=name,
+            dose_text=first_text,
+            center_name=center.name,
+            center_phone=center.phone,
+            region=center.address.country,
+        ),
+        start=start,
+        given=list(given),
+        visits=visits,
+        check=check,
+        disclaimer=disclaimer(t),
+        reminder_note=_(
+            "Calendar apps often ignore alerts in imported files, so we also send you these reminders for each visit."
+        ),
+        staff=StaffNotes(warnings=list(calendar.warnings), needs_review=review, flags=list(therapy.flags)),
+    )
