@@ -35,7 +35,7 @@ def test_every_response_carries_the_security_headers(client: TestClient, path: s
         assert directive in csp
     assert "unsafe-inline" not in csp
     assert headers["x-content-type-options"] == "nosniff"
-    assert headers["referrer-policy"] == "no-referrer"
+    assert headers["referrer-policy"] == "same-origin"
     assert "x-request-id" in headers
     assert headers["cache-control"] == ("public, max-age=3600" if path.startswith("/static/") else "no-store")
     assert "strict-transport-security" not in headers  # plain HTTP in tests
