@@ -1,0 +1,203 @@
+"""Demo data for ``make run``: one center with chairs, nurses and hours, one account per staff role, and
+40 patients across every therapy of the catalog, with the doses they were given and their next visit.
+
+Dose calendars come from :func:`msinfusion.regimens.dose_calendar`; nothing clinical is computed here.
+All demo accounts share one password, printed by ``msinfusion serve --demo`` and listed in the README.
+"""
+
+from __future__ import annotations
+
+import itertools
+from dataclasses import dataclass
+from datetime import UTC, date, datetime, time, timedelta
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from msinfusion.center import WEEKDAYS, demo_center
+from msinfusion.db.database import Database
+from msinfusion.db.models import (
+    Appointment,
+    Center,
+    CenterHours,
+    Chair,
+    GivenDose,
+    Nurse,
+    NurseShift,
+    Patient,
+    Prescription,
+    User,
+)
+from msinfusion.regimens import RegimenError, dose_calendar
+from msinfusion.settings import Settings
+from msinfusion.therapies import load_catalog
+from msinfusion.web.passwords import make_hasher
+
+DEMO_PASSWORD = "infusion-demo-2027"
+STAFF_ACCOUNTS = (
+    ("admin", "admin", "Alex Admin"),
+    ("scheduler", "scheduler", "Sam Scheduler"),
+    ("nurse", "nurse", "Noor Nurse"),
+)
+PATIENT_COUNT = 40
+CHAIRS = [(f"C{n:02d}", []) for n in range(1, 10)] + [("C10", ["bed"])]
+# (code, name, start, end) on every open weekday.
+NURSES = (
+    ("N1", "Noor Nurse", time(7, 0), time(15, 30)),
+    ("N2", "Rosa Reyes", time(7, 0), time(15, 30)),
+    ("N3", "Tom Baker", time(10, 30), time(19, 0)),
+    ("N4", "Mei Chen", time(10, 30), time(19, 0)),
+)
+FIRST_NAMES = ("Ana", "Ben", "Carla", "Dev", "Elena", "Femi", "Grace", "Hugo", "Iris", "Jon")
+LAST_NAMES = ("Alvarez", "Brown", "Cohen", "Diaz")
+BSA_M2 = 1.8  # mitoxantrone is dosed per m2; a typical adult body surface area
+
+
+@dataclass(frozen=True)
+class DemoSummary:
+    """What :func:`load_demo` created."""
+
+    center_id: int
+    patients: int
+    given_doses: int
+    appointments: int
+
+
+def is_empty(database: Database) -> bool:
+    with database.session() as db:
+        return (db.scalar(select(func.count()).select_from(Center)) or 0) == 0
+
+
+def load_demo(database: Database, settings: Settings, today: date | None = None) -> DemoSummary:
+    """Fill an empty, migrated database with the demo center, accounts and patients."""
+    today = today or datetime.now(UTC).date()
+    now = datetime.now(UTC)
+    password_hash = make_hasher(settings).hash(DEMO_PASSWORD)  # one hash: every demo account shares it
+    profile = demo_center()
+    with database.session() as db:
+        center = Center(name=profile.name, timezone=profile.timezone, max_patients_per_nurse=4)
+        db.add(center)
+        db.flush()
+        open_days = [WEEKDAYS.index(h.day) for h in profile.hours]
+        db.add_all(
+            CenterHours(center_id=center.id, weekday=WEEKDAYS.index(h.day), opens=h.opens, closes=h.closes)
+            for h in profile.hours
+        )
+        db.add_all(Chair(center_id=center.id, code=code, features=features) for code, features in CHAIRS)
+
+        def account(username: str, role: str, name: str) -> User:
+            user = User(
+                username=username,
+                display_name=name,
+                password_hash=password_hash,
+                role=role,
+                center_id=center.id,
+                password_changed_at=now,
+                created_at=now,
+            )
+            db.add(user)
+            db.flush()
+            return user
+
+        staff = {role: account(username, role, name) for username, role, name in STAFF_ACCOUNTS}
+        for code, name, starts, ends in NURSES:
+            nurse = Nurse(
+                center_id=center.id, code=code, name=name, user_id=staff["nurse"].id if code == "N1" else None
+            )
+            db.add(nurse)
+            db.flush()
+            db.add_all(NurseShift(nurse_id=nurse.id, weekday=d, starts=starts, ends=ends) for d in open_days)
+
+        given_total = booked_total = 0
+        therapies = list(load_catalog())
+        names = itertools.product(LAST_NAMES, FIRST_NAMES)
+        for index in range(PATIENT_COUNT):
+            last, first = next(names)
+            therapy = therapies[index % len(therapies)]
+            user = account(f"patient{index + 1:02d}", "patient", f"{first} {last}")
+            patient = Patient(
+                center_id=center.id,
+                user_id=user.id,
+                reference=f"P{index + 1:03d}",
+                display_name=f"{first} {last}",
+                locale="es" if index % 5 == 4 else "en",
+                card={"emergency_contact": "", "allergies": "", "medications": ""},
+            )
+            db.add(patient)
+            db.flush()
+            # Starts spread over the past two years, so patients are at different points of their regimen.
+            start = _next_open_day(today - timedelta(days=30 + 17 * index), open_days)
+            prescription = Prescription(
+                patient_id=patient.id,
+                therapy_id=therapy.id,
+                start_date=start,
+                options={"bsa": BSA_M2} if therapy.dose_unit == "mg/m2" else {},
+                prescribed_by=staff["scheduler"].id,
+                created_at=now,
+            )
+            db.add(prescription)
+            db.flush()
+            given, booked = _doses_and_next_visit(
+                db, center.id, patient.id, prescription, staff["nurse"].id, today, now
+            )
+            given_total += given
+            booked_total += booked
+        return DemoSummary(center.id, PATIENT_COUNT, given_total, booked_total)
+
+
+def _next_open_day(day: date, open_days: list[int]) -> date:
+    while day.weekday() not in open_days:
+        day += timedelta(days=1)
+    return day
+
+
+def _doses_and_next_visit(
+    db: Session,
+    center_id: int,
+    patient_id: int,
+    prescription: Prescription,
+    nurse_id: int,
+    today: date,
+    now: datetime,
+) -> tuple[int, int]:
+    """Record the calendar's doses before today as given, then book the next planned dose."""
+    therapy = load_catalog().get(prescription.therapy_id)
+    bsa = prescription.options.get("bsa")
+    try:
+        plan = dose_calendar(therapy, prescription.start_date, until=today + timedelta(days=400), bsa=bsa)
+    except RegimenError:
+        return 0, 0
+    past = [dose for dose in plan.doses if dose.date < today]
+    db.add_all(
+        GivenDose(
+            prescription_id=prescription.id,
+            given_on=dose.date,
+            dose_index=dose.number,
+            amount_mg=dose.dose_mg,
+            recorded_by=nurse_id,
+            recorded_at=now,
+        )
+        for dose in past
+    )
+    after = dose_calendar(
+        therapy,
+        prescription.start_date,
+        until=today + timedelta(days=400),
+        given=[d.date for d in past],
+        bsa=bsa,
+        as_of=today,
+    )
+    upcoming = after.next_planned
+    if upcoming is None:
+        return len(past), 0
+    db.add(
+        Appointment(
+            center_id=center_id,
+            patient_id=patient_id,
+            prescription_id=prescription.id,
+            dose_index=upcoming.number,
+            treatment=upcoming.treatment,
+            day=upcoming.date,
+        )
+    )
+    return len(past), 1

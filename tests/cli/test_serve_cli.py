@@ -1,0 +1,68 @@
+"""`msinfusion serve`: migrates, loads demo data only into an empty database, then runs uvicorn."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import pytest
+import uvicorn
+from sqlalchemy import func, select
+
+from msinfusion.cli import main
+from msinfusion.db import Database
+from msinfusion.db.models import Appointment, Patient, User
+
+
+@pytest.fixture
+def served(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> dict[str, Any]:
+    """Run `serve` against a temporary SQLite file, capturing what would be handed to uvicorn."""
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.setenv("DATABASE_URL", f"sqlite:///{tmp_path / 'serve.sqlite3'}")
+    for name, value in (("ARGON2_TIME_COST", "1"), ("ARGON2_MEMORY_KIB", "256"), ("ARGON2_PARALLELISM", "1")):
+        monkeypatch.setenv(f"MSINFUSION_{name}", value)
+    calls: dict[str, Any] = {}
+    monkeypatch.setattr(uvicorn, "run", lambda app, **kwargs: calls.update(app=app, **kwargs))
+    return calls
+
+
+def _count(url: str, model: type) -> int:
+    database = Database.connect(url)
+    with database.session() as db:
+        value = db.scalar(select(func.count()).select_from(model)) or 0
+    database.dispose()
+    return value
+
+
+def test_serve_uses_the_host_and_port_given(served: dict[str, Any], tmp_path: Path) -> None:
+    assert main(["serve", "--host", "127.0.0.2", "--port", "8123"]) == 0
+    assert served["host"] == "127.0.0.2" and served["port"] == 8123
+    assert _count(f"sqlite:///{tmp_path / 'serve.sqlite3'}", User) == 0  # migrated, no demo data
+
+
+def test_serve_demo_fills_an_empty_database_once(
+    served: dict[str, Any], tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    url = f"sqlite:///{tmp_path / 'serve.sqlite3'}"
+    assert main(["serve", "--demo"]) == 0
+    assert "patient01" in capsys.readouterr().err
+    assert _count(url, Patient) == 40
+    assert _count(url, User) == 43
+    assert _count(url, Appointment) > 20
+    assert main(["serve", "--demo"]) == 0
+    assert "already has data" in capsys.readouterr().err
+    assert _count(url, Patient) == 40
+    assert served["host"] == "127.0.0.1" and served["port"] == 8000
+
+
+def test_serve_refuses_production_with_the_development_secret(
+    served: dict[str, Any], monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    monkeypatch.setenv("MSINFUSION_ENVIRONMENT", "production")
+    assert main(["serve"]) == 2
+    assert "MSINFUSION_SECRET_KEY" in capsys.readouterr().err
+    assert served == {}
+
+
+def test_serve_rejects_a_bad_port(served: dict[str, Any]) -> None:
+    assert main(["serve", "--port", "70000"]) == 2

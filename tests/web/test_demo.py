@@ -1,0 +1,41 @@
+"""The demo data: one center, one account per staff role, 40 patients covering every therapy."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from fastapi import FastAPI
+from sqlalchemy import func, select
+from web_world import TestClient, sign_in
+
+from msinfusion.db.models import Appointment, Chair, GivenDose, NurseShift, Prescription, User
+from msinfusion.therapies import load_catalog
+from msinfusion.web.demo import DEMO_PASSWORD, is_empty, load_demo
+
+
+def test_demo_covers_every_therapy_with_doses_and_visits(app: FastAPI) -> None:
+    database = app.state.database
+    assert is_empty(database)
+    summary = load_demo(database, app.state.settings, today=date(2027, 3, 1))
+    assert not is_empty(database)
+    with database.session() as db:
+        therapies = set(db.scalars(select(Prescription.therapy_id)).all())
+        roles = db.scalars(select(User.role)).all()
+        beds = [c for c in db.scalars(select(Chair)).all() if "bed" in c.features]
+        assert therapies == set(load_catalog().ids)
+        assert sorted(set(roles)) == ["admin", "nurse", "patient", "scheduler"]
+        assert roles.count("patient") == summary.patients == 40
+        assert len(beds) == 1
+        assert db.scalar(select(func.count()).select_from(NurseShift))
+        assert db.scalar(select(func.count()).select_from(GivenDose)) == summary.given_doses > 0
+        upcoming = db.scalars(select(Appointment.day)).all()
+        assert len(upcoming) == summary.appointments > 20
+        assert all(day >= date(2027, 3, 1) for day in upcoming)
+
+
+def test_demo_accounts_sign_in(app: FastAPI, client: TestClient) -> None:
+    load_demo(app.state.database, app.state.settings, today=date(2027, 3, 1))
+    app.state.clock.now = app.state.clock.now.replace(year=2099)  # accounts were created "now"
+    for username in ("admin", "scheduler", "nurse", "patient01", "patient40"):
+        assert sign_in(client, username, DEMO_PASSWORD).status_code == 303, username
+        client.cookies.clear()
