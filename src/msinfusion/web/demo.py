@@ -40,7 +40,7 @@ STAFF_ACCOUNTS = (
     ("nurse", "nurse", "Noor Nurse"),
 )
 PATIENT_COUNT = 40
-CHAIRS = [(f"C{n:02d}", []) for n in range(1, 10)] + [("C10", ["bed"])]
+CHAIRS: list[tuple[str, list[str]]] = [(f"C{n:02d}", []) for n in range(1, 10)] + [("C10", ["bed"])]
 # (code, name, start, end) on every open weekday.
 NURSES = (
     ("N1", "Noor Nurse", time(7, 0), time(15, 30)),
