@@ -28,6 +28,16 @@ from msinfusion.screening import ScreeningError
 FORMATS = ("text", "json", "ics", "fhir", "html")
 
 
+class _Loader(yaml.SafeLoader):
+    """Safe YAML that leaves dates as text, so a bad date is reported by the field that holds it."""
+
+
+_Loader.yaml_implicit_resolvers = {
+    key: [(tag, regexp) for tag, regexp in resolvers if tag != "tag:yaml.org,2002:timestamp"]
+    for key, resolvers in yaml.SafeLoader.yaml_implicit_resolvers.items()
+}
+
+
 def read_document(path: Path, option: str) -> Any:
     """A JSON or YAML file's data, or a usage problem naming the option."""
     try:
@@ -35,7 +45,7 @@ def read_document(path: Path, option: str) -> Any:
     except OSError as exc:
         raise UsageProblem(f"{option}: cannot read {path}: {exc.strerror or exc}") from None
     try:
-        data = yaml.safe_load(text)  # YAML 1.1 reads JSON documents too
+        data = yaml.load(text, Loader=_Loader)  # a SafeLoader; YAML 1.1 reads JSON too
     except yaml.YAMLError as exc:
         where = getattr(exc, "problem_mark", None)
         line = f" (line {where.line + 1})" if where is not None else ""

@@ -1,0 +1,132 @@
+"""Translations: every patient-facing message has a reviewed Spanish text, and formats follow the locale."""
+
+from __future__ import annotations
+
+import datetime
+import io
+import re
+import string
+from importlib import resources
+from pathlib import Path
+
+import pytest
+import yaml
+from babel.messages.extract import extract
+from babel.messages.pofile import read_po
+from jinja2.ext import babel_extract
+
+from msinfusion.i18n import LOCALES, UnknownLocale, po_text, translator
+
+PACKAGE = Path(str(resources.files("msinfusion")))
+PYTHON_SOURCES = [
+    "i18n.py",
+    "screening.py",
+    "preparation.py",
+    "plan.py",
+    "card.py",
+    "center.py",
+    "exports/ical.py",
+    "exports/fhir.py",
+    "exports/text.py",
+    "exports/printable.py",
+]
+KEYWORDS = {"gettext": None, "ngettext": (1, 2), "_": None}
+
+
+def message_ids() -> dict[str, str]:
+    """Every message id the plan can show, with where it comes from (singular id for plurals)."""
+    found: dict[str, str] = {}
+    for name in PYTHON_SOURCES:
+        with open(PACKAGE / name, "rb") as source:
+            for lineno, message, _comments, _context in extract("python", source, keywords=KEYWORDS):
+                found.setdefault(message if isinstance(message, str) else message[0], f"{name}:{lineno}")
+    for template in sorted((PACKAGE / "exports" / "templates").glob("*.html")):
+        with open(template, "rb") as source:
+            for lineno, _func, message, _comments in babel_extract(source, ("_", "gettext", "ngettext"), [], {}):
+                found.setdefault(message if isinstance(message, str) else message[0], f"{template.name}:{lineno}")
+    for data_file in sorted((PACKAGE / "screening_data").glob("*.yaml")):
+        for question in yaml.safe_load(data_file.read_text(encoding="utf-8"))["questions"]:
+            for key in ("text", "reason", "advice"):
+                if question.get(key):
+                    found.setdefault(question[key], data_file.name)
+            for rule in question.get("overrides", {}).values():
+                found.setdefault(rule["reason"], data_file.name)
+    for data_file in sorted((PACKAGE / "therapies").glob("*.yaml")):
+        therapy = yaml.safe_load(data_file.read_text(encoding="utf-8"))
+        found.setdefault(therapy["patient_summary"], data_file.name)
+        for premedication in therapy.get("premedication", []):
+            found.setdefault(premedication["drug"], data_file.name)
+    return found
+
+
+def spanish_catalog() -> dict[str, list[str]]:
+    catalog = read_po(io.StringIO(po_text("es")), locale="es")
+    entries: dict[str, list[str]] = {}
+    for message in catalog:
+        if not message.id or message.fuzzy:
+            continue
+        msgid = message.id if isinstance(message.id, str) else message.id[0]
+        strings = [message.string] if isinstance(message.string, str) else list(message.string)
+        entries[msgid] = strings
+    return entries
+
+
+def placeholders(text: str) -> set[str]:
+    return {name for _, name, _, _ in string.Formatter().parse(text) if name}
+
+
+def test_english_is_the_default_and_spanish_is_available() -> None:
+    assert LOCALES == ("en", "es")
+    assert translator().locale == "en"
+    assert translator("es-MX").locale == "es"
+
+
+def test_an_unknown_language_is_refused_with_the_choices() -> None:
+    with pytest.raises(UnknownLocale, match="en, es"):
+        translator("fr")
+
+
+def test_every_patient_facing_message_has_a_spanish_translation() -> None:
+    catalog = spanish_catalog()
+    missing = {msgid: where for msgid, where in message_ids().items() if not all(catalog.get(msgid, [""]))}
+    assert not missing, f"untranslated (add to locales/es/LC_MESSAGES/msinfusion.po): {missing}"
+
+
+def test_the_spanish_catalog_holds_no_stale_messages() -> None:
+    stale = set(spanish_catalog()) - set(message_ids())
+    assert not stale
+
+
+def test_translations_keep_every_placeholder() -> None:
+    for msgid, strings in spanish_catalog().items():
+        for text in strings:
+            assert placeholders(text) == placeholders(msgid), msgid
+
+
+def test_spanish_messages_come_from_the_catalog_compiled_in_memory() -> None:
+    es = translator("es")
+    assert es.gettext("Infusion appointment") == "Cita de infusión"
+    assert es.gettext("Pack your bag") == "Prepare su bolsa"
+    assert translator("en").gettext("Pack your bag") == "Pack your bag"
+
+
+def test_no_compiled_catalog_is_committed() -> None:
+    assert not list((PACKAGE / "locales").rglob("*.mo"))
+
+
+@pytest.mark.parametrize(
+    ("minutes", "english", "spanish"),
+    [(45, "45 minutes", "45 minutos"), (60, "1 hour", "1 hora"), (150, "2 hours 30 minutes", "2 horas 30 minutos")],
+)
+def test_durations_read_naturally_in_both_languages(minutes: int, english: str, spanish: str) -> None:
+    assert translator("en").duration(minutes) == english
+    assert translator("es").duration(minutes) == spanish
+
+
+def test_dates_and_times_follow_the_patients_locale() -> None:
+    day = datetime.date(2027, 1, 4)
+    assert translator("en").date(day) == "Monday, January 4, 2027"
+    assert translator("es").date(day) == "lunes, 4 de enero de 2027"
+    afternoon = datetime.time(13, 30)
+    assert re.fullmatch(r"1:30\sPM", translator("en").time(afternoon))
+    assert translator("es").time(afternoon) == "13:30"

@@ -1,0 +1,176 @@
+"""The personal plan: calendar, visits, preparation, card and check, assembled for one patient."""
+
+from __future__ import annotations
+
+import datetime
+import json
+import subprocess
+import sys
+from typing import Any
+
+import pytest
+from pydantic import ValidationError
+
+from msinfusion.exports.text import plan_text
+from msinfusion.plan import PatientFile, PersonalPlan, build_plan, patient_file
+from msinfusion.regimens import RegimenError
+from msinfusion.screening import Outcome, ScreeningError
+from msinfusion.therapies import load_catalog
+
+CATALOG = load_catalog()
+START = datetime.date(2027, 1, 4)
+ISSUED = datetime.datetime(2026, 12, 1, 9, 0, tzinfo=datetime.UTC)
+TODAY = datetime.date(2026, 12, 1)
+
+
+def make(therapy: str = "ocrelizumab-iv", **kwargs: Any) -> PersonalPlan:
+    return build_plan(CATALOG.get(therapy), START, issued=ISSUED, bsa=1.8, **kwargs)
+
+
+# The seed article's topics, and where each one shows up in the plan (English text rendering).
+SEED_TOPICS = {
+    "where": ["Where: Riverside Infusion Center, 200 River Road"],
+    "how long": ["Plan for about 5 hours", "expect to finish around"],
+    "premedication": ["Premedicine before the infusion: methylprednisolone", "Premedicine (30 minutes)"],
+    "observation": ["Watching for reactions (1 hour)"],
+    "preparation": ["Rest and drink water", "Confirm your visit with the center", "Caffeine and smoking"],
+    "info list": ["allergies, medicines, health conditions and emergency contacts", "My information card"],
+    "symptoms": ["new or worse problems with thinking, eyesight, balance, strength or speech"],
+    "driver": ["Arrange a ride home", "Have someone drive you home"],
+    "clothing": ["Loose clothes with sleeves that roll up", "Comfortable shoes", "No perfume"],
+    "what to bring": ["Pack your bag", "a book, an audiobook or a podcast", "What the center has for you"],
+}
+
+
+@pytest.mark.parametrize("topic", SEED_TOPICS)
+def test_each_seed_topic_appears_in_the_plan(topic: str) -> None:
+    text = plan_text(make())
+    for phrase in SEED_TOPICS[topic]:
+        assert phrase in text, f"{topic}: {phrase!r} missing"
+
+
+@pytest.mark.parametrize("therapy", CATALOG.ids)
+@pytest.mark.parametrize("locale", ["en", "es"])
+def test_a_plan_builds_for_every_therapy_in_both_languages(therapy: str, locale: str) -> None:
+    plan = make(therapy, locale=locale)
+    assert plan.locale == locale
+    assert plan.visits and plan.next_visit is plan.visits[0]
+    assert plan.check is not None and plan.check.dose_number == plan.visits[0].number
+    for visit in plan.visits:
+        assert visit.times.finish > visit.times.start
+        assert visit.preparation.tasks
+
+
+def test_the_plan_says_once_that_it_supports_the_care_team() -> None:
+    plan = make()
+    assert plan.disclaimer == (
+        "This plan helps you get ready. It does not replace your care team: always follow their advice."
+    )
+    assert plan_text(plan).count(plan.disclaimer) == 1
+
+
+def test_the_plan_lists_the_reminders_the_server_sends() -> None:
+    visit = make().visits[0]
+    start = visit.times.start
+    assert [(r.id, start - r.at) for r in visit.reminders] == [
+        ("prepare", datetime.timedelta(days=7)),
+        ("day-before", datetime.timedelta(days=1)),
+        ("leave-soon", datetime.timedelta(hours=2)),
+    ]
+    assert "ignore alerts in imported files" in make().reminder_note
+
+
+def test_calendar_uids_stay_the_same_when_a_dose_is_recorded_and_the_sequence_rises() -> None:
+    before = make()
+    after = make(given=[START])
+    uids = {v.number: v.uid for v in before.visits}
+    for visit in after.visits:
+        assert visit.uid == uids[visit.number]
+        assert visit.sequence == 1
+    assert all(v.sequence == 0 for v in before.visits)
+    assert after.visits[0].number == 2
+
+
+def test_a_patient_id_keys_the_uids_and_a_revision_raises_the_sequence() -> None:
+    plan = make(patient=PatientFile(id="pt-42", revision=3))
+    assert plan.visits[0].uid == "pt-42-ocrelizumab-iv-dose-1@msinfusion"
+    assert plan.visits[0].sequence == 3
+
+
+def test_a_booked_time_is_used_and_confirmed() -> None:
+    patient = patient_file({"appointments": {"1": "2027-01-04T10:30:00"}})
+    visit = make(patient=patient).visits[0]
+    assert visit.times.confirmed
+    assert visit.times.start.hour == 10 and visit.times.start.tzinfo is not None
+    assert not make(patient=patient).visits[1].times.confirmed
+
+
+def test_the_patients_language_is_used_unless_another_is_asked_for() -> None:
+    patient = PatientFile(language="es")
+    assert make(patient=patient).locale == "es"
+    assert make(patient=patient, locale="en").locale == "en"
+
+
+def test_the_check_answers_go_to_the_next_visit_and_the_center_sees_the_same_outcome() -> None:
+    patient = patient_file({"answers": {"infection": True}})
+    plan = make(patient=patient)
+    assert plan.check is not None and plan.check.outcome is Outcome.CALL_CENTER
+    data = json.loads(plan.model_dump_json())
+    assert data["check"]["outcome"] == "call-center"
+    assert data["check"]["call_phone"] == plan.center.phone
+
+
+def test_an_answer_the_check_does_not_ask_is_refused() -> None:
+    with pytest.raises(ScreeningError):
+        make(patient=patient_file({"answers": {"no-such-question": True}}))
+
+
+def test_a_patient_file_with_an_unknown_field_is_refused() -> None:
+    with pytest.raises(ValidationError) as error:
+        patient_file({"allergies": ["latex"]}, today=TODAY)
+    assert error.value.errors()[0]["loc"] == ("allergies",)
+
+
+def test_a_patient_file_reads_phone_numbers_in_its_region() -> None:
+    patient = patient_file(
+        {"region": "GB", "card": {"emergency_contacts": [{"name": "Sam", "phone": "020 7946 0000"}]}}, today=TODAY
+    )
+    assert patient.card.emergency_contacts[0].phone == "+442079460000"
+
+
+def test_a_dose_per_body_surface_area_shows_the_milligrams() -> None:
+    assert make("mitoxantrone").visits[0].dose_text == "12 mg/m2 (21.6 mg)"
+
+
+def test_regimen_problems_are_reported_as_regimen_errors() -> None:
+    with pytest.raises(RegimenError):
+        build_plan(CATALOG.get("mitoxantrone"), START, issued=ISSUED)
+
+
+def test_a_visit_on_a_day_the_center_is_closed_says_so() -> None:
+    sunday = datetime.date(2027, 1, 3)
+    plan = build_plan(CATALOG.get("natalizumab"), sunday, issued=ISSUED)
+    assert "usually closed" in plan.visits[0].notes[0]
+
+
+def test_staff_notes_carry_what_needs_review() -> None:
+    plan = make("natalizumab")
+    assert "check question immune-condition" in plan.staff.needs_review
+    assert any("TOUCH" in flag for flag in plan.staff.flags)
+
+
+def test_the_plan_round_trips_through_json() -> None:
+    plan = make(patient=patient_file({"card": {"name": "Ana"}, "answers": {"infection": False}}))
+    assert PersonalPlan.model_validate_json(plan.model_dump_json()) == plan
+
+
+def test_the_plan_core_loads_no_web_database_cli_or_template_framework() -> None:
+    modules = ["msinfusion.plan", "msinfusion.exports.ical", "msinfusion.exports.fhir", "msinfusion.exports.text"]
+    forbidden = ["fastapi", "starlette", "sqlalchemy", "typer", "click", "rich", "jinja2", "uvicorn", "ortools"]
+    code = (
+        "import sys\n"
+        + "".join(f"import {m}\n" for m in modules)
+        + f"print(','.join(sorted(m for m in sys.modules if m.split('.')[0] in {forbidden!r})))\n"
+    )
+    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert result.stdout.strip() == ""
