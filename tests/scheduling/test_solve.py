@@ -1,0 +1,113 @@
+from __future__ import annotations
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from msinfusion.scheduling import Chair, Day, check_schedule, make_demo_day, solve
+from tests.scheduling.conftest import nurse, small_day, visit
+
+
+def test_cp_sat_schedules_everything_that_fits_and_proves_it(day_two_chairs: Day) -> None:
+    schedule = solve(day_two_chairs, time_limit=5)
+    assert schedule.objective.scheduled == 3
+    assert schedule.bound is not None and schedule.bound.scheduled_priority == 3
+    assert schedule.solver.status == "optimal"
+
+
+def test_cp_sat_starts_visits_at_their_preferred_time_when_it_can() -> None:
+    day = small_day([visit("A1", preferred_start="09:00"), visit("A2", preferred_start="09:00")])
+    schedule = solve(day, time_limit=5)
+    assert 540 in [a.start for a in schedule.assignments]
+    assert schedule.objective.preference_deviation_minutes == 15  # one nurse: one check-in moves 15 min
+
+
+def test_cp_sat_prefers_the_higher_priority_visit_when_only_one_fits() -> None:
+    day = small_day([visit("A1", minutes=240), visit("A2", minutes=240, priority=3)], chairs=[Chair(id="C1")])
+    schedule = solve(day, time_limit=5)
+    assert [a.appointment for a in schedule.assignments] == ["A2"]
+    assert schedule.bound is not None and schedule.bound.scheduled_priority == 3
+
+
+def test_greedy_books_first_come_first_served_by_preferred_time() -> None:
+    day = small_day(
+        [visit("A1", minutes=240, preferred_start="09:00"), visit("A2", minutes=240, preferred_start="08:00")],
+        chairs=[Chair(id="C1")],
+    )
+    schedule = solve(day, solver="greedy")
+    assert [a.appointment for a in schedule.assignments] == ["A2"]
+    assert schedule.solver.status == "heuristic"
+    assert schedule.bound is None
+
+
+def test_cp_sat_beats_greedy_where_first_come_first_served_wastes_a_chair() -> None:
+    # The greedy seats the early short visit in the morning; both long visits then cannot fit.
+    day = small_day(
+        [
+            visit("A1", minutes=60, preferred_start="09:00"),
+            visit("A2", minutes=180, preferred_start="10:00"),
+        ],
+        chairs=[Chair(id="C1")],
+        closes="12:00",
+    )
+    greedy = solve(day, solver="greedy")
+    best = solve(day, time_limit=5)
+    assert greedy.objective.scheduled == 1
+    assert best.objective.scheduled == 2
+
+
+def test_same_seed_gives_the_same_schedule_when_the_search_completes() -> None:
+    # Interleaved search follows one path for a seed; only a wall-clock cut could make runs differ.
+    day = make_demo_day(4, 2, 8, seed=5)
+    first = solve(day, time_limit=10, seed=7)
+    second = solve(day, time_limit=10, seed=7)
+    assert first.solver.status == "optimal"
+    assert first.assignments == second.assignments
+
+
+def test_unscheduled_appointments_carry_a_reason() -> None:
+    day = small_day(
+        [visit("A1", minutes=300), visit("A2", requires=["bed"]), visit("A3", minutes=180), visit("A4", minutes=180)],
+        chairs=[Chair(id="C1")],
+    )
+    schedule = solve(day, time_limit=5)
+    reasons = {u.appointment: u.reason for u in schedule.unscheduled}
+    assert "shorter than its 300-min visit" in reasons["A1"]
+    assert "no chair in the center has bed" in reasons["A2"]
+    crowded = [reason for appointment, reason in reasons.items() if appointment in ("A3", "A4")]
+    assert crowded == ["no chair is free for its 180-min visit within 08:00-12:00; " + crowded[0].split("; ", 1)[1]]
+
+
+def test_a_nurse_shortage_is_named_as_such() -> None:
+    day = small_day(
+        [visit("A1", fixed={"start": "09:00"}), visit("A2", fixed={"start": "09:05"})],
+        nurses=[nurse("N1", "08:00", "12:00")],
+    )
+    schedule = solve(day, time_limit=5)
+    assert schedule.objective.scheduled == 1
+    assert "every nurse on shift is busy during its check-in" in schedule.unscheduled[0].reason
+
+
+@pytest.mark.slow
+def test_cp_sat_schedules_a_demo_day_validly_and_no_worse_than_greedy() -> None:
+    day = make_demo_day(12, 4, 40, seed=2)
+    greedy = solve(day, solver="greedy")
+    best = solve(day, time_limit=4)
+    assert best.objective.scheduled_priority >= greedy.objective.scheduled_priority
+    assert best.bound is not None and best.bound.scheduled_priority >= best.objective.scheduled_priority
+
+
+@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(
+    minutes=st.lists(st.sampled_from([30, 60, 90, 150, 240]), min_size=1, max_size=8),
+    preferred=st.lists(st.sampled_from([None, "08:00", "09:30", "11:00"]), min_size=8, max_size=8),
+    ratio=st.integers(1, 3),
+)
+def test_greedy_schedules_are_always_valid(minutes: list[int], preferred: list[str | None], ratio: int) -> None:
+    appointments = [
+        visit(f"A{n}", minutes=m, **({"preferred_start": p} if p else {}))
+        for n, (m, p) in enumerate(zip(minutes, preferred, strict=False))
+    ]
+    nurses = [nurse("N1", "08:00", "10:00"), nurse("N2", "09:00", "12:00")]
+    day = small_day(appointments, nurses=nurses, ratio=ratio)
+    check_schedule(day, solve(day, solver="greedy"))
