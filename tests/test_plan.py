@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime
 import json
+import re
 import subprocess
 import sys
 from typing import Any
@@ -14,7 +15,7 @@ from pydantic import ValidationError
 from msinfusion.exports.text import plan_text
 from msinfusion.plan import PatientFile, PersonalPlan, build_plan, patient_file
 from msinfusion.regimens import RegimenError
-from msinfusion.screening import Outcome, ScreeningError
+from msinfusion.screening import Outcome, ScreeningError, all_questions
 from msinfusion.therapies import load_catalog
 
 CATALOG = load_catalog()
@@ -174,3 +175,35 @@ def test_the_plan_core_loads_no_web_database_cli_or_template_framework() -> None
     )
     result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert result.stdout.strip() == ""
+
+
+def _syllables(word: str) -> int:
+    groups = re.findall(r"[aeiouy]+", word.lower())
+    count = len(groups) - (1 if word.lower().endswith("e") and not word.lower().endswith(("le", "ee")) else 0)
+    return max(1, count)
+
+
+def reading_grade(sentences: list[str]) -> float:
+    """Flesch-Kincaid grade level with a vowel-group syllable count (a rough, offline approximation)."""
+    words = [w for s in sentences for w in re.findall(r"[A-Za-z']+", s)]
+    syllables = sum(_syllables(w) for w in words)
+    return 0.39 * len(words) / len(sentences) + 11.8 * syllables / len(words) - 15.59
+
+
+def test_patient_text_reads_at_about_a_sixth_to_eighth_grade_level() -> None:
+    texts: set[str] = {q.text for q in all_questions()} | {q.reason for q in all_questions()}
+    for therapy in CATALOG.ids:
+        for task in make(therapy).visits[0].preparation.tasks:
+            texts |= {task.title, task.detail, task.reason, *task.items}
+    sentences = [s for text in texts for s in re.split(r"(?<=[.?!])\s+", text) if s.strip()]
+    assert reading_grade(sentences) <= 8
+
+
+def test_a_visit_booked_on_another_day_moves_its_preparation_with_it() -> None:
+    patient = patient_file({"appointments": {"2": "2027-01-20T09:00:00"}})
+    visit = make(patient=patient).visits[1]
+    assert visit.date == datetime.date(2027, 1, 20)
+    assert visit.preparation.task("pack").due == datetime.date(2027, 1, 19)
+    assert make(patient=patient).staff.warnings == []
+    late = make(patient=patient_file({"appointments": {"2": "2027-02-20T09:00:00"}}))
+    assert late.staff.warnings == ["dose 2 is booked on 2027-02-20, outside its window"]

@@ -8,6 +8,7 @@ fields and an unanswered check.
 
 from __future__ import annotations
 
+import dataclasses
 import datetime
 import hashlib
 from collections.abc import Mapping, Sequence
@@ -180,9 +181,16 @@ def build_plan(
     sequence = patient.revision + len(given)
     visits: list[VisitPlan] = []
     check: ScreeningResult | None = None
+    warnings = list(calendar.warnings)
     for dose in planned:
+        booked = patient.appointments.get(dose.number)
+        if booked is not None and booked.date() != dose.date:
+            # A booked day wins over the calendar's target day; staff see when it leaves the window.
+            if booked.date() not in dose.window:
+                warnings.append(f"dose {dose.number} is booked on {booked.date()}, outside its window")
+            dose = dataclasses.replace(dose, date=booked.date())
         timeline = dose_visit(therapy, dose, center.visit_policy)
-        times = visit_times(center, dose.date, timeline, patient.appointments.get(dose.number))
+        times = visit_times(center, dose.date, timeline, booked)
         screening = assess(
             therapy.id,
             dose.number,
@@ -266,5 +274,5 @@ def build_plan(
         reminder_note=_(
             "Calendar apps often ignore alerts in imported files, so we also send you these reminders for each visit."
         ),
-        staff=StaffNotes(warnings=list(calendar.warnings), needs_review=review, flags=list(therapy.flags)),
+        staff=StaffNotes(warnings=warnings, needs_review=review, flags=list(therapy.flags)),
     )
