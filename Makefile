@@ -12,9 +12,10 @@ $(STAMP): pyproject.toml
 	$(BIN)/pip install --quiet -e '.[dev]'
 	touch $(STAMP)
 
-## make run: set up and run the app on SQLite with demo data
+## make run: set up, print a demo plan and day, then serve the app on SQLite with demo data
 run: $(STAMP)
-	$(BIN)/msinfusion demo
+	$(BIN)/msinfusion demo --time-limit 3
+	$(BIN)/msinfusion serve --demo
 
 ## make test: lint, types and the whole test suite (browser and PostgreSQL tests included)
 test: $(STAMP) browser-deps

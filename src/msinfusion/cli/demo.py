@@ -1,35 +1,59 @@
-"""`msinfusion demo`: a demo patient's plan on the embedded default, for `make run`."""
+"""`msinfusion demo`: a demo patient's plan and a scheduled demo center day, for `make run`."""
 
 from __future__ import annotations
 
-from datetime import date
+import datetime
 
 import typer
+from rich.table import Table
 
 from msinfusion.cli._app import app, console
 from msinfusion.cli.catalog import find_therapy
-from msinfusion.regimens import dose_calendar
-from msinfusion.visits import dose_visit
+from msinfusion.exports.text import plan_text
+from msinfusion.plan import build_plan
+from msinfusion.scheduling import make_demo_day, solve
+from msinfusion.scheduling.clock import format_clock
 
 
 @app.command("demo")
 def demo(
     therapy: str = typer.Option("ocrelizumab-iv", "--therapy", help="Therapy of the demo patient"),
     start: str = typer.Option("2027-01-04", "--start", help="Start date of the demo patient"),
+    chairs: int = typer.Option(12, "--chairs", min=1, help="Chairs of the demo center day"),
+    nurses: int = typer.Option(4, "--nurses", min=1, help="Nurses of the demo center day"),
+    appointments: int = typer.Option(30, "--appointments", min=1, help="Appointments on the demo day"),
+    time_limit: float = typer.Option(5.0, "--time-limit", min=0.1, help="Seconds for the day optimizer"),
 ) -> None:
-    """Print a demo patient's dose calendar and what the next visit will be like."""
+    """Print a demo patient's plan, then a demo center day scheduled by the optimizer."""
     chosen = find_therapy(therapy)
-    calendar = dose_calendar(chosen, date.fromisoformat(start), bsa=1.8)
+    plan = build_plan(chosen, datetime.date.fromisoformat(start), issued=datetime.datetime(2026, 12, 1, 9, 0))
     out = console()
-    out.print(f"[bold]Demo patient on {chosen.name}[/bold]")
-    for dose in calendar.doses:
-        visit = dose_visit(chosen, dose)
-        amount = f"{dose.dose_mg:g} mg" if dose.dose_mg is not None else ""
-        out.print(f"  dose {dose.number}: {dose.date:%a %d %b %Y}  {amount}  plan for {visit.plan_text}")
-    first = dose_visit(chosen, calendar.doses[0])
-    out.print("\n[bold]Your first visit, step by step[/bold]")
-    for phase in first.phases:
-        if phase.minutes:
-            out.print(
-                f"  +{phase.starts_after // 60}:{phase.starts_after % 60:02d}  {phase.title} ({phase.minutes} min)"
-            )
+    out.rule("A patient's plan (demo)")
+    out.print(plan_text(plan), markup=False, highlight=False)
+    day = make_demo_day(chairs, nurses, appointments, seed=1)
+    schedule = solve(day, time_limit=time_limit)
+    out.rule(f"A center day (demo): {chairs} chairs, {nurses} nurses, {appointments} appointments")
+    treatment = {a.id: a.treatment for a in day.appointments}
+    table = Table()
+    for column in ("chair", "start", "end", "appointment", "treatment", "nurses"):
+        table.add_column(column)
+    for assignment in sorted(schedule.assignments, key=lambda a: (a.chair, a.start)):
+        nurses_used = sorted({task.nurse for task in assignment.nurse_tasks})
+        table.add_row(
+            assignment.chair,
+            format_clock(assignment.start),
+            format_clock(assignment.end),
+            assignment.appointment,
+            treatment[assignment.appointment],
+            ", ".join(nurses_used),
+        )
+    out.print(table)
+    for item in schedule.unscheduled:
+        out.print(f"not scheduled: {item.appointment} — {item.reason}")
+    objective = schedule.objective
+    bound = f", bound {schedule.bound.scheduled_priority}" if schedule.bound else ""
+    out.print(
+        f"{objective.scheduled} of {len(day.appointments)} scheduled ({schedule.solver.status}{bound}); "
+        f"preference deviation {objective.preference_deviation_minutes} min; "
+        f"{schedule.solver.seconds:.1f} s"
+    )
