@@ -222,6 +222,12 @@ def test_after_the_visit_the_plan_says_when_reactions_can_happen_and_whom_to_cal
     assert "24 hours" not in other.detail and "(413) 555-0142" in other.detail
 
 
+def test_late_reaction_hours_come_from_each_therapy_data_file() -> None:
+    assert prepare("ublituximab", 1).task("reactions").sources == ["ublituximab:S10"]
+    assert "up to 24 hours" in prepare("ublituximab", 1).task("reactions").detail
+    assert "up to 48 hours" in prepare("alemtuzumab", 1).task("reactions").detail
+
+
 def test_the_plan_is_in_spanish_for_a_spanish_speaking_patient() -> None:
     plan = prepare("ocrelizumab-iv", 1, locale="es")
     assert plan.task("pack").title == "Prepare su bolsa"

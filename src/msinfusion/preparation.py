@@ -642,11 +642,12 @@ def preparation_plan(
 
 def _reactions_task(therapy: Therapy, dose: PlannedDose, center: CenterProfile, t: Translator) -> Task:
     _ = t.gettext
-    stem = therapy.labels_file.removesuffix(".md")
-    if stem == "ocrelizumab" and "S9" in therapy.sources:
-        # OCREVUS label 5.1 copy [ocrelizumab:S9]: infusion reactions can occur up to 24 hours after.
-        when = _("A reaction can still happen up to 24 hours after the infusion.")
-        sources = ["ocrelizumab:S9"]
+    late = therapy.late_reactions_hours
+    if late is not None:
+        # The hours and their source come from the therapy data file (e.g. OCREVUS 5.1 [ocrelizumab:S9]).
+        when = _("A reaction can still happen up to {hours} hours after the infusion.").format(hours=late.value)
+        stem = therapy.labels_file.removesuffix(".md")
+        sources = [f"{stem}:{sid}" for sid in late.source]
     else:
         when = _("A reaction can still happen after you leave, most often later the same day.")
         sources = [SEED]

@@ -275,6 +275,7 @@ class Therapy(_Strict):
     missed_dose: MissedDose | None = None
     cumulative_cap: CumulativeCap | None = None
     monitoring: list[Monitoring] = []
+    late_reactions_hours: Fact[int] | None = None
     booking_windows: list[BookingWindow] = Field(min_length=1)
     flags: list[str] = []
 
