@@ -200,9 +200,7 @@ class Prescription(Base):
     version: Mapped[int] = mapped_column(Integer, nullable=False, default=1)
 
     patient: Mapped[Patient] = relationship(back_populates="prescriptions")
-    given_doses: Mapped[list[GivenDose]] = relationship(
-        back_populates="prescription", order_by="GivenDose.given_on"
-    )
+    given_doses: Mapped[list[GivenDose]] = relationship(back_populates="prescription", order_by="GivenDose.given_on")
 
     __mapper_args__ = {"version_id_col": version}  # noqa: RUF012
 

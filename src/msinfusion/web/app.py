@@ -17,7 +17,7 @@ from msinfusion.web.csrf import PreSessionMiddleware
 from msinfusion.web.headers import SecurityHeadersMiddleware
 from msinfusion.web.pages import STATIC_DIR, make_templates
 from msinfusion.web.passwords import make_hasher
-from msinfusion.web.routes import api_catalog, api_meta, auth, home, staff_catalog
+from msinfusion.web.routes import api_catalog, api_meta, api_patients, auth, home, staff_catalog, staff_patients
 
 
 def _utc_now() -> datetime:
@@ -52,7 +52,7 @@ def create_app(settings: Settings, *, clock: Callable[[], datetime] = _utc_now) 
     app.add_middleware(SecurityHeadersMiddleware, settings=settings)
     problems.install(app)
 
-    for module in (auth, home, staff_catalog, api_meta, api_catalog):
+    for module in (auth, home, staff_catalog, staff_patients, api_meta, api_catalog, api_patients):
         app.include_router(module.router)
     app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
     return app

@@ -8,7 +8,7 @@ import pytest
 from playwright.sync_api import Page
 from web_world import PASSWORD
 
-STAFF_PAGES = ["/staff", "/staff/catalog", "/staff/catalog/ocrelizumab-iv"]
+STAFF_PAGES = ["/staff", "/staff/catalog", "/staff/catalog/ocrelizumab-iv", "/staff/patients", "/staff/patients/1"]
 
 
 def _sign_in(page: Page, username: str) -> None:
@@ -16,7 +16,7 @@ def _sign_in(page: Page, username: str) -> None:
     page.fill("#username", username)
     page.fill("#password", PASSWORD)
     page.click("button[type=submit]")
-    page.wait_for_selector("h1")
+    page.wait_for_url("**/staff")  # the login page has an h1 too; wait for the landing page itself
 
 
 @pytest.fixture
@@ -51,3 +51,18 @@ def test_an_override_can_be_recorded_with_the_keyboard(admin_page: Page) -> None
     admin_page.keyboard.press("Enter")
     admin_page.wait_for_url("**/staff/catalog/ocrelizumab-iv#history")
     assert "Local bag size" in admin_page.locator("#history + .table-wrap").inner_text()
+
+
+def test_a_refused_dose_is_announced(admin_page: Page) -> None:
+    admin_page.goto("/staff/patients")
+    admin_page.get_by_role("link", name="Patient A1").focus()
+    admin_page.keyboard.press("Enter")
+    admin_page.wait_for_selector("h1:has-text('Patient A1')")
+    # A1's regimen starts after this date, so the core refuses it and the page must say why.
+    admin_page.get_by_label("Date given").fill("2026-03-03")
+    admin_page.get_by_label("Amount in mg (optional)").focus()
+    admin_page.keyboard.type("300")
+    admin_page.keyboard.press("Enter")
+    alert = admin_page.get_by_role("alert")
+    alert.wait_for()
+    assert "before the start" in alert.inner_text()

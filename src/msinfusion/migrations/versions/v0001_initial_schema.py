@@ -121,9 +121,7 @@ def _create_tables() -> None:
         sa.Column("closes", sa.Time(), nullable=False),
         sa.CheckConstraint("closes > opens", name=op.f("ck_center_hours_opens_before_closes")),
         sa.CheckConstraint("weekday BETWEEN 0 AND 6", name=op.f("ck_center_hours_weekday")),
-        sa.ForeignKeyConstraint(
-            ["center_id"], ["centers.id"], name=op.f("fk_center_hours_center_id_centers")
-        ),
+        sa.ForeignKeyConstraint(["center_id"], ["centers.id"], name=op.f("fk_center_hours_center_id_centers")),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_center_hours")),
         sa.UniqueConstraint("center_id", "weekday", name=op.f("uq_center_hours_center_id")),
     )
@@ -166,9 +164,7 @@ def _create_tables() -> None:
         sa.Column("reason", sa.Text(), nullable=False),
         sa.Column("user_id", sa.Integer(), nullable=False),
         sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
-        sa.ForeignKeyConstraint(
-            ["center_id"], ["centers.id"], name=op.f("fk_catalog_overrides_center_id_centers")
-        ),
+        sa.ForeignKeyConstraint(["center_id"], ["centers.id"], name=op.f("fk_catalog_overrides_center_id_centers")),
         sa.ForeignKeyConstraint(["user_id"], ["users.id"], name=op.f("fk_catalog_overrides_user_id_users")),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_catalog_overrides")),
     )
@@ -257,12 +253,8 @@ def _create_tables() -> None:
         sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
         sa.Column("version", sa.Integer(), nullable=False),
         sa.CheckConstraint("status IN ('active', 'stopped')", name=op.f("ck_prescriptions_status")),
-        sa.ForeignKeyConstraint(
-            ["patient_id"], ["patients.id"], name=op.f("fk_prescriptions_patient_id_patients")
-        ),
-        sa.ForeignKeyConstraint(
-            ["prescribed_by"], ["users.id"], name=op.f("fk_prescriptions_prescribed_by_users")
-        ),
+        sa.ForeignKeyConstraint(["patient_id"], ["patients.id"], name=op.f("fk_prescriptions_patient_id_patients")),
+        sa.ForeignKeyConstraint(["prescribed_by"], ["users.id"], name=op.f("fk_prescriptions_prescribed_by_users")),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_prescriptions")),
     )
     op.create_index("ix_prescriptions_patient_id", "prescriptions", ["patient_id"])
@@ -283,8 +275,7 @@ def _create_tables() -> None:
         sa.Column("board_state", sa.String(length=16), nullable=False),
         sa.Column("version", sa.Integer(), nullable=False),
         sa.CheckConstraint(
-            "board_state IN ('expected', 'checked_in', 'premedication', 'infusing', 'observation', "
-            "'discharged')",
+            "board_state IN ('expected', 'checked_in', 'premedication', 'infusing', 'observation', 'discharged')",
             name=op.f("ck_appointments_board_state"),
         ),
         sa.CheckConstraint(
@@ -298,13 +289,9 @@ def _create_tables() -> None:
             "ends_at IS NULL OR starts_at IS NULL OR ends_at > starts_at",
             name=op.f("ck_appointments_positive_span"),
         ),
-        sa.ForeignKeyConstraint(
-            ["center_id"], ["centers.id"], name=op.f("fk_appointments_center_id_centers")
-        ),
+        sa.ForeignKeyConstraint(["center_id"], ["centers.id"], name=op.f("fk_appointments_center_id_centers")),
         sa.ForeignKeyConstraint(["chair_id"], ["chairs.id"], name=op.f("fk_appointments_chair_id_chairs")),
-        sa.ForeignKeyConstraint(
-            ["patient_id"], ["patients.id"], name=op.f("fk_appointments_patient_id_patients")
-        ),
+        sa.ForeignKeyConstraint(["patient_id"], ["patients.id"], name=op.f("fk_appointments_patient_id_patients")),
         sa.ForeignKeyConstraint(
             ["prescription_id"],
             ["prescriptions.id"],
@@ -347,12 +334,8 @@ def _create_tables() -> None:
         sa.ForeignKeyConstraint(
             ["appointment_id"], ["appointments.id"], name=op.f("fk_check_answers_appointment_id_appointments")
         ),
-        sa.ForeignKeyConstraint(
-            ["patient_id"], ["patients.id"], name=op.f("fk_check_answers_patient_id_patients")
-        ),
-        sa.ForeignKeyConstraint(
-            ["reviewed_by"], ["users.id"], name=op.f("fk_check_answers_reviewed_by_users")
-        ),
+        sa.ForeignKeyConstraint(["patient_id"], ["patients.id"], name=op.f("fk_check_answers_patient_id_patients")),
+        sa.ForeignKeyConstraint(["reviewed_by"], ["users.id"], name=op.f("fk_check_answers_reviewed_by_users")),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_check_answers")),
     )
     op.create_index("ix_check_answers_patient_id", "check_answers", ["patient_id"])
