@@ -16,6 +16,7 @@ from msinfusion.therapies.model import (
     Status,
     Therapy,
 )
+from msinfusion.therapies.overrides import OverrideError, apply_overrides
 
 __all__ = [
     "Catalog",
@@ -25,6 +26,7 @@ __all__ = [
     "DoseStep",
     "Fact",
     "InfusionProfile",
+    "OverrideError",
     "Period",
     "Premedication",
     "Ramp",
@@ -34,6 +36,7 @@ __all__ = [
     "Status",
     "Therapy",
     "UnknownTherapy",
+    "apply_overrides",
     "load_catalog",
     "review_items",
 ]

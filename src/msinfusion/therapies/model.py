@@ -19,6 +19,8 @@ class Status(StrEnum):
     SECONDARY = "secondary"
     PRACTICE = "practice"
     UNCONFIRMED = "unconfirmed"
+    CENTER = "center"
+    """A center's own override of a catalog default (recorded with who, when and why)."""
 
 
 class _Strict(BaseModel):
