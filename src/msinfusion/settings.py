@@ -26,30 +26,48 @@ class Setting:
 # The table. Environment variables are the upper-case name prefixed with MSINFUSION_,
 # except DATABASE_URL, which keeps its conventional name.
 SETTINGS_TABLE: tuple[Setting, ...] = (
-    Setting("database_url", "sqlite:///var/msinfusion.sqlite3", "SQLAlchemy URL; SQLite file by default, "
-            "postgresql+psycopg://... for PostgreSQL."),
-    Setting("secret_key", "dev-only-change-me", "Secret for signing CSRF tokens and calendar-feed tokens. "
-            "Must be set outside local development."),
+    Setting(
+        "database_url",
+        "sqlite:///var/msinfusion.sqlite3",
+        "SQLAlchemy URL; SQLite file by default, postgresql+psycopg://... for PostgreSQL.",
+    ),
+    Setting(
+        "secret_key",
+        "dev-only-change-me",
+        "Secret for signing CSRF tokens and calendar-feed tokens. Must be set outside local development.",
+    ),
     Setting("environment", "development", "development, test or production; Secure cookies outside development."),
     Setting("host", "127.0.0.1", "Address `msinfusion serve` listens on."),
     Setting("port", "8000", "Port `msinfusion serve` listens on."),
     Setting("session_idle_minutes", "30", "Idle minutes before a staff session ends (forms keep their drafts)."),
     Setting("session_absolute_hours", "10", "Hours after sign-in when any session ends, however active."),
     Setting("login_attempts_per_15_minutes", "5", "Failed logins allowed per account and address in 15 minutes."),
-    Setting("login_lock_after_failures", "50", "Consecutive failed logins after which an account is locked "
-            "until an admin unlocks it (NIST SP 800-63B 5.2.2 allows at most 100)."),
+    Setting(
+        "login_lock_after_failures",
+        "50",
+        "Consecutive failed logins after which an account is locked "
+        "until an admin unlocks it (NIST SP 800-63B 5.2.2 allows at most 100).",
+    ),
     Setting("argon2_time_cost", "3", "Argon2id passes for password hashes (argon2-cffi default)."),
-    Setting("argon2_memory_kib", "65536", "Argon2id memory in KiB for password hashes "
-            "(argon2-cffi default, 64 MiB)."),
+    Setting(
+        "argon2_memory_kib",
+        "65536",
+        "Argon2id memory in KiB for password hashes (argon2-cffi default, 64 MiB).",
+    ),
     Setting("argon2_parallelism", "4", "Argon2id lanes for password hashes (argon2-cffi default)."),
     Setting("default_locale", "en", "Language for patients who have not chosen one (en or es)."),
     Setting("solver_time_limit_seconds", "10", "Default CP-SAT time limit for a day schedule."),
     Setting("solver_workers", "2", "CP-SAT search workers (this machine has 2 cores)."),
-    Setting("jurisdiction", "US", "Label jurisdiction for rules that differ (e.g. mitoxantrone cumulative cap): US or EU."),
+    Setting(
+        "jurisdiction",
+        "US",
+        "Label jurisdiction for rules that differ (e.g. mitoxantrone cumulative cap): US or EU.",
+    ),
 )
 
-_ENV_NAMES = {s.name: ("DATABASE_URL" if s.name == "database_url" else f"MSINFUSION_{s.name.upper()}")
-              for s in SETTINGS_TABLE}
+_ENV_NAMES = {
+    s.name: ("DATABASE_URL" if s.name == "database_url" else f"MSINFUSION_{s.name.upper()}") for s in SETTINGS_TABLE
+}
 
 
 class Settings(BaseModel):
