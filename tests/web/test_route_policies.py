@@ -23,6 +23,9 @@ PUBLIC = {
     ("/api/health", "GET"),
     ("/api/openapi.json", "GET"),
     ("/static", ""),
+    # The private calendar feed: calendar apps send no cookies, so the secret token in the URL is the
+    # credential (hashed in the DB, revocable); tests/web/test_patient_calendar.py proves it.
+    ("/feeds/{token}.ics", "GET"),
 }
 
 # Users of center A, by role; patient_a1 owns the objects used in paths.
@@ -39,6 +42,7 @@ def _fill(path: str, world: World, owner: str = "a1") -> str:
         "prescription_id": world.prescriptions[owner],
         "appointment_id": world.appointments[owner],
         "therapy_id": "ocrelizumab-iv",
+        "token": "not-a-live-feed-token-0123456789",
     }
     return re.sub(r"\{(\w+)(?::\w+)?\}", lambda m: str(values[m.group(1)]), path)
 

@@ -17,7 +17,21 @@ from msinfusion.web.csrf import PreSessionMiddleware
 from msinfusion.web.headers import SecurityHeadersMiddleware
 from msinfusion.web.pages import STATIC_DIR, make_templates
 from msinfusion.web.passwords import make_hasher
-from msinfusion.web.routes import api_catalog, api_meta, api_patients, auth, home, staff_catalog, staff_patients
+from msinfusion.web.patient_view import untranslated
+from msinfusion.web.routes import (
+    api_catalog,
+    api_meta,
+    api_patient,
+    api_patients,
+    auth,
+    feeds,
+    home,
+    patient_calendar,
+    patient_card,
+    patient_pages,
+    staff_catalog,
+    staff_patients,
+)
 
 
 def _utc_now() -> datetime:
@@ -46,6 +60,7 @@ def create_app(settings: Settings, *, clock: Callable[[], datetime] = _utc_now) 
     app.state.database = database
     app.state.clock = clock
     app.state.templates = make_templates()
+    app.state.templates.env.globals["_"] = untranslated  # patient pages pass their language's own
     app.state.hasher = make_hasher(settings)
 
     app.add_middleware(PreSessionMiddleware, settings=settings)
@@ -53,6 +68,8 @@ def create_app(settings: Settings, *, clock: Callable[[], datetime] = _utc_now) 
     problems.install(app)
 
     for module in (auth, home, staff_catalog, staff_patients, api_meta, api_catalog, api_patients):
+        app.include_router(module.router)
+    for module in (patient_pages, patient_card, patient_calendar, feeds, api_patient):  # patient pages (issue 5)
         app.include_router(module.router)
     app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
     return app

@@ -61,7 +61,8 @@ OWNERS: dict[str, Callable[[Session, int], Owner | None]] = {
     "prescription_id": _prescription_owner,
     "appointment_id": _appointment_owner,
 }
-UNSCOPED_PATH_PARAMS = frozenset({"therapy_id", "path"})
+# A calendar-feed token is its own credential (public route, looked up by hash), not an object id.
+UNSCOPED_PATH_PARAMS = frozenset({"therapy_id", "path", "token"})
 
 
 @dataclass(frozen=True)

@@ -1,0 +1,214 @@
+"""A patient's plan built from the database: the stored records go in, :func:`msinfusion.plan.build_plan` decides.
+
+Nothing clinical is computed here. This module gathers what the core needs (the active prescription and
+the doses given, booked appointments, card data, the latest check answers, the center, the language),
+hands it to the core, and adds what only the database knows: which tasks are ticked, which visit is
+booked on which appointment, which check answers are on file. Pages and the JSON API share it.
+"""
+
+from __future__ import annotations
+
+import datetime
+from dataclasses import dataclass, field
+from typing import Any
+
+from pydantic import ValidationError
+from sqlalchemy import select
+from sqlalchemy.orm import Session, selectinload
+
+from msinfusion.card import CardDetails, card_details
+from msinfusion.center import WEEKDAYS, CenterProfile, OpeningHours, demo_center
+from msinfusion.db.models import Appointment, Center, CheckAnswers, Patient, Prescription
+from msinfusion.db.patient_models import PatientPreferences, PreparationTick
+from msinfusion.i18n import LOCALES, Translator, translator
+from msinfusion.plan import PersonalPlan, VisitPlan, build_plan, patient_file
+from msinfusion.regimens import RegimenError
+from msinfusion.screening import ScreeningError
+from msinfusion.therapies import load_catalog
+
+
+def untranslated(message: str) -> str:
+    """The template ``_`` for pages that are not translated yet (staff pages): the English text itself."""
+    return message
+
+
+def patient_locale(patient: Patient) -> str:
+    """The patient's language, or English when the stored value is not one we offer."""
+    return patient.locale if patient.locale in LOCALES else LOCALES[0]
+
+
+def center_profile(db: Session, center_id: int) -> CenterProfile:
+    """The center as the plan needs it.
+
+    The database holds the name, time zone and opening hours; the address, phone, amenities, day-of
+    rules and reminders are not stored yet, so they come from :func:`msinfusion.center.demo_center`.
+    """
+    center = db.get_one(Center, center_id)
+    demo = demo_center()
+    hours = [OpeningHours(day=WEEKDAYS[h.weekday], opens=h.opens, closes=h.closes) for h in center.hours]
+    return demo.model_copy(
+        update={
+            "id": f"center-{center.id}",
+            "name": center.name,
+            "timezone": center.timezone,
+            "hours": hours or demo.hours,
+        }
+    )
+
+
+def stored_card(patient: Patient, region: str) -> CardDetails:
+    """The card on file; data that does not pass the card model (older free-text cards) reads as empty."""
+    try:
+        return card_details(patient.card or {}, region=region)
+    except ValidationError:
+        return CardDetails()
+
+
+def active_prescription(db: Session, patient_id: int) -> Prescription | None:
+    """The newest active prescription (the plan covers one regimen at a time)."""
+    return db.scalars(
+        select(Prescription)
+        .where(Prescription.patient_id == patient_id, Prescription.status == "active")
+        .order_by(Prescription.start_date.desc(), Prescription.id.desc())
+        .options(selectinload(Prescription.given_doses))
+        .limit(1)
+    ).first()
+
+
+def latest_check(db: Session, patient_id: int, since: datetime.date | None) -> CheckAnswers | None:
+    """The newest check answers sent after the last dose given (older answers belong to a past visit)."""
+    query = select(CheckAnswers).where(CheckAnswers.patient_id == patient_id)
+    rows = db.scalars(query.order_by(CheckAnswers.submitted_at.desc(), CheckAnswers.id.desc())).all()
+    for row in rows:
+        if since is None or row.submitted_at.date() > since:
+            return row
+    return None
+
+
+def calendar_shows_treatment(db: Session, patient_id: int) -> bool:
+    preferences = db.get(PatientPreferences, patient_id)
+    return bool(preferences and preferences.calendar_shows_treatment)
+
+
+@dataclass
+class PatientPlan:
+    """The plan and what the database adds to it; ``plan`` is None with a reason when there is none."""
+
+    patient: Patient
+    t: Translator
+    center: CenterProfile
+    plan: PersonalPlan | None
+    problem: str | None = None
+    prescription: Prescription | None = None
+    # Visit UID -> booked appointment (confirmed visits only get an "add to calendar" file).
+    booked: dict[str, Appointment] = field(default_factory=dict)
+    ticked: set[str] = field(default_factory=set)
+    check: CheckAnswers | None = None
+
+    @property
+    def next_visit(self) -> VisitPlan | None:
+        return self.plan.next_visit if self.plan else None
+
+    def appointment_for(self, visit: VisitPlan) -> Appointment | None:
+        return self.booked.get(visit.uid)
+
+    def time_confirmed(self, visit: VisitPlan) -> bool:
+        """True when the center has set a check-in time (a booked day alone is not a time)."""
+        appointment = self.booked.get(visit.uid)
+        return appointment is not None and appointment.starts_at is not None
+
+    def visit_for_appointment(self, appointment_id: int) -> VisitPlan | None:
+        for visit in self.plan.visits if self.plan else []:
+            appointment = self.booked.get(visit.uid)
+            if appointment is not None and appointment.id == appointment_id:
+                return visit
+        return None
+
+
+def _match_appointments(plan: PersonalPlan, appointments: list[Appointment]) -> dict[int, Appointment]:
+    """Dose number -> appointment: by the stored dose number, else by the day (within the dose's window)."""
+    numbers = {v.number for v in plan.visits}
+    matched: dict[int, Appointment] = {}
+    for appointment in appointments:
+        if appointment.dose_index in numbers and appointment.dose_index not in matched:
+            matched[appointment.dose_index] = appointment
+            continue
+        for visit in plan.visits:
+            if visit.number in matched:
+                continue
+            if visit.date == appointment.day or visit.window_start <= appointment.day <= visit.window_end:
+                matched[visit.number] = appointment
+                break
+    return matched
+
+
+def load_plan(db: Session, patient: Patient, now: datetime.datetime, locale: str | None = None) -> PatientPlan:
+    """Build the patient's plan from their records (``now`` is the app clock: the core never reads one)."""
+    t = translator(locale or patient_locale(patient))
+    center = center_profile(db, patient.center_id)
+    prescription = active_prescription(db, patient.id)
+    if prescription is None:
+        return PatientPlan(patient, t, center, None, t.gettext("Your care team has not set up your plan yet."))
+    given = sorted(g.given_on for g in prescription.given_doses)
+    check = latest_check(db, patient.id, given[-1] if given else None)
+    today = now.astimezone(center.zone).date()
+    base: dict[str, Any] = {
+        "id": f"p{patient.id}",
+        "language": t.locale,
+        "region": center.address.country,
+        "card": stored_card(patient, center.address.country).model_dump(mode="json"),
+        "answers": dict(check.answers) if check else {},
+        "calendar_shows_treatment": calendar_shows_treatment(db, patient.id),
+    }
+    appointments = list(
+        db.scalars(
+            select(Appointment)
+            .where(
+                Appointment.patient_id == patient.id,
+                Appointment.status == "booked",
+                Appointment.day >= today,
+            )
+            .order_by(Appointment.day, Appointment.id)
+        )
+    )
+    therapy = load_catalog().get(prescription.therapy_id)
+    options = {"bsa": prescription.options.get("bsa")}
+    try:
+        plan = build_plan(
+            therapy, prescription.start_date, issued=now, given=given, center=center,
+            patient=patient_file(base, today=today), **options,
+        )  # fmt: skip
+        matched = _match_appointments(plan, appointments)
+        if matched:
+            booked_times = {
+                number: (
+                    a.starts_at.astimezone(center.zone).replace(tzinfo=None)
+                    if a.starts_at is not None
+                    else datetime.datetime.combine(a.day, center.default_start_on(a.day))
+                )
+                for number, a in matched.items()
+            }
+            revision = max(a.version for a in matched.values())
+            plan = build_plan(
+                therapy, prescription.start_date, issued=now, given=given, center=center,
+                patient=patient_file({**base, "appointments": booked_times, "revision": revision}, today=today),
+                **options,
+            )  # fmt: skip
+    except (RegimenError, ScreeningError, ValidationError):
+        problem = t.gettext("Your plan cannot be shown right now. Please call the center.")
+        return PatientPlan(patient, t, center, None, problem, prescription)
+    by_number = {v.number: v.uid for v in plan.visits}
+    booked = {by_number[number]: a for number, a in matched.items() if number in by_number}
+    next_uid = plan.visits[0].uid if plan.visits else None
+    ticked = (
+        set(
+            db.scalars(
+                select(PreparationTick.task_id).where(
+                    PreparationTick.patient_id == patient.id, PreparationTick.visit_uid == next_uid
+                )
+            )
+        )
+        if next_uid
+        else set()
+    )
+    return PatientPlan(patient, t, center, plan, None, prescription, booked, ticked, check)

@@ -1,0 +1,239 @@
+"""The signed-in patient's own data as JSON under ``/api/patient``: the same plan, tasks, card and check as the pages.
+
+There is no patient id in these paths: the session says whose data it is, so nobody can ask for
+someone else's. Bodies accept only the listed fields (422 otherwise); errors are problem+json.
+"""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from typing import Literal
+
+from fastapi import APIRouter, Depends, HTTPException, Request, Response
+from pydantic import BaseModel, ConfigDict, Field, ValidationError
+from sqlalchemy.orm import Session
+
+from msinfusion.card import CardDetails, card_details
+from msinfusion.plan import PersonalPlan
+from msinfusion.screening import ScreeningError, ScreeningResult, assess
+from msinfusion.web import audit_trail, calendar_feeds
+from msinfusion.web.dependencies import Principal, db_session, now
+from msinfusion.web.patient_view import PatientPlan, load_plan, stored_card
+from msinfusion.web.policies import policy
+from msinfusion.web.routes.patient_pages import own_patient, save_check, set_tick
+
+router = APIRouter(prefix="/api/patient", tags=["patient"])
+
+
+class TaskOut(BaseModel):
+    id: str
+    stage: str
+    due: date
+    title: str
+    detail: str
+    reason: str
+    items: list[str]
+    done: bool
+
+
+class PreparationOut(BaseModel):
+    visit_uid: str
+    visit_date: date
+    tasks: list[TaskOut]
+
+
+class TickIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    task_id: str = Field(max_length=64)
+    done: bool
+
+
+class CheckIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    answers: dict[str, bool] = Field(max_length=50, description="Answers by question id (yes = true)")
+
+
+class LanguageIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    locale: Literal["en", "es"]
+
+
+class FeedOut(BaseModel):
+    url: str = Field(description="The private feed URL; shown once, keep it secret")
+    created_at: datetime
+
+
+def _view(db: Session, principal: Principal, at: datetime) -> PatientPlan:
+    view = load_plan(db, own_patient(db, principal), at)
+    if view.plan is None:
+        raise HTTPException(404, view.problem or "No plan yet.")
+    return view
+
+
+@router.get("/plan", response_model=PersonalPlan)
+def get_plan(
+    request: Request,
+    principal: Principal = policy("patient-self"),
+    db: Session = Depends(db_session),
+    at: datetime = Depends(now),
+) -> PersonalPlan:
+    view = _view(db, principal, at)
+    audit_trail.record(db, request, principal, "read", "plan", object_id=view.patient.id, patient_id=view.patient.id)
+    db.commit()
+    assert view.plan is not None
+    return view.plan
+
+
+@router.get("/preparation", response_model=PreparationOut)
+def get_preparation(
+    request: Request,
+    principal: Principal = policy("patient-self"),
+    db: Session = Depends(db_session),
+    at: datetime = Depends(now),
+) -> PreparationOut:
+    view = _view(db, principal, at)
+    visit = view.next_visit
+    if visit is None:
+        raise HTTPException(404, "No visit is planned.")
+    audit_trail.record(db, request, principal, "read", "preparation", patient_id=view.patient.id)
+    db.commit()
+    tasks = [
+        TaskOut(**task.model_dump(include={"id", "stage", "due", "title", "detail", "reason", "items"}),
+                done=task.id in view.ticked)
+        for task in visit.preparation.tasks
+    ]  # fmt: skip
+    return PreparationOut(visit_uid=visit.uid, visit_date=visit.date, tasks=tasks)
+
+
+@router.post("/preparation/ticks", status_code=204)
+def tick(
+    request: Request,
+    body: TickIn,
+    principal: Principal = policy("patient-self"),
+    db: Session = Depends(db_session),
+    at: datetime = Depends(now),
+) -> Response:
+    view = _view(db, principal, at)
+    visit = view.next_visit
+    if visit is None or body.task_id not in {t.id for t in visit.preparation.tasks}:
+        raise HTTPException(422, "That task is not part of your next visit.")
+    set_tick(db, view.patient.id, visit.uid, body.task_id, body.done, at)
+    audit_trail.record(db, request, principal, "update", "preparation_tick", patient_id=view.patient.id)
+    db.commit()
+    return Response(status_code=204)
+
+
+@router.get("/card", response_model=CardDetails)
+def get_card(
+    request: Request,
+    principal: Principal = policy("patient-self"),
+    db: Session = Depends(db_session),
+) -> CardDetails:
+    patient = own_patient(db, principal)
+    audit_trail.record(db, request, principal, "read", "card", object_id=patient.id, patient_id=patient.id)
+    db.commit()
+    return stored_card(patient, "US")
+
+
+@router.put("/card", response_model=CardDetails)
+def put_card(
+    request: Request,
+    body: CardDetails,
+    principal: Principal = policy("patient-self"),
+    db: Session = Depends(db_session),
+    at: datetime = Depends(now),
+) -> CardDetails:
+    patient = own_patient(db, principal)
+    try:  # again with the region and today, which the request body alone cannot check
+        card = card_details(body.model_dump(mode="json"), region="US", today=at.date())
+    except ValidationError as exc:
+        raise HTTPException(422, str(exc.errors()[0].get("msg", "The card is not valid."))) from None
+    patient.card = card.model_dump(mode="json", exclude_defaults=True)
+    audit_trail.record(db, request, principal, "update", "card", object_id=patient.id, patient_id=patient.id)
+    db.commit()
+    return card
+
+
+@router.get("/check", response_model=ScreeningResult)
+def get_check(
+    request: Request,
+    principal: Principal = policy("patient-self"),
+    db: Session = Depends(db_session),
+    at: datetime = Depends(now),
+) -> ScreeningResult:
+    view = _view(db, principal, at)
+    assert view.plan is not None
+    if view.plan.check is None:
+        raise HTTPException(404, "No visit is planned.")
+    audit_trail.record(db, request, principal, "read", "check_answers", patient_id=view.patient.id)
+    db.commit()
+    return view.plan.check
+
+
+@router.post("/check", response_model=ScreeningResult, status_code=201)
+def post_check(
+    request: Request,
+    body: CheckIn,
+    principal: Principal = policy("patient-self"),
+    db: Session = Depends(db_session),
+    at: datetime = Depends(now),
+) -> ScreeningResult:
+    view = _view(db, principal, at)
+    visit = view.next_visit
+    assert view.plan is not None
+    if visit is None:
+        raise HTTPException(404, "No visit is planned.")
+    try:
+        row, missing = save_check(db, view, body.answers, at)
+    except ScreeningError:
+        raise HTTPException(422, "An answer names a question that is not part of this check.") from None
+    if row is None:
+        raise HTTPException(422, f"Please answer every question: {', '.join(missing)}.")
+    audit_trail.record(db, request, principal, "create", "check_answers", object_id=row.id, patient_id=view.patient.id)
+    db.commit()
+    return assess(view.plan.therapy_id, visit.number, body.answers, view.center, view.t)
+
+
+@router.put("/language", status_code=204)
+def put_language(
+    request: Request,
+    body: LanguageIn,
+    principal: Principal = policy("patient-self"),
+    db: Session = Depends(db_session),
+) -> Response:
+    patient = own_patient(db, principal)
+    patient.locale = body.locale
+    audit_trail.record(db, request, principal, "update", "patient_locale", patient_id=patient.id)
+    db.commit()
+    return Response(status_code=204)
+
+
+@router.post("/calendar-feed", response_model=FeedOut, status_code=201)
+def post_feed(
+    request: Request,
+    principal: Principal = policy("patient-self"),
+    db: Session = Depends(db_session),
+    at: datetime = Depends(now),
+) -> FeedOut:
+    patient = own_patient(db, principal)
+    token, row = calendar_feeds.issue(db, patient.id, at)
+    audit_trail.record(db, request, principal, "create", "calendar_feed", object_id=row.id, patient_id=patient.id)
+    db.commit()
+    return FeedOut(url=str(request.base_url).rstrip("/") + calendar_feeds.feed_path(token), created_at=at)
+
+
+@router.delete("/calendar-feed", status_code=204)
+def delete_feed(
+    request: Request,
+    principal: Principal = policy("patient-self"),
+    db: Session = Depends(db_session),
+    at: datetime = Depends(now),
+) -> Response:
+    patient = own_patient(db, principal)
+    calendar_feeds.revoke_all(db, patient.id, at)
+    audit_trail.record(db, request, principal, "revoke", "calendar_feed", patient_id=patient.id)
+    db.commit()
+    return Response(status_code=204)
