@@ -23,15 +23,19 @@ from msinfusion.web.routes import (
     api_meta,
     api_patient,
     api_patients,
+    api_schedule,
     auth,
     feeds,
     home,
     patient_calendar,
     patient_card,
     patient_pages,
+    staff_board,
     staff_catalog,
     staff_patients,
+    staff_schedule,
 )
+from msinfusion.web.schedule_jobs import ScheduleRunner
 
 
 def _utc_now() -> datetime:
@@ -45,6 +49,7 @@ def create_app(settings: Settings, *, clock: Callable[[], datetime] = _utc_now) 
     @asynccontextmanager
     async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
         yield
+        runner.shutdown()
         database.dispose()
 
     app = FastAPI(
@@ -62,6 +67,9 @@ def create_app(settings: Settings, *, clock: Callable[[], datetime] = _utc_now) 
     app.state.templates = make_templates()
     app.state.templates.env.globals["_"] = untranslated  # patient pages pass their language's own
     app.state.hasher = make_hasher(settings)
+    # Optimizer runs solve in this worker thread, never in a request (day schedule, issue 5).
+    runner = ScheduleRunner(database, clock, workers=settings.solver_workers)
+    app.state.schedule_runner = runner
 
     app.add_middleware(PreSessionMiddleware, settings=settings)
     app.add_middleware(SecurityHeadersMiddleware, settings=settings)
@@ -70,6 +78,8 @@ def create_app(settings: Settings, *, clock: Callable[[], datetime] = _utc_now) 
     for module in (auth, home, staff_catalog, staff_patients, api_meta, api_catalog, api_patients):
         app.include_router(module.router)
     for module in (patient_pages, patient_card, patient_calendar, feeds, api_patient):  # patient pages (issue 5)
+        app.include_router(module.router)
+    for module in (staff_schedule, staff_board, api_schedule):  # day schedule and day board (issue 5)
         app.include_router(module.router)
     app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
     return app

@@ -1,0 +1,83 @@
+"""The day schedule as JSON: start a run, poll its progress, read the schedule it produced."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Depends, HTTPException, Query, Request
+from fastapi.responses import JSONResponse
+from pydantic import BaseModel, ConfigDict
+from sqlalchemy.orm import Session
+
+from msinfusion.settings import Settings
+from msinfusion.web import audit_trail, schedule_jobs
+from msinfusion.web.day_builder import DayClosed, build_day
+from msinfusion.web.dependencies import Principal, db_session, now
+from msinfusion.web.policies import policy
+from msinfusion.web.schedule_jobs import JobStatus, ScheduleRunner
+
+router = APIRouter(prefix="/api/schedule", tags=["schedule"])
+
+
+class RunIn(BaseModel):
+    """A request to schedule one day of the caller's center."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    day: date
+
+
+@router.get("/status", response_model=JobStatus)
+def run_status(
+    day: Annotated[date, Query()],
+    principal: Principal = policy("staff-center"),
+    db: Session = Depends(db_session),
+    at: datetime = Depends(now),
+) -> JobStatus:
+    """The newest run of the day: queued, running (with the best schedule so far and the bound), done or failed."""
+    job = schedule_jobs.latest_job(db, principal.center_id, day)
+    if job is None:
+        raise HTTPException(404, "No optimizer run for this day yet.")
+    return schedule_jobs.status_of(job, at)
+
+
+@router.get("", response_model=dict[str, Any])
+def day_schedule(
+    day: Annotated[date, Query()],
+    principal: Principal = policy("staff-center"),
+    db: Session = Depends(db_session),
+) -> dict[str, Any]:
+    """The newest finished schedule of the day (``msinfusion.schedule/1``, with the scheduler's moves)."""
+    job = schedule_jobs.latest_job(db, principal.center_id, day, status="done")
+    if job is None or job.result is None:
+        raise HTTPException(404, "No finished schedule for this day yet.")
+    return job.result
+
+
+@router.post("/runs", response_model=JobStatus, status_code=202, responses={200: {"model": JobStatus}})
+def start_run(
+    request: Request,
+    body: RunIn,
+    principal: Principal = policy("scheduler-center"),
+    db: Session = Depends(db_session),
+    at: datetime = Depends(now),
+) -> Any:
+    """Queue a run (202); if the day already has a run queued or running, return that one (200)."""
+    settings: Settings = request.app.state.settings
+    try:
+        built = build_day(db, principal.center_id, body.day)
+    except DayClosed as exc:
+        raise HTTPException(422, str(exc)) from None
+    job, created = schedule_jobs.queue_run(
+        db, built, principal.center_id, principal.user_id, at, settings.solver_time_limit_seconds
+    )
+    if created:
+        audit_trail.record(db, request, principal, "create", "schedule_run", details={"day": body.day.isoformat()})
+    db.commit()
+    status = schedule_jobs.status_of(job, at)
+    if created:
+        runner: ScheduleRunner = request.app.state.schedule_runner
+        runner.submit(job.id)
+        return status
+    return JSONResponse(status.model_dump(mode="json"), status_code=200)

@@ -1,0 +1,253 @@
+"""The staff day schedule: run the optimizer for a date in the background, watch its progress, see the
+chairs and nurse load, and accept the schedule or move one visit before accepting it.
+"""
+
+from __future__ import annotations
+
+from datetime import date, datetime, timedelta
+from typing import Annotated, Any
+from urllib.parse import urlencode
+from zoneinfo import ZoneInfo
+
+from fastapi import APIRouter, Depends, Form, HTTPException, Query, Request
+from fastapi.responses import HTMLResponse, RedirectResponse, Response
+from sqlalchemy.orm import Session
+
+from msinfusion.db.models import Center
+from msinfusion.db.schedule_models import ScheduleJob
+from msinfusion.scheduling.clock import format_clock, parse_clock
+from msinfusion.settings import Settings
+from msinfusion.web import audit_trail, charts, schedule_changes, schedule_jobs
+from msinfusion.web.day_builder import BuiltDay, DayClosed, build_day, row_id
+from msinfusion.web.dependencies import Principal, db_session, now
+from msinfusion.web.pages import render
+from msinfusion.web.policies import policy
+from msinfusion.web.schedule_changes import ScheduleConflict
+from msinfusion.web.schedule_jobs import ScheduleRunner
+
+router = APIRouter(prefix="/staff/schedule", include_in_schema=False)
+
+NOTICES = {
+    "queued": "The optimizer is running. This page shows its progress; you can leave it and come back.",
+    "already-running": "A run for this day was already under way, so no second run was started. Its progress is below.",
+    "accepted": "Schedule accepted: chairs and start times are saved to the appointments.",
+    "moved": "Visit moved. Accept the schedule to save the change to the appointments.",
+}
+
+
+def center_today(db: Session, center_id: int, at: datetime) -> date:
+    """Today's date in the center's time zone."""
+    return at.astimezone(ZoneInfo(db.get_one(Center, center_id).timezone)).date()
+
+
+def schedule_url(day: date, **extra: str) -> str:
+    return "/staff/schedule?" + urlencode({"day": day.isoformat(), **extra})
+
+
+def _owned_job(db: Session, job_id: int, principal: Principal) -> ScheduleJob:
+    job = db.get(ScheduleJob, job_id)
+    if job is None or job.center_id != principal.center_id:
+        raise HTTPException(404, "Not found.")
+    return job
+
+
+def _result_context(job: ScheduleJob) -> dict[str, Any]:
+    day, schedule = schedule_changes.day_and_schedule(job)
+    visits = {a.id: a for a in day.appointments}
+    placed = {a.appointment: a for a in schedule.assignments}
+    options = [
+        {
+            "id": visit.id,
+            "label": f"{visit.id} · {visit.patient} · {visit.treatment}"
+            + (
+                f" (now {placed[visit.id].chair} at {format_clock(placed[visit.id].start)})"
+                if visit.id in placed
+                else " (unscheduled)"
+            ),
+        }
+        for visit in day.appointments
+    ]
+    return {
+        "day_input": day,
+        "schedule": schedule,
+        "visits": visits,
+        "chair_chart": charts.chair_gantt(day, schedule),
+        "load_chart": charts.patient_load(day, schedule),
+        "nurse_chart": charts.nurse_tasks(day, schedule),
+        "legend": charts.phase_legend(),
+        "hours": charts.hourly_load(day, schedule),
+        "nurse_loads": charts.nurse_load(day, schedule),
+        "move_options": options,
+        "chairs": [chair.id for chair in day.center.chairs],
+        "clock": format_clock,
+    }
+
+
+def _page(
+    request: Request,
+    db: Session,
+    principal: Principal,
+    day: date,
+    at: datetime,
+    *,
+    notice: str | None = None,
+    error: str | None = None,
+    problems: list[str] | None = None,
+    status_code: int = 200,
+    form: dict[str, str] | None = None,
+) -> Response:
+    built: BuiltDay | None = None
+    closed: str | None = None
+    try:
+        built = build_day(db, principal.center_id, day)
+    except DayClosed as exc:
+        closed = str(exc)
+    job = schedule_jobs.latest_job(db, principal.center_id, day)
+    shown = job
+    if job is not None and job.status != "done":
+        # While a new run works (or after it failed), keep showing the last finished schedule.
+        shown = schedule_jobs.latest_job(db, principal.center_id, day, status="done")
+    context: dict[str, Any] = {
+        "day": day,
+        "previous_day": day - timedelta(days=1),
+        "next_day": day + timedelta(days=1),
+        "built": built,
+        "closed": closed,
+        "job": schedule_jobs.status_of(job, at) if job else None,
+        "shown": schedule_jobs.status_of(shown, at) if shown else None,
+        "can_schedule": principal.role in ("scheduler", "admin"),
+        "notice": NOTICES.get(notice or ""),
+        "error": error,
+        "problems": problems or [],
+        "form": form or {},
+        "time_limit": request.app.state.settings.solver_time_limit_seconds,
+    }
+    if shown is not None:
+        context.update(_result_context(shown))
+    db.commit()
+    return render(request, "staff/schedule.html", context, status_code=status_code)
+
+
+@router.get("", response_class=HTMLResponse)
+def schedule_page(
+    request: Request,
+    day: Annotated[date | None, Query()] = None,
+    notice: Annotated[str | None, Query(max_length=32)] = None,
+    principal: Principal = policy("staff-center"),
+    db: Session = Depends(db_session),
+    at: datetime = Depends(now),
+) -> Response:
+    return _page(request, db, principal, day or center_today(db, principal.center_id, at), at, notice=notice)
+
+
+@router.post("/run")
+def run_optimizer(
+    request: Request,
+    day: Annotated[date, Form()],
+    principal: Principal = policy("scheduler-center"),
+    db: Session = Depends(db_session),
+    at: datetime = Depends(now),
+) -> Response:
+    settings: Settings = request.app.state.settings
+    try:
+        built = build_day(db, principal.center_id, day)
+    except DayClosed as exc:
+        return _page(request, db, principal, day, at, error=str(exc), status_code=422)
+    job, created = schedule_jobs.queue_run(
+        db, built, principal.center_id, principal.user_id, at, settings.solver_time_limit_seconds
+    )
+    if created:
+        audit_trail.record(db, request, principal, "create", "schedule_run", details={"day": day.isoformat()})
+    db.commit()
+    if created:
+        runner: ScheduleRunner = request.app.state.schedule_runner
+        runner.submit(job.id)
+    return RedirectResponse(schedule_url(day, notice="queued" if created else "already-running"), status_code=303)
+
+
+@router.post("/accept")
+def accept_schedule(
+    request: Request,
+    job_id: Annotated[int, Form()],
+    principal: Principal = policy("scheduler-center"),
+    db: Session = Depends(db_session),
+    at: datetime = Depends(now),
+) -> Response:
+    job = _owned_job(db, job_id, principal)
+    day = job.day
+    try:
+        rows = schedule_changes.accept(db, job, principal.user_id, at)
+    except ScheduleConflict as exc:
+        db.rollback()
+        return _page(request, db, principal, day, at, error=str(exc), status_code=409)
+    for row in rows:
+        audit_trail.record(
+            db,
+            request,
+            principal,
+            "update",
+            "appointment",
+            object_id=row.id,
+            patient_id=row.patient_id,
+            details={"schedule_run": job.id},
+        )
+    db.commit()
+    return RedirectResponse(schedule_url(day, notice="accepted"), status_code=303)
+
+
+@router.post("/move")
+def move_visit(
+    request: Request,
+    job_id: Annotated[int, Form()],
+    appointment: Annotated[str, Form(max_length=32)],
+    chair: Annotated[str, Form(max_length=32)],
+    start: Annotated[str, Form(max_length=5)],
+    principal: Principal = policy("scheduler-center"),
+    db: Session = Depends(db_session),
+    at: datetime = Depends(now),
+) -> Response:
+    job = _owned_job(db, job_id, principal)
+    day = job.day
+    form = {"appointment": appointment, "chair": chair, "start": start}
+    try:
+        row_id(appointment)
+        minutes = parse_clock(start.strip())
+    except ValueError:
+        return _page(
+            request,
+            db,
+            principal,
+            day,
+            at,
+            status_code=422,
+            form=form,
+            error="Choose a visit and give the new start as hours and minutes, like 09:30.",
+        )
+    try:
+        candidate, problems = schedule_changes.moved(job, appointment, chair, minutes)
+    except ScheduleConflict as exc:
+        return _page(request, db, principal, day, at, error=str(exc), status_code=409, form=form)
+    if problems:
+        return _page(
+            request,
+            db,
+            principal,
+            day,
+            at,
+            status_code=422,
+            form=form,
+            problems=problems,
+            error="That move breaks the day's rules, so the schedule was not changed:",
+        )
+    schedule_changes.store_move(job, candidate)
+    audit_trail.record(
+        db,
+        request,
+        principal,
+        "update",
+        "schedule_run",
+        object_id=job.id,
+        details={"moved": appointment, "chair": chair, "start": format_clock(minutes)},
+    )
+    db.commit()
+    return RedirectResponse(schedule_url(day, notice="moved") + "#result", status_code=303)

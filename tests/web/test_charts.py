@@ -1,0 +1,113 @@
+"""The schedule charts: accessible SVG (role, title, description), readable without colour, escaped,
+and numbers that match the schedule."""
+
+from __future__ import annotations
+
+import xml.etree.ElementTree as ET
+
+import pytest
+
+from msinfusion.scheduling import Day, Schedule, parse_day, solve
+from msinfusion.web import charts
+
+SVG = "{http://www.w3.org/2000/svg}"
+
+
+@pytest.fixture(scope="module")
+def day_two_chairs() -> Day:
+    return parse_day(
+        {
+            "format": "msinfusion.day/1",
+            "center": {
+                "name": "Test center",
+                "date": "2027-03-08",
+                "timezone": "America/New_York",
+                "opens": "08:00",
+                "closes": "17:00",
+                "chairs": [{"id": "C01"}, {"id": "C02", "features": ["bed"]}],
+                "nurses": [
+                    {"id": "N1", "shift_start": "08:00", "shift_end": "12:00"},
+                    {"id": "N2", "shift_start": "10:00", "shift_end": "17:00"},
+                ],
+                "max_patients_per_nurse": 1,
+            },
+            "appointments": [
+                {
+                    "id": "A1",
+                    "patient": "P<1>",
+                    "treatment": "ocrelizumab-600",
+                    "preferred_start": "08:00",
+                    "phases": [
+                        {"name": "check-in", "minutes": 15, "nurse_minutes": 15},
+                        {"name": "infusion", "minutes": 120, "nurse_minutes": 10},
+                        {"name": "observation", "minutes": 60, "nurse_minutes": 0},
+                    ],
+                },
+                {
+                    "id": "A2",
+                    "patient": "P2",
+                    "treatment": "natalizumab-300",
+                    "preferred_start": "10:00",
+                    "phases": [{"name": "infusion", "minutes": 60, "nurse_minutes": 10}],
+                },
+            ],
+        }
+    )
+
+
+@pytest.fixture(scope="module")
+def schedule(day_two_chairs: Day) -> Schedule:
+    return solve(day_two_chairs, solver="greedy")
+
+
+def _parse(markup: str) -> ET.Element:
+    return ET.fromstring(markup)
+
+
+def test_the_chair_chart_is_an_image_named_by_its_title_and_description(
+    day_two_chairs: Day, schedule: Schedule
+) -> None:
+    svg = _parse(charts.chair_gantt(day_two_chairs, schedule))
+    assert svg.get("role") == "img"
+    title, desc = svg.find(f"{SVG}title"), svg.find(f"{SVG}desc")
+    assert title is not None and desc is not None
+    assert svg.get("aria-labelledby") == f"{title.get('id')} {desc.get('id')}"
+    assert "2 visits on 2 chairs" in (desc.text or "")
+
+
+def test_every_visit_is_a_bar_labelled_in_words_with_patient_and_treatment(
+    day_two_chairs: Day, schedule: Schedule
+) -> None:
+    svg = _parse(charts.chair_gantt(day_two_chairs, schedule))
+    bars = svg.findall(f".//{SVG}g[@class='chart-bar']")
+    assert len(bars) == len(schedule.assignments) == 2
+    texts = ["".join(t.itertext()) for t in svg.iter(f"{SVG}text")]
+    assert "P<1>" in texts and "ocrelizumab-600" in texts and "C01" in texts and "08:00" in texts
+    # Phases are patterns, not colours alone; the legend names each pattern.
+    fills = {r.get("fill") for r in svg.iter(f"{SVG}rect") if r.get("class") == "chart-phase"}
+    assert fills == {"url(#chairs-checkin)", "url(#chairs-infusion)", "url(#chairs-observation)"}
+    assert ("observation", "Observation: dots") in charts.phase_legend()
+
+
+def test_chart_text_is_escaped(day_two_chairs: Day, schedule: Schedule) -> None:
+    markup = str(charts.chair_gantt(day_two_chairs, schedule))
+    assert "P<1>" not in markup and "P&lt;1&gt;" in markup
+
+
+def test_the_load_curve_counts_patients_against_ratio_times_nurses(day_two_chairs: Day, schedule: Schedule) -> None:
+    points = {p.minute: p for p in charts.load_curve(day_two_chairs, schedule)}
+    assert points[8 * 60].capacity == 1 and points[10 * 60].capacity == 2 and points[12 * 60].capacity == 1
+    assert all(p.patients <= p.capacity for p in points.values())  # the validator's ratio rule, seen on the chart
+    svg = _parse(charts.patient_load(day_two_chairs, schedule))
+    assert svg.get("role") == "img"
+    assert {p.get("class") for p in svg.iter(f"{SVG}path")} == {"chart-patients", "chart-capacity"}
+
+
+def test_hourly_and_nurse_tables_add_up_to_the_nurse_tasks(day_two_chairs: Day, schedule: Schedule) -> None:
+    task_minutes = sum(t.end - t.start for a in schedule.assignments for t in a.nurse_tasks)
+    assert sum(h.task_minutes for h in charts.hourly_load(day_two_chairs, schedule)) == task_minutes
+    loads = charts.nurse_load(day_two_chairs, schedule)
+    assert [n.nurse for n in loads] == ["N1", "N2"] and sum(n.task_minutes for n in loads) == task_minutes
+    svg = _parse(charts.nurse_tasks(day_two_chairs, schedule))
+    tasks = [r for r in svg.iter(f"{SVG}rect") if r.get("class") == "chart-task"]
+    assert len(tasks) == sum(len(a.nurse_tasks) for a in schedule.assignments)
