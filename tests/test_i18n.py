@@ -29,7 +29,14 @@ PYTHON_SOURCES = [
     "exports/fhir.py",
     "exports/text.py",
     "exports/printable.py",
+    # The patient web pages (issue 5): their Python messages and templates.
+    "web/patient_view.py",
+    "web/card_form.py",
+    "web/routes/patient_pages.py",
+    "web/routes/patient_calendar.py",
 ]
+TEMPLATE_DIRS = ["exports/templates", "web/templates/patient"]
+WEB_TEMPLATES = ["web/templates/base.html"]
 KEYWORDS = {"gettext": None, "ngettext": (1, 2), "_": None}
 
 
@@ -40,7 +47,8 @@ def message_ids() -> dict[str, str]:
         with open(PACKAGE / name, "rb") as source:
             for lineno, message, _comments, _context in extract("python", source, keywords=KEYWORDS):
                 found.setdefault(message if isinstance(message, str) else message[0], f"{name}:{lineno}")
-    for template in sorted((PACKAGE / "exports" / "templates").glob("*.html")):
+    templates = [path for folder in TEMPLATE_DIRS for path in sorted((PACKAGE / folder).glob("*.html"))]
+    for template in templates + [PACKAGE / name for name in WEB_TEMPLATES]:
         with open(template, "rb") as source:
             for lineno, _func, message, _comments in babel_extract(source, ("_", "gettext", "ngettext"), [], {}):
                 found.setdefault(message if isinstance(message, str) else message[0], f"{template.name}:{lineno}")

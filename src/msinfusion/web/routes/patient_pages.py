@@ -52,6 +52,7 @@ def render_patient(
         "languages": [(code, LANGUAGE_NAMES[code]) for code in LOCALES],
         "phase_name": lambda phase: phase_name(phase, t),
         "stage_title": lambda stage: stage_title(Stage(stage), t),
+        "stages": list(Stage),  # in the order they happen
         "outcome_title": lambda outcome: outcome_title(Outcome(outcome) if outcome else None, t),
         "saved": request.query_params.get("saved"),
     }

@@ -1,0 +1,80 @@
+"""Calendar copies: one file per booked visit, and a private feed whose token is hashed, shown once and revocable."""
+
+from __future__ import annotations
+
+import hashlib
+import re
+
+import pytest
+from fastapi import FastAPI
+from sqlalchemy import select
+from web_world import TestClient, World, csrf_token, sign_in
+
+from msinfusion.db.models import AuditEvent, CalendarFeedToken
+
+
+@pytest.fixture
+def patient(client: TestClient, world: World) -> TestClient:
+    assert sign_in(client, "patient_a1").status_code == 303
+    client.follow_redirects = False  # a saved form answers 303; the tests look at where it sends them
+    return client
+
+
+def _make_link(client: TestClient) -> str:
+    response = client.post("/patient/calendar/link", data={"csrf_token": csrf_token(client, "/patient/calendar")})
+    assert response.status_code == 201
+    match = re.search(r'id="feed-url" type="text" readonly value="http://testserver(/feeds/[^"]+\.ics)"', response.text)
+    assert match, "the new link is shown once, in the response"
+    return match.group(1)
+
+
+def test_a_booked_visit_downloads_as_one_calendar_event_with_a_neutral_title(patient: TestClient, world: World) -> None:
+    response = patient.get(f"/patient/appointments/{world.appointments['a1']}.ics")
+    assert response.status_code == 200
+    assert response.headers["content-type"].startswith("text/calendar")
+    assert response.text.count("BEGIN:VEVENT") == 1
+    assert "ocrelizumab" not in response.text.split("SUMMARY:")[1].split("\r\n")[0].lower()
+
+
+def test_the_feed_works_only_with_its_token_and_only_the_hash_is_stored(
+    app: FastAPI, patient: TestClient, client: TestClient
+) -> None:
+    path = _make_link(patient)
+    token = path.removeprefix("/feeds/").removesuffix(".ics")
+    with app.state.database.session() as db:
+        stored = db.scalars(select(CalendarFeedToken.token_hash)).all()
+    assert stored == [hashlib.sha256(token.encode()).hexdigest()]
+    anonymous = TestClient(app)
+    feed = anonymous.get(path)
+    assert feed.status_code == 200
+    assert "REFRESH-INTERVAL;VALUE=DURATION:PT6H" in feed.text
+    assert anonymous.get(path.replace(token[:6], "AAAAAA")).status_code == 404
+    assert token not in patient.get("/patient/calendar").text  # shown once only
+
+
+def test_a_revoked_feed_stops_working(app: FastAPI, patient: TestClient) -> None:
+    path = _make_link(patient)
+    response = patient.post("/patient/calendar/link/revoke", data={"csrf_token": csrf_token(patient, "/patient")})
+    assert response.status_code == 303
+    assert TestClient(app).get(path).status_code == 404
+
+
+def test_a_new_link_turns_the_old_one_off(app: FastAPI, patient: TestClient) -> None:
+    old = _make_link(patient)
+    new = _make_link(patient)
+    anonymous = TestClient(app)
+    assert anonymous.get(old).status_code == 404
+    assert anonymous.get(new).status_code == 200
+    with app.state.database.session() as db:
+        live = db.scalars(select(CalendarFeedToken).where(CalendarFeedToken.revoked_at.is_(None))).all()
+        exports = db.scalars(select(AuditEvent).where(AuditEvent.object_type == "calendar_feed")).all()
+    assert len(live) == 1
+    assert {e.action for e in exports} >= {"create", "export"}
+
+
+def test_the_medicine_shows_in_titles_only_when_the_patient_opts_in(patient: TestClient, world: World) -> None:
+    token = csrf_token(patient, "/patient/calendar")
+    response = patient.post("/patient/calendar/preferences", data={"csrf_token": token, "show_treatment": "true"})
+    assert response.status_code == 303
+    event = patient.get(f"/patient/appointments/{world.appointments['a1']}.ics").text
+    assert "ocrelizumab" in event.split("SUMMARY:")[1].split("\r\n")[0].lower()

@@ -1,0 +1,167 @@
+"""The patient pages: my plan, tasks to tick, the pre-infusion check, the card, the language switch."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+
+import pytest
+from fastapi import FastAPI
+from sqlalchemy import select
+from web_world import FakeClock, TestClient, World, build_world, csrf_token, sign_in
+
+from msinfusion.db.models import CheckAnswers, Patient
+from msinfusion.db.patient_models import PreparationTick
+from msinfusion.settings import Settings
+from msinfusion.web import create_app
+
+
+@pytest.fixture
+def patient(client: TestClient, world: World) -> TestClient:
+    assert sign_in(client, "patient_a1").status_code == 303
+    client.follow_redirects = False  # a saved form answers 303; the tests look at where it sends them
+    return client
+
+
+def _questions(page: str) -> list[str]:
+    return sorted(set(re.findall(r'name="(q-[a-z0-9-]+)"', page)))
+
+
+def test_my_plan_shows_the_upcoming_visits_with_their_timeline_and_expected_finish(patient: TestClient) -> None:
+    page = patient.get("/patient")
+    assert page.status_code == 200
+    assert '<html lang="en">' in page.text
+    assert "Visit 1: March 8, 2027" in page.text
+    assert "Expected finish: about" in page.text
+    assert "What happens during the visit" in page.text
+    assert "Booked" in page.text  # a1's first dose has an appointment
+
+
+def test_a_task_ticked_off_stays_ticked_and_can_be_unticked(app: FastAPI, patient: TestClient) -> None:
+    page = patient.get("/patient/prepare").text
+    task_id = re.search(r'name="task_id" value="([^"]+)"', page).group(1)  # type: ignore[union-attr]
+    token = csrf_token(patient, "/patient/prepare")
+    response = patient.post("/patient/prepare", data={"csrf_token": token, "task_id": task_id, "done": "true"})
+    assert response.status_code == 303
+    assert "1 of " in patient.get("/patient/prepare").text
+    with app.state.database.session() as db:
+        assert db.scalars(select(PreparationTick.task_id)).all() == [task_id]
+    patient.post("/patient/prepare", data={"csrf_token": token, "task_id": task_id, "done": "false"})
+    assert "0 of " in patient.get("/patient/prepare").text
+
+
+def test_a_task_that_is_not_in_the_next_visit_is_refused(patient: TestClient) -> None:
+    token = csrf_token(patient, "/patient/prepare")
+    response = patient.post("/patient/prepare", data={"csrf_token": token, "task_id": "no-such-task", "done": "true"})
+    assert response.status_code == 422
+
+
+def test_the_check_outcome_is_stored_for_the_center_and_shown_to_the_patient(
+    app: FastAPI, patient: TestClient, world: World
+) -> None:
+    page = patient.get("/patient/check").text
+    answers = dict.fromkeys(_questions(page), "no")
+    answers["q-infection"] = "yes"
+    response = patient.post("/patient/check", data={"csrf_token": csrf_token(patient, "/patient/check"), **answers})
+    assert response.status_code == 303
+    shown = patient.get(response.headers["location"]).text
+    assert "Call the center before you come" in shown
+    with app.state.database.session() as db:
+        stored = db.scalars(select(CheckAnswers)).one()
+    assert stored.outcome == "call-center"
+    assert stored.answers["infection"] is True
+    assert stored.appointment_id == world.appointments["a1"]
+
+
+def test_an_incomplete_check_keeps_the_answers_given_and_names_the_missing_ones(
+    app: FastAPI, patient: TestClient
+) -> None:
+    page = patient.get("/patient/check").text
+    first, *rest = _questions(page)
+    response = patient.post("/patient/check", data={"csrf_token": csrf_token(patient, "/patient/check"), first: "yes"})
+    assert response.status_code == 422
+    assert "Please answer every question." in response.text
+    assert re.search(rf'id="{first}-yes" name="{first}" value="yes" checked', response.text)
+    assert len(re.findall(r'class="error-text"', response.text)) == len(rest)
+    with app.state.database.session() as db:
+        assert db.scalars(select(CheckAnswers)).all() == []
+
+
+def test_a_card_with_a_wrong_phone_is_not_saved_and_keeps_what_was_typed(app: FastAPI, patient: TestClient) -> None:
+    form = {"name": "Ana Alvarez", "allergies": "Penicillin: rash", "contact1_name": "Bo", "contact1_phone": "12"}
+    response = patient.post("/patient/card", data={"csrf_token": csrf_token(patient, "/patient/card"), **form})
+    assert response.status_code == 422
+    assert "Enter a phone number we can call" in response.text
+    assert 'value="Ana Alvarez"' in response.text
+    assert "Penicillin: rash</textarea>" in response.text
+    assert 'aria-invalid="true"' in response.text
+
+
+def test_a_saved_card_shows_on_the_card_and_its_printable_page(app: FastAPI, patient: TestClient, world: World) -> None:
+    form = {
+        "name": "Ana Alvarez",
+        "allergies": "Penicillin: rash",
+        "medicines": "Vitamin D: 1000 units",
+        "contact1_name": "Bo Alvarez",
+        "contact1_phone": "413 555 0199",
+        "checked": "1",
+    }
+    response = patient.post("/patient/card", data={"csrf_token": csrf_token(patient, "/patient/card"), **form})
+    assert response.status_code == 303
+    printable = patient.get("/patient/card/print").text
+    assert "Penicillin: rash" in printable
+    assert "Bo Alvarez" in printable
+    with app.state.database.session() as db:
+        card = db.get_one(Patient, world.patients["a1"]).card
+    assert card["emergency_contacts"][0]["phone"] == "+14135550199"
+
+
+def test_the_language_switch_is_stored_on_the_patient_and_the_page_follows_it(
+    app: FastAPI, patient: TestClient, world: World
+) -> None:
+    token = csrf_token(patient, "/patient")
+    response = patient.post("/patient/language", data={"csrf_token": token, "locale": "es", "back": "/patient/card"})
+    assert response.headers["location"] == "/patient/card"
+    page = patient.get("/patient").text
+    assert '<html lang="es">' in page
+    assert "Mi plan" in page and "Próximas visitas" in page
+    with app.state.database.session() as db:
+        assert db.get_one(Patient, world.patients["a1"]).locale == "es"
+
+
+def test_the_language_switch_refuses_other_languages_and_other_sites(patient: TestClient) -> None:
+    token = csrf_token(patient, "/patient")
+    assert patient.post("/patient/language", data={"csrf_token": token, "locale": "fr"}).status_code == 422
+    response = patient.post("/patient/language", data={"csrf_token": token, "locale": "en", "back": "//evil.example"})
+    assert response.headers["location"] == "/patient"
+
+
+def test_a_patient_without_a_prescription_is_told_the_plan_is_not_set_up(app: FastAPI, world: World) -> None:
+    with app.state.database.session() as db:
+        for prescription in db.get_one(Patient, world.patients["a2"]).prescriptions:
+            prescription.status = "stopped"
+    with TestClient(app) as client:
+        sign_in(client, "patient_a2")
+        assert client.get("/patient/card").status_code == 200  # the card can be filled in before the plan
+        for path in ("/patient", "/patient/prepare", "/patient/check"):
+            response = client.get(path)
+            assert response.status_code == 200, path
+            assert "has not set up your plan yet" in response.text, path
+
+
+@pytest.fixture
+def both_backends(settings: Settings) -> Iterator[TestClient]:
+    app = create_app(settings, clock=FakeClock())
+    build_world(app.state.database, settings)
+    with TestClient(app, raise_server_exceptions=False) as client:
+        yield client
+
+
+def test_the_patient_journey_works_on_sqlite_and_postgresql(both_backends: TestClient) -> None:
+    client = both_backends
+    sign_in(client, "patient_a1")
+    client.follow_redirects = False
+    page = client.get("/patient/check").text
+    data = {"csrf_token": csrf_token(client, "/patient/check"), **dict.fromkeys(_questions(page), "no")}
+    assert client.post("/patient/check", data=data).status_code == 303
+    assert client.get("/api/patient/plan").json()["check"]["unanswered"] == []
