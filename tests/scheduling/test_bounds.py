@@ -1,23 +1,45 @@
 from __future__ import annotations
 
 from msinfusion.scheduling import Chair, solve
-from msinfusion.scheduling.bounds import lp_bound
+from msinfusion.scheduling.bounds import solve_relaxation
 from msinfusion.scheduling.instance import Instance
-from tests.scheduling.conftest import small_day, visit
+from tests.scheduling.conftest import nurse, small_day, visit
 
 
-def test_lp_bound_counts_every_visit_when_all_fit() -> None:
-    day = small_day([visit("A1"), visit("A2")])
-    assert lp_bound(Instance(day)) == 2
+def test_relaxation_counts_every_visit_when_all_fit() -> None:
+    relaxation = solve_relaxation(Instance(small_day([visit("A1"), visit("A2")])))
+    assert relaxation.bound == 2
+    assert relaxation.optimal
+    assert sorted(relaxation.starts) == [0, 1]
 
 
-def test_lp_bound_sees_that_one_chair_holds_one_long_visit_per_morning() -> None:
+def test_relaxation_sees_that_one_chair_holds_one_long_visit_per_morning() -> None:
     day = small_day([visit("A1", minutes=180), visit("A2", minutes=180)], chairs=[Chair(id="C1")])
-    assert lp_bound(Instance(day)) == 1
+    assert solve_relaxation(Instance(day)).bound == 1
 
 
-def test_lp_bound_is_never_below_the_best_schedule() -> None:
+def test_relaxation_sees_that_one_nurse_does_one_check_in_at_a_time() -> None:
+    # Four chairs but one nurse for one hour: four 15-minute check-ins fit, a fifth does not.
+    day = small_day(
+        [visit(f"A{n}", minutes=60, nurse_minutes=15) for n in range(5)],
+        chairs=[Chair(id=f"C{n}") for n in range(5)],
+        nurses=[nurse("N1", "08:00", "09:00")],
+        closes="09:00",
+        ratio=5,
+    )
+    assert solve_relaxation(Instance(day)).bound == 1
+
+
+def test_relaxation_keeps_beds_for_visits_that_need_them() -> None:
+    day = small_day(
+        [visit("A1", minutes=240, requires=["bed"]), visit("A2", minutes=240, requires=["bed"])],
+        chairs=[Chair(id="C1"), Chair(id="B1", features=["bed"])],
+    )
+    assert solve_relaxation(Instance(day)).bound == 1
+
+
+def test_relaxation_bound_is_never_below_the_best_schedule() -> None:
     day = small_day([visit(f"A{n}", minutes=90, priority=n) for n in range(1, 6)], chairs=[Chair(id="C1")])
     best = solve(day, time_limit=5)
-    bound = lp_bound(Instance(day))
+    bound = solve_relaxation(Instance(day)).bound
     assert bound is not None and bound >= best.objective.scheduled_priority

@@ -5,6 +5,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from msinfusion.scheduling import Chair, Day, check_schedule, make_demo_day, solve
+from msinfusion.scheduling.model import Progress
 from tests.scheduling.conftest import nurse, small_day, visit
 
 
@@ -63,6 +64,27 @@ def test_same_seed_gives_the_same_schedule_when_the_search_completes() -> None:
     second = solve(day, time_limit=10, seed=7)
     assert first.solver.status == "optimal"
     assert first.assignments == second.assignments
+
+
+def test_the_first_progress_report_carries_the_validated_greedy_schedule(day_two_chairs: Day) -> None:
+    reports: list[Progress] = []
+    solve(day_two_chairs, time_limit=5, on_progress=reports.append)
+    first = reports[0]
+    assert first.phase == 0
+    assert first.schedule is not None and first.schedule.solver.name == "greedy"
+    check_schedule(day_two_chairs, first.schedule)
+    assert first.best_priority == first.schedule.objective.scheduled_priority
+    assert all(report.schedule is None for report in reports[1:])
+
+
+def test_cp_sat_proves_an_overbooked_morning_optimal_through_the_relaxation() -> None:
+    # Five 2-hour visits, two chairs, one nurse, one morning: chair-hours allow four, but one nurse
+    # cannot check two patients in at 08:00, so the second chair starts late and holds one visit.
+    day = small_day([visit(f"A{n}", minutes=120) for n in range(5)])
+    schedule = solve(day, time_limit=5)
+    assert schedule.objective.scheduled == 3
+    assert schedule.bound is not None and schedule.bound.scheduled_priority == 3
+    assert schedule.solver.status == "optimal"
 
 
 def test_unscheduled_appointments_carry_a_reason() -> None:

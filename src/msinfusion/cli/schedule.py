@@ -48,7 +48,7 @@ class _ProgressLine:
             self.best, self.bound = progress.best_priority, progress.bound
         if progress.deviation is not None:
             self.deviation = progress.deviation
-        parts = [f"best {self.best}", f"bound {self.bound}"]
+        parts = [f"best {self.best}", f"bound {'-' if self.bound is None else self.bound}"]
         if self.deviation is not None:
             parts.append(f"preference deviation {self.deviation} slots")
         parts.append(f"{progress.elapsed:.1f} s")

@@ -1,16 +1,25 @@
-"""The CP-SAT model of a day: the rules, the lexicographic objective, and a two-phase solve.
+"""The CP-SAT model of a day: the rules, the lexicographic objective, and a staged solve.
 
-Phase 1 maximises the scheduled priority and proves a bound on it. Phase 2 keeps that priority and
-minimises the total deviation from preferred starts. Both phases start from a complete hint (the
-greedy baseline, then phase 1's best), so a valid schedule exists from the first second.
+1. **Relaxation** (`bounds.py`): a time-indexed model over classes of interchangeable jobs proves an
+   upper bound on the scheduled priority and usually finds a schedule that reaches it; its starts are
+   checked on the exact model here (chairs and nurses given out by CP-SAT with every start fixed).
+2. **Priority** (only if the relaxation's schedule does not meet its bound): the exact interval model
+   maximises the scheduled priority below that bound, with the symmetry of interchangeable jobs
+   broken, from the best schedule so far.
+3. **Preferences**: the exact model keeps that priority and minimises the total deviation from
+   preferred starts, from the best schedule so far.
 
-Determinism: `random_seed` is the caller's seed and the search is interleaved
-(`interleave_search`), so for one input, seed and worker count the solver follows the same path
-whatever the thread timing; only where a wall-clock limit cuts that path can differ.
+Determinism: every stage stops on CP-SAT's deterministic time (`max_deterministic_time`, a count of
+work done, not seconds), the relaxation runs on one worker and the other stages interleave their
+workers (`interleave_search`), so for one input, seed, time limit and worker count the result is the
+same on every run and machine speed. Each stage also has a wall-clock cap; only when a cap binds
+first (a machine several times slower than the calibration in `DETERMINISTIC_PER_SECOND`, or very
+busy) can two runs differ.
 """
 
 from __future__ import annotations
 
+import itertools
 import math
 import time
 from collections.abc import Callable, Sequence
@@ -18,29 +27,40 @@ from dataclasses import dataclass
 
 from ortools.sat.python import cp_model
 
-from msinfusion.scheduling.bounds import lp_bound
+from msinfusion.scheduling.bounds import solve_relaxation
 from msinfusion.scheduling.instance import Instance
 from msinfusion.scheduling.placement import Placement, seat_in_groups
 from msinfusion.scheduling.rules import RULES, Rule
+from msinfusion.scheduling.schedule import Schedule
+from msinfusion.scheduling.symmetry import canonical, job_classes
 from msinfusion.scheduling.variables import DayVariables
 
 __all__ = ["DayModel", "ModelResult", "Progress", "solve_model"]
 
-LP_SHARE = 0.3
-"""Share of the time limit the LP bound may take."""
-LP_MAX_JOBS = 100
-"""Above this many appointments GLOP rarely proves its bound within its share; CP-SAT bounds alone."""
+RELAXATION_SHARE = 0.5
+"""Share of the time limit the relaxation may take (it usually proves its optimum well before)."""
+PRIORITY_SHARE = 0.7
+"""Share of the time limit by which the priority stages end; the preference stage gets the rest."""
+DETERMINISTIC_PER_SECOND = 1.0
+"""CP-SAT deterministic time allowed per second of the time limit. Calibrated on a 2-core machine
+(one relaxation worker does about 1 unit per second there; the interleaved stages less), so on such a
+machine the deterministic limits, not the wall clock, end each stage."""
 
 
 @dataclass(frozen=True)
 class Progress:
-    """A progress report: the best scheduled priority so far, the proven bound, seconds elapsed."""
+    """A progress report: the best scheduled priority so far, the proven bound, seconds elapsed.
+
+    Phase 0 is the greedy schedule, reported before any search with the validated schedule itself in
+    `schedule`; phase 1 reports the priority search, phase 2 the preference deviation.
+    """
 
     phase: int
     best_priority: int | None
     bound: int | None
     deviation: int | None
     elapsed: float
+    schedule: Schedule | None = None
 
 
 ProgressCallback = Callable[[Progress], None]
@@ -59,12 +79,14 @@ class ModelResult:
 class DayModel:
     """A CP-SAT model of an instance with the given rules (all of them by default)."""
 
-    def __init__(self, instance: Instance, rules: Sequence[Rule] = RULES) -> None:
+    def __init__(self, instance: Instance, rules: Sequence[Rule] = RULES, *, break_symmetry: bool = False) -> None:
         self.instance = instance
         self.model = cp_model.CpModel()
         self.variables = DayVariables(self.model, instance)
         for rule in rules:
             rule(self.variables)
+        if break_symmetry:
+            self._break_symmetry()
         self.priority = sum(
             job.priority * job_vars.present for job, job_vars in zip(instance.jobs, self.variables.jobs, strict=True)
         )
@@ -81,6 +103,28 @@ class DayModel:
             self.model.add(deviation == 0).only_enforce_if(present.Not())
             self.deviations.append(deviation)
             self._deviation_of[job.index] = deviation
+
+    def _break_symmetry(self) -> None:
+        """Within a class of interchangeable jobs, schedule the first ones, in order of start.
+
+        Valid for the priority only (the preference objective tells class members apart): every
+        schedule has a canonical twin of the same priority (`symmetry.canonical`).
+        """
+        model = self.model
+        for members in job_classes(self.instance):
+            for earlier, later in itertools.pairwise(members):
+                first, second = self.variables.jobs[earlier.index], self.variables.jobs[later.index]
+                model.add_implication(second.present, first.present)
+                model.add(first.start <= second.start).only_enforce_if(second.present)
+
+    def fix(self, starts: dict[int, int]) -> None:
+        """Schedule exactly the given jobs at the given starts (CP-SAT only gives out chairs and nurses)."""
+        for job, job_vars in zip(self.instance.jobs, self.variables.jobs, strict=True):
+            if job.index in starts:
+                self.model.add(job_vars.present == 1)
+                self.model.add(job_vars.start == starts[job.index])
+            else:
+                self.model.add(job_vars.present == 0)
 
     def hint(self, placements: Sequence[Placement]) -> None:
         """Hint a complete solution given as placements (others unscheduled)."""
@@ -120,12 +164,20 @@ class DayModel:
 
 
 class _Callback(cp_model.CpSolverSolutionCallback):
-    def __init__(self, phase: int, started: float, on_progress: ProgressCallback | None, deviation: bool) -> None:
+    def __init__(
+        self,
+        phase: int,
+        started: float,
+        on_progress: ProgressCallback | None,
+        deviation: bool,
+        bound: int | None = None,
+    ) -> None:
         super().__init__()
         self.phase = phase
         self.started = started
         self.on_progress = on_progress
         self.deviation = deviation
+        self.bound = bound  # a bound proven before this solve (CP-SAT may report a weaker one at first)
         self.first: float | None = None
 
     def on_solution_callback(self) -> None:
@@ -136,20 +188,37 @@ class _Callback(cp_model.CpSolverSolutionCallback):
             return
         objective = round(self.objective_value)
         bound = math.floor(self.best_objective_bound + 1e-6)
+        if self.bound is not None:
+            bound = min(bound, self.bound)
         if self.deviation:
             self.on_progress(Progress(self.phase, None, None, objective, now))
         else:
             self.on_progress(Progress(self.phase, objective, bound, None, now))
 
 
-def _solver(seconds: float, seed: int, workers: int) -> cp_model.CpSolver:
+def _solver(seconds: float, deterministic: float, seed: int, workers: int) -> cp_model.CpSolver:
     solver = cp_model.CpSolver()
     parameters = solver.parameters
     parameters.max_time_in_seconds = max(0.05, seconds)
+    parameters.max_deterministic_time = max(0.05, deterministic)
     parameters.random_seed = seed
     parameters.num_workers = workers
     parameters.interleave_search = True
     return solver
+
+
+def _priority(instance: Instance, placements: Sequence[Placement]) -> int:
+    return sum(instance.jobs[placement.job].priority for placement in placements)
+
+
+def _realize(instance: Instance, starts: dict[int, int], seconds: float, seed: int) -> list[Placement] | None:
+    """The relaxation's starts as a schedule of the exact model, or None if they are not one."""
+    day_model = DayModel(instance)
+    day_model.fix(starts)
+    solver = _solver(seconds, DETERMINISTIC_PER_SECOND * seconds, seed, 1)
+    if solver.solve(day_model.model) not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
+        return None
+    return day_model.placements(solver)
 
 
 def solve_model(
@@ -160,43 +229,67 @@ def solve_model(
     seed: int = 0,
     workers: int = 2,
     on_progress: ProgressCallback | None = None,
-    priority_share: float = 0.7,
 ) -> ModelResult:
-    """Solve both phases within `time_limit` seconds, starting from the hinted placements."""
+    """Solve the stages within `time_limit` seconds, starting from the hinted placements (a schedule)."""
     started = time.monotonic()
+    per_second = DETERMINISTIC_PER_SECOND
+
+    def left(share: float) -> float:
+        return max(0.0, time_limit * share - (time.monotonic() - started))
+
+    def report(phase: int, best: int | None, bound: int | None, deviation: int | None = None) -> None:
+        if on_progress is not None:
+            on_progress(Progress(phase, best, bound, deviation, time.monotonic() - started))
+
+    best = list(hint)
+    best_priority = _priority(instance, best)
+    first: float | None = None
+    # Stage 1: the relaxation's bound, and its schedule when the exact model accepts it.
+    seconds = left(RELAXATION_SHARE)
+    relaxation = solve_relaxation(
+        instance, seconds=seconds, deterministic_seconds=per_second * seconds * 0.9, seed=seed
+    )
+    bound = sum(job.priority for job in instance.jobs)
+    if relaxation.bound is not None and relaxation.bound >= best_priority:
+        bound = min(bound, relaxation.bound)
+    if relaxation.priority > best_priority:
+        realized = _realize(instance, relaxation.starts, max(0.1, left(PRIORITY_SHARE) / 4), seed)
+        if realized is not None:
+            best, best_priority = realized, relaxation.priority
+            first = time.monotonic() - started
+    report(1, best_priority, bound)
+    proven = best_priority >= bound
+    if not proven and left(PRIORITY_SHARE) > 0.05:
+        # Stage 2: the exact model for the priority, below the relaxation's bound.
+        day_model = DayModel(instance, break_symmetry=True)
+        day_model.model.add(day_model.priority <= bound)
+        day_model.hint(canonical(instance, best))
+        day_model.model.maximize(day_model.priority)
+        seconds = left(PRIORITY_SHARE)
+        solver = _solver(seconds, per_second * seconds, seed, workers)
+        callback = _Callback(1, started, on_progress, deviation=False, bound=bound)
+        status = solver.solve(day_model.model, callback)
+        if status in (cp_model.OPTIMAL, cp_model.FEASIBLE) and round(solver.objective_value) > best_priority:
+            best, best_priority = day_model.placements(solver), round(solver.objective_value)
+            first = callback.first if first is None else first
+        if status == cp_model.OPTIMAL:
+            bound = best_priority
+        elif status == cp_model.FEASIBLE:
+            # (A stop before any solution reports 0, not a bound: the hint is a schedule, so this has one.)
+            bound = max(best_priority, min(bound, math.floor(solver.best_objective_bound + 1e-6)))
+        proven = best_priority >= bound
+        report(1, best_priority, bound)
     day_model = DayModel(instance)
-    model = day_model.model
-    lp = lp_bound(instance, time_limit * LP_SHARE) if len(instance.jobs) <= LP_MAX_JOBS else None
-    if lp is not None:
-        # A proven bound stated as a constraint lets CP-SAT stop as soon as a schedule reaches it.
-        model.add(day_model.priority <= lp)
-    day_model.hint(hint)
-    model.maximize(day_model.priority)
-    solver = _solver(time_limit * priority_share, seed, workers)
-    callback = _Callback(1, started, on_progress, deviation=False)
-    status = solver.solve(model, callback)
-    if status not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
-        bound = math.floor(solver.best_objective_bound + 1e-6) if status == cp_model.UNKNOWN else 0
-        return ModelResult([], bound if status == cp_model.UNKNOWN else 0, False, None)
-    first = callback.first
-    best = round(solver.objective_value)
-    bound = math.floor(solver.best_objective_bound + 1e-6)
-    proven = status == cp_model.OPTIMAL
-    placements = day_model.placements(solver)
-    if on_progress is not None:
-        on_progress(Progress(1, best, bound, None, time.monotonic() - started))
-    if not day_model.deviations:
-        return ModelResult(placements, bound, proven, first)
-    remaining = time_limit - (time.monotonic() - started)
-    if remaining <= 0.05:
-        return ModelResult(placements, bound, False, first)
-    # Phase 2: keep the priority found, spend what is left on preferences.
-    model.add(day_model.priority >= best)
-    model.minimize(sum(day_model.deviations))
-    day_model.hint(placements)
-    solver = _solver(remaining, seed, workers)
+    if not day_model.deviations or left(1.0) <= 0.05:
+        return ModelResult(best, bound, proven and not day_model.deviations, first)
+    # Stage 3: keep the priority found, spend what is left on preferences.
+    day_model.model.add(day_model.priority >= best_priority)
+    day_model.model.minimize(sum(day_model.deviations))
+    day_model.hint(best)
+    seconds = left(1.0)
+    solver = _solver(seconds, per_second * seconds, seed, workers)
     callback = _Callback(2, started, on_progress, deviation=True)
-    status = solver.solve(model, callback)
+    status = solver.solve(day_model.model, callback)
     if status in (cp_model.OPTIMAL, cp_model.FEASIBLE):
-        placements = day_model.placements(solver)
-    return ModelResult(placements, bound, proven and status == cp_model.OPTIMAL, first)
+        best = day_model.placements(solver)
+    return ModelResult(best, bound, proven and status == cp_model.OPTIMAL, first)

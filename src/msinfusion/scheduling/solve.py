@@ -47,6 +47,43 @@ def _fill_gaps(instance: Instance, placements: Sequence[Placement]) -> Occupancy
     return occupancy
 
 
+def _schedule(
+    instance: Instance,
+    placements: Sequence[Placement],
+    *,
+    solver: SolverName,
+    status: Literal["optimal", "feasible", "heuristic"],
+    started: float,
+    bound: int | None,
+) -> Schedule:
+    """The validated schedule of some placements, with any left-out job that still fits added."""
+    day = instance.day
+    occupancy = _fill_gaps(instance, placements)
+    filled = sorted(occupancy.placements.values(), key=lambda p: p.job)
+    if len(filled) > len(placements) and status == "optimal":
+        status = "feasible"
+    assignments = [to_assignment(instance, placement) for placement in filled]
+    unscheduled = [
+        Unscheduled(appointment=job.id, reason=unscheduled_reason(instance, job, occupancy))
+        for job in instance.jobs
+        if job.index not in occupancy.placements
+    ]
+    fields: dict[str, object] = {}
+    if bound is not None:
+        fields["bound"] = Bound(scheduled_priority=bound)
+    schedule = Schedule(
+        center=day.center.name,
+        date=day.center.date,
+        assignments=assignments,
+        unscheduled=unscheduled,
+        objective=compute_objective(day, assignments),
+        solver=SolverInfo(name=solver, status=status, seconds=round(time.monotonic() - started, 2)),
+        **fields,
+    )
+    check_schedule(day, schedule)
+    return schedule
+
+
 def solve(
     day: Day,
     *,
@@ -59,53 +96,24 @@ def solve(
     """Schedule a day with CP-SAT (default) or the greedy baseline, and return a validated schedule.
 
     Appointments without phases take theirs from the catalog. CP-SAT starts from the greedy schedule
-    and never returns a worse one. `on_progress` (CP-SAT only) receives :class:`Progress` reports.
+    and never returns a worse one. `on_progress` (CP-SAT only) receives :class:`Progress` reports,
+    the first of them (phase 0) with the validated greedy schedule before any search starts.
     """
     started = time.monotonic()
     day = with_catalog_phases(day)
     instance = Instance(day)
     greedy = greedy_placements(instance)
-    bound: int | None = None
     if solver == "greedy":
-        chosen = list(greedy)
-        status: Literal["optimal", "feasible", "heuristic"] = "heuristic"
-    else:
-        from msinfusion.scheduling.model import solve_model
+        return _schedule(instance, greedy, solver="greedy", status="heuristic", started=started, bound=None)
+    from msinfusion.scheduling.model import Progress, solve_model
 
-        remaining = max(0.1, time_limit - (time.monotonic() - started))
-        result = solve_model(
-            instance,
-            greedy,
-            time_limit=remaining,
-            seed=seed,
-            workers=workers,
-            on_progress=on_progress,
-        )
-        chosen = result.placements if _key(instance, result.placements) >= _key(instance, greedy) else greedy
-        bound = result.bound
-        status = "optimal" if result.optimal and chosen is result.placements else "feasible"
-    occupancy = _fill_gaps(instance, chosen)
-    placements = sorted(occupancy.placements.values(), key=lambda p: p.job)
-    if len(placements) > len(chosen):
-        status = "feasible" if solver == "cp-sat" else status
-    assignments = [to_assignment(instance, placement) for placement in placements]
-    unscheduled = [
-        Unscheduled(appointment=job.id, reason=unscheduled_reason(instance, job, occupancy))
-        for job in instance.jobs
-        if job.index not in occupancy.placements
-    ]
-    objective = compute_objective(day, assignments)
-    fields: dict[str, object] = {}
-    if bound is not None:
-        fields["bound"] = Bound(scheduled_priority=bound)
-    schedule = Schedule(
-        center=day.center.name,
-        date=day.center.date,
-        assignments=assignments,
-        unscheduled=unscheduled,
-        objective=objective,
-        solver=SolverInfo(name=solver, status=status, seconds=round(time.monotonic() - started, 2)),
-        **fields,
-    )
-    check_schedule(day, schedule)
-    return schedule
+    if on_progress is not None:
+        first = _schedule(instance, greedy, solver="greedy", status="heuristic", started=started, bound=None)
+        elapsed = time.monotonic() - started
+        on_progress(Progress(0, first.objective.scheduled_priority, None, None, elapsed, schedule=first))
+    remaining = max(0.1, time_limit - (time.monotonic() - started))
+    result = solve_model(instance, greedy, time_limit=remaining, seed=seed, workers=workers, on_progress=on_progress)
+    better = _key(instance, result.placements) >= _key(instance, greedy)
+    chosen = result.placements if better else greedy
+    status: Literal["optimal", "feasible"] = "optimal" if result.optimal and better else "feasible"
+    return _schedule(instance, chosen, solver="cp-sat", status=status, started=started, bound=result.bound)
