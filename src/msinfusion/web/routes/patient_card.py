@@ -24,9 +24,6 @@ def card_fragment(view: PatientPlan) -> Markup | None:
     if view.plan is None:
         return None
     html = environment(view.t).get_template("_card_fragment.html").render(card=view.plan.card)
-    # The fragment labels its empty write-in lines with aria-label on a plain <span>, which ARIA does not
-    # allow (axe: aria-prohibited-attr); give those lines the image role their label needs.
-    html = html.replace('<span class="fill" aria-label=', '<span class="fill" role="img" aria-label=')
     return Markup(html)
 
 
