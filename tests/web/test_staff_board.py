@@ -12,6 +12,8 @@ from web_world import FakeClock, TestClient, World, csrf_token, sign_in
 
 from msinfusion.db.models import Appointment, Chair, CheckAnswers
 from msinfusion.db.schedule_models import BoardEvent
+from msinfusion.web import day_board
+from msinfusion.web.demo import load_demo
 
 DAY = date(2027, 3, 8)
 START = datetime(2027, 3, 8, 14, 0, tzinfo=UTC)  # 09:00 in New York
@@ -114,3 +116,16 @@ def test_every_staff_role_may_record_steps_but_another_center_may_not(app: FastA
     assert _step(_client(app, "scheduler_a"), a1, "expected", "checked_in").status_code == 303
     assert _step(_client(app, "nurse_b"), a1, "checked_in", "premedication").status_code == 404
     assert _client(app, "nurse_b").get(f"/staff/board?day={DAY}").text.count("Patient A") == 0
+
+
+def test_the_demo_has_today_scheduled_with_check_flags_and_booked_days_ahead(app: FastAPI) -> None:
+    today = date(2027, 3, 1)  # a Monday
+    load_demo(app.state.database, app.state.settings, today=today)
+    with app.state.database.session() as db:
+        center_id = db.scalars(select(Appointment.center_id)).first()
+        assert center_id is not None
+        rows = day_board.board_rows(db, center_id, today)
+        tomorrow = db.scalars(select(Appointment).where(Appointment.day == date(2027, 3, 2))).all()
+    assert len(rows) == 10 and sum(row.chair is not None for row in rows) >= 8  # greedy may leave one out
+    assert {row.check[1] for row in rows if row.check} >= {"Check: call the center", "Check: do not infuse"}
+    assert len(tomorrow) == 10 and all(a.chair_id is None for a in tomorrow)  # left for the optimizer

@@ -18,7 +18,7 @@ from msinfusion.scheduling.clock import format_clock
 
 WIDTH = 960
 LEFT = 64
-RIGHT = 16
+RIGHT = 28
 AXIS = 28
 ROW = 52
 BAR = 44

@@ -8,6 +8,7 @@ All demo accounts share one password, printed by ``msinfusion serve --demo`` and
 from __future__ import annotations
 
 import itertools
+import json
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 
@@ -21,6 +22,7 @@ from msinfusion.db.models import (
     Center,
     CenterHours,
     Chair,
+    CheckAnswers,
     GivenDose,
     Nurse,
     NurseShift,
@@ -29,8 +31,11 @@ from msinfusion.db.models import (
     User,
 )
 from msinfusion.regimens import RegimenError, dose_calendar
+from msinfusion.scheduling import solve
 from msinfusion.settings import Settings
 from msinfusion.therapies import load_catalog
+from msinfusion.visits import treatment_codes
+from msinfusion.web import day_builder, schedule_changes, schedule_jobs
 from msinfusion.web.passwords import make_hasher
 
 DEMO_PASSWORD = "infusion-demo-2027"
@@ -142,7 +147,48 @@ def load_demo(database: Database, settings: Settings, today: date | None = None)
             )
             given_total += given
             booked_total += booked
+        _demo_days(db, center.id, staff["scheduler"].id, today, now, open_days)
         return DemoSummary(center.id, PATIENT_COUNT, given_total, booked_total)
+
+
+DEMO_DAY_VISITS = 10
+"""Visits moved onto each of the next open days, so the day schedule and day board have a day to show."""
+# Pre-infusion check outcomes given to the first visits of today (the rest have not answered yet).
+DEMO_CHECKS = ("proceed", "proceed", "call-center", "do-not-come", "proceed")
+
+
+def _demo_days(
+    db: Session, center_id: int, scheduler_id: int, today: date, now: datetime, open_days: list[int]
+) -> None:
+    """Move some booked visits to today and the next two open days, give today's check answers, and
+    schedule today with the greedy baseline (accepted), leaving the other days for the optimizer."""
+    db.flush()
+    known = treatment_codes()
+    booked = [
+        a
+        for a in db.scalars(select(Appointment).where(Appointment.center_id == center_id).order_by(Appointment.id))
+        if a.treatment in known
+    ]
+    day = _next_open_day(today, open_days)
+    for offset in range(3):
+        for appointment in booked[offset * DEMO_DAY_VISITS : (offset + 1) * DEMO_DAY_VISITS]:
+            appointment.day = day
+        day = _next_open_day(day + timedelta(days=1), open_days)
+    first_day = _next_open_day(today, open_days)
+    for appointment, outcome in zip(booked, DEMO_CHECKS, strict=False):
+        db.add(
+            CheckAnswers(
+                patient_id=appointment.patient_id, appointment_id=appointment.id, outcome=outcome, submitted_at=now
+            )
+        )
+    db.flush()
+    built = day_builder.build_day(db, center_id, first_day)
+    job, _ = schedule_jobs.queue_run(db, built, center_id, scheduler_id, now, time_limit=0)
+    schedule = solve(built.day, solver="greedy")
+    job.status, job.result, job.finished_at = "done", json.loads(schedule.to_json()), now
+    job.best_priority = schedule.objective.scheduled_priority
+    db.flush()
+    schedule_changes.accept(db, job, scheduler_id, now)
 
 
 def _next_open_day(day: date, open_days: list[int]) -> date:
