@@ -73,7 +73,9 @@ def start_run(
         db, built, principal.center_id, principal.user_id, at, settings.solver_time_limit_seconds
     )
     if created:
-        audit_trail.record(db, request, principal, "create", "schedule_run", details={"day": body.day.isoformat()})
+        audit_trail.record(
+            db, request, principal, "create", "schedule_run", object_id=job.id, details={"day": body.day.isoformat()}
+        )
     db.commit()
     status = schedule_jobs.status_of(job, at)
     if created:

@@ -157,7 +157,9 @@ def run_optimizer(
         db, built, principal.center_id, principal.user_id, at, settings.solver_time_limit_seconds
     )
     if created:
-        audit_trail.record(db, request, principal, "create", "schedule_run", details={"day": day.isoformat()})
+        audit_trail.record(
+            db, request, principal, "create", "schedule_run", object_id=job.id, details={"day": day.isoformat()}
+        )
     db.commit()
     if created:
         runner: ScheduleRunner = request.app.state.schedule_runner
