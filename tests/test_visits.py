@@ -119,3 +119,14 @@ def test_every_treatment_code_has_phases_the_scheduler_can_use() -> None:
 def test_unknown_treatment_code_is_a_key_error() -> None:
     with pytest.raises(KeyError):
         phases_for_treatment("interferon-30")
+
+
+def test_a_center_version_of_the_therapy_changes_the_treatment_phases() -> None:
+    from msinfusion.therapies import apply_overrides
+
+    local = apply_overrides(load_catalog().get("natalizumab"), {"observation[1].minutes": 30})
+    phases = phases_for_treatment("natalizumab-300", therapy=local)
+    assert [p.minutes for p in phases if p.name == "observation"] == [30]
+    assert "observation" not in [p.name for p in phases_for_treatment("natalizumab-300")]
+    with pytest.raises(ValueError, match="belongs to ocrelizumab-iv, not natalizumab"):
+        phases_for_treatment("ocrelizumab-600", therapy=local)

@@ -219,14 +219,20 @@ def known_treatments() -> list[str]:
     return sorted(treatment_codes())
 
 
-def phases_for_treatment(code: str, policy: VisitPolicy | None = None) -> list[VisitPhase]:
+def phases_for_treatment(
+    code: str, policy: VisitPolicy | None = None, therapy: Therapy | None = None
+) -> list[VisitPhase]:
     """The visit phases for a catalog treatment code; ``KeyError`` when the code is unknown.
 
-    Zero-minute phases (an observation left to clinical judgment) are left out, as the scheduler
-    needs only the time a chair and a nurse are held.
+    ``therapy`` is the center's own version of the code's therapy (with its overrides applied); by
+    default the catalog's. Zero-minute phases (an observation left to clinical judgment) are left out,
+    as the scheduler needs only the time a chair and a nurse are held.
     """
     spec = treatment_codes()[code]
-    therapy = load_catalog().get(spec.therapy)
+    if therapy is None:
+        therapy = load_catalog().get(spec.therapy)
+    elif therapy.id != spec.therapy:
+        raise ValueError(f"treatment {code!r} belongs to {spec.therapy}, not {therapy.id}")
     course_day = 1 if therapy.regimen.kind == "courses" else None
     timeline = visit_timeline(therapy, spec.dose_number, infusion=spec.infusion, course_day=course_day, policy=policy)
     return [p for p in timeline.phases if p.minutes > 0]
