@@ -1,0 +1,5 @@
+import sys
+
+from benchmarks.web_load import main
+
+main(sys.argv[1:])
