@@ -41,6 +41,12 @@ RELAXATION_SHARE = 0.6
 """Share of the time limit the relaxation may take (it usually proves its optimum well before)."""
 PRIORITY_SHARE = 0.7
 """Share of the time limit by which the priority stages end; the preference stage gets the rest."""
+LARGE_DAY = 100
+"""Above this many appointments the relaxation rarely finds a schedule better than the greedy one
+(150 visits: none in 5 deterministic units, bound 161-164), so it gets `LARGE_RELAXATION_SHARE`
+and the exact priority search most of the priority time (`LARGE_PRIORITY_SHARE`)."""
+LARGE_RELAXATION_SHARE = 0.25
+LARGE_PRIORITY_SHARE = 0.8
 DETERMINISTIC_PER_SECOND = 1.0
 """CP-SAT deterministic time per second of the time limit for the one-worker stages (relaxation and
 the check of its starts). One worker does about 1.2 units per wall second on an idle core of the
@@ -245,11 +251,14 @@ def solve_model(
         if on_progress is not None:
             on_progress(Progress(phase, best, bound, deviation, time.monotonic() - started))
 
+    large = len(instance.jobs) > LARGE_DAY
+    relaxation_share = LARGE_RELAXATION_SHARE if large else RELAXATION_SHARE
+    priority_share = LARGE_PRIORITY_SHARE if large else PRIORITY_SHARE
     best = list(hint)
     best_priority = _priority(instance, best)
     first: float | None = None
     # Stage 1: the relaxation's bound, and its schedule when the exact model accepts it.
-    seconds = left(RELAXATION_SHARE)
+    seconds = left(relaxation_share)
     relaxation = solve_relaxation(
         instance, seconds=seconds, deterministic_seconds=per_second * seconds * 0.9, seed=seed
     )
@@ -257,19 +266,19 @@ def solve_model(
     if relaxation.bound is not None and relaxation.bound >= best_priority:
         bound = min(bound, relaxation.bound)
     if relaxation.priority > best_priority:
-        realized = _realize(instance, relaxation.starts, max(0.1, left(PRIORITY_SHARE) / 4), seed)
+        realized = _realize(instance, relaxation.starts, max(0.1, left(priority_share) / 4), seed)
         if realized is not None:
             best, best_priority = realized, relaxation.priority
             first = time.monotonic() - started
     report(1, best_priority, bound)
     proven = best_priority >= bound
-    if not proven and left(PRIORITY_SHARE) > 0.05:
+    if not proven and left(priority_share) > 0.05:
         # Stage 2: the exact model for the priority, below the relaxation's bound.
         day_model = DayModel(instance, break_symmetry=True)
         day_model.model.add(day_model.priority <= bound)
         day_model.hint(canonical(instance, best))
         day_model.model.maximize(day_model.priority)
-        seconds = left(PRIORITY_SHARE)
+        seconds = left(priority_share)
         solver = _solver(seconds, interleaved * seconds, seed, workers)
         callback = _Callback(1, started, on_progress, deviation=False, bound=bound)
         status = solver.solve(day_model.model, callback)
