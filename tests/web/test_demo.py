@@ -39,3 +39,21 @@ def test_demo_accounts_sign_in(app: FastAPI, client: TestClient) -> None:
     for username in ("admin", "scheduler", "nurse", "patient01", "patient40"):
         assert sign_in(client, username, DEMO_PASSWORD).status_code == 303, username
         client.cookies.clear()
+
+
+def test_demo_cards_pass_the_card_model_and_the_center_has_a_profile(app: FastAPI) -> None:
+    from msinfusion.card import card_details
+    from msinfusion.center import CenterProfile
+    from msinfusion.db.models import Center, CheckAnswers, Patient
+
+    load_demo(app.state.database, app.state.settings, today=date(2027, 3, 1))
+    with app.state.database.session() as db:
+        cards = [card_details(p.card, region="US") for p in db.scalars(select(Patient)).all()]
+        filled = [c for c in cards if c.emergency_contacts]
+        assert len(filled) >= 25 and len(cards) - len(filled) >= 10  # some cards are left to fill in
+        assert any(c.allergies for c in filled) and any(c.no_known_allergies for c in filled)
+        [center] = db.scalars(select(Center)).all()
+        assert center.profile is not None
+        assert CenterProfile.model_validate(center.profile).phone
+        outcomes = {c.outcome for c in db.scalars(select(CheckAnswers)).all()}
+        assert {"proceed", "call-center", "do-not-come"} <= outcomes

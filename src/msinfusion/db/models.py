@@ -72,6 +72,9 @@ class Center(Base):
     name: Mapped[str] = mapped_column(String(200), unique=True)
     timezone: Mapped[str] = mapped_column(String(64))
     max_patients_per_nurse: Mapped[int] = mapped_column(Integer, default=4)
+    profile: Mapped[dict[str, Any] | None] = mapped_column(JSON, nullable=True)
+    """The center as patients see it (:class:`msinfusion.center.CenterProfile` as JSON): address,
+    phones, amenities, day-of rules, reminders and visit policy."""
 
     chairs: Mapped[list[Chair]] = relationship(back_populates="center", order_by="Chair.code")
     hours: Mapped[list[CenterHours]] = relationship(order_by="CenterHours.weekday")

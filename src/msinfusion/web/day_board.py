@@ -17,7 +17,8 @@ from sqlalchemy.orm import Session
 
 from msinfusion.db.models import BOARD_STATES, Appointment, Center, Chair, CheckAnswers, Patient
 from msinfusion.db.schedule_models import BoardEvent
-from msinfusion.visits import VisitPhase, phases_for_treatment
+from msinfusion.visits import VisitPhase, VisitPolicy
+from msinfusion.web.center_catalog import center_phases, center_profile
 
 # The visit phase each board state begins.
 STATE_PHASE = {
@@ -72,10 +73,10 @@ class BoardRow:
         return STATE_WORDS[self.next_state] if self.next_state else None
 
 
-def visit_phases(treatment: str) -> list[VisitPhase]:
-    """The catalog's visit phases for a treatment code (none for a code the catalog does not know)."""
+def visit_phases(db: Session, center_id: int, treatment: str, policy: VisitPolicy | None = None) -> list[VisitPhase]:
+    """The center's visit phases for a treatment code (none for a code the catalog does not know)."""
     try:
-        return phases_for_treatment(treatment)
+        return center_phases(db, center_id, treatment, policy or center_profile(db, center_id).visit_policy)
     except KeyError:
         return []
 
@@ -126,8 +127,12 @@ def board_rows(db: Session, center_id: int, day: date) -> list[BoardRow]:
         events.setdefault(event.appointment_id, {})[event.state] = event.at
     checks = _check_outcomes(db, [(a.id, p.id) for a, p, _ in rows], day)
     board = []
+    policy = center_profile(db, center_id).visit_policy
+    phases_of: dict[str, list[VisitPhase]] = {}
     for appointment, patient, chair in rows:
-        phases = visit_phases(appointment.treatment)
+        if appointment.treatment not in phases_of:
+            phases_of[appointment.treatment] = visit_phases(db, center_id, appointment.treatment, policy)
+        phases = phases_of[appointment.treatment]
         seen = events.get(appointment.id, {})
         observation_end, finish = _timeline(phases, appointment.starts_at, seen)
         board.append(

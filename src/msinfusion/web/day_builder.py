@@ -2,8 +2,8 @@
 
 The day is what the center has on that date: its opening hours for the weekday, its chairs with their
 features, the nurses whose shift covers the weekday, the nurse ratio (``centers.max_patients_per_nurse``)
-and the booked appointments with their catalog treatment codes (phases come from the catalog through
-:func:`msinfusion.scheduling.with_catalog_phases`). A patient already past "expected" on the day board
+and the booked appointments with their catalog treatment codes (phases are the center's: its overrides
+and visit policy applied, see :mod:`msinfusion.web.center_catalog`). A patient already past "expected" on the day board
 is fixed to their chair and start; an appointment that already has a time keeps it as its preference.
 """
 
@@ -20,9 +20,10 @@ from msinfusion.db.models import Appointment, Center, CenterHours, Chair, Nurse,
 from msinfusion.scheduling import Appointment as DayAppointment
 from msinfusion.scheduling import Center as DayCenter
 from msinfusion.scheduling import Chair as DayChair
-from msinfusion.scheduling import Day, with_catalog_phases
+from msinfusion.scheduling import Day
 from msinfusion.scheduling import Nurse as DayNurse
 from msinfusion.visits import treatment_codes
+from msinfusion.web.center_catalog import center_phases, center_profile
 
 
 class DayClosed(Exception):
@@ -98,6 +99,8 @@ def build_day(db: Session, center_id: int, day: date) -> BuiltDay:
     ).all()
     chair_codes = {chair.id: chair.code for chair in chairs}
     known = treatment_codes()
+    policy = center_profile(db, center_id).visit_policy
+    phases_of: dict[str, list[dict[str, object]]] = {}  # the center's phases per treatment code
     appointments: list[DayAppointment] = []
     versions: dict[str, int] = {}
     skipped: list[Skipped] = []
@@ -106,7 +109,17 @@ def build_day(db: Session, center_id: int, day: date) -> BuiltDay:
             skipped.append(Skipped(appointment.id, reference, f"unknown treatment code {appointment.treatment!r}"))
             continue
         identifier = day_appointment_id(appointment.id)
-        fields: dict[str, object] = {"id": identifier, "patient": reference, "treatment": appointment.treatment}
+        if appointment.treatment not in phases_of:
+            phases_of[appointment.treatment] = [
+                {"name": p.name, "minutes": p.minutes, "nurse_minutes": p.nurse_minutes}
+                for p in center_phases(db, center_id, appointment.treatment, policy)
+            ]
+        fields: dict[str, object] = {
+            "id": identifier,
+            "patient": reference,
+            "treatment": appointment.treatment,
+            "phases": phases_of[appointment.treatment],
+        }
         if appointment.starts_at is not None:
             start = minutes_of(appointment.starts_at, zone)
             fields["preferred_start"] = start
@@ -128,4 +141,4 @@ def build_day(db: Session, center_id: int, day: date) -> BuiltDay:
         ),
         appointments=appointments,
     )
-    return BuiltDay(with_catalog_phases(built), versions, skipped)
+    return BuiltDay(built, versions, skipped)

@@ -11,6 +11,7 @@ import itertools
 import json
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
+from typing import Any
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
@@ -80,7 +81,12 @@ def load_demo(database: Database, settings: Settings, today: date | None = None)
     password_hash = make_hasher(settings).hash(DEMO_PASSWORD)  # one hash: every demo account shares it
     profile = demo_center()
     with database.session() as db:
-        center = Center(name=profile.name, timezone=profile.timezone, max_patients_per_nurse=4)
+        center = Center(
+            name=profile.name,
+            timezone=profile.timezone,
+            max_patients_per_nurse=4,
+            profile=profile.model_dump(mode="json"),
+        )
         db.add(center)
         db.flush()
         open_days = [WEEKDAYS.index(h.day) for h in profile.hours]
@@ -126,7 +132,7 @@ def load_demo(database: Database, settings: Settings, today: date | None = None)
                 reference=f"P{index + 1:03d}",
                 display_name=f"{first} {last}",
                 locale="es" if index % 5 == 4 else "en",
-                card={"emergency_contact": "", "allergies": "", "medications": ""},
+                card=_demo_card(index, f"{first} {last}", today),
             )
             db.add(patient)
             db.flush()
@@ -189,6 +195,31 @@ def _demo_days(
     job.best_priority = schedule.objective.scheduled_priority
     db.flush()
     schedule_changes.accept(db, job, scheduler_id, now)
+
+
+def _demo_card(index: int, name: str, today: date) -> dict[str, Any]:
+    """A filled information card for two patients in three (the third has not filled one in yet).
+
+    Phone numbers are in the 555-01xx range, which is reserved for fiction.
+    """
+    if index % 3 == 2:
+        return {}
+    contact = {"name": "Sam Rivera", "relationship": "partner", "phone": f"+1413555{150 + index % 40:04d}"}
+    cards: list[dict[str, Any]] = [
+        {
+            "no_known_allergies": True,
+            "medicines": [{"name": "Vitamin D", "dose": "2,000 IU", "how_often": "every day"}],
+            "emergency_contacts": [contact],
+            "driver": contact,
+        },
+        {
+            "allergies": [{"substance": "Penicillin", "reaction": "rash"}],
+            "medicines": [{"name": "Baclofen", "dose": "10 mg", "how_often": "three times a day"}],
+            "conditions": [{"name": "Asthma"}],
+            "emergency_contacts": [contact],
+        },
+    ]
+    return {"name": name, "checked_on": (today - timedelta(days=10 + index)).isoformat(), **cards[index % 3]}
 
 
 def _next_open_day(day: date, open_days: list[int]) -> date:

@@ -16,6 +16,7 @@ from msinfusion.db.models import Appointment, CheckAnswers, GivenDose, Patient, 
 from msinfusion.regimens import DEFAULT_HORIZON_DAYS, DoseCalendar, RegimenError, dose_calendar
 from msinfusion.therapies import load_catalog
 from msinfusion.web.catalog_view import show
+from msinfusion.web.center_catalog import prescription_therapy
 
 
 class RecordProblem(ValueError):
@@ -111,7 +112,7 @@ class GivenDoseIn(BaseModel):
 
 
 def _calendar(prescription: Prescription, given: list[date], today: date, jurisdiction: str) -> DoseCalendar:
-    therapy = load_catalog().get(prescription.therapy_id)
+    therapy = prescription_therapy(prescription)
     until = max(today + timedelta(days=365), prescription.start_date + timedelta(days=DEFAULT_HORIZON_DAYS))
     return dose_calendar(
         therapy,
@@ -125,7 +126,7 @@ def _calendar(prescription: Prescription, given: list[date], today: date, jurisd
 
 
 def prescription_view(prescription: Prescription, today: date, jurisdiction: str) -> PrescriptionView:
-    therapy = load_catalog().get(prescription.therapy_id)
+    therapy = prescription_therapy(prescription)
     given = sorted(prescription.given_doses, key=lambda g: g.given_on)
     view = PrescriptionView(
         id=prescription.id,

@@ -17,14 +17,14 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session, selectinload
 
 from msinfusion.card import CardDetails, card_details
-from msinfusion.center import WEEKDAYS, CenterProfile, OpeningHours, demo_center
-from msinfusion.db.models import Appointment, Center, CheckAnswers, Patient, Prescription
+from msinfusion.center import CenterProfile
+from msinfusion.db.models import Appointment, CheckAnswers, Patient, Prescription
 from msinfusion.db.patient_models import PatientPreferences, PreparationTick
 from msinfusion.i18n import LOCALES, Translator, translator
 from msinfusion.plan import PersonalPlan, VisitPlan, build_plan, patient_file
 from msinfusion.regimens import RegimenError
 from msinfusion.screening import ScreeningError
-from msinfusion.therapies import load_catalog
+from msinfusion.web.center_catalog import center_profile, center_therapy
 
 
 def untranslated(message: str) -> str:
@@ -35,25 +35,6 @@ def untranslated(message: str) -> str:
 def patient_locale(patient: Patient) -> str:
     """The patient's language, or English when the stored value is not one we offer."""
     return patient.locale if patient.locale in LOCALES else LOCALES[0]
-
-
-def center_profile(db: Session, center_id: int) -> CenterProfile:
-    """The center as the plan needs it.
-
-    The database holds the name, time zone and opening hours; the address, phone, amenities, day-of
-    rules and reminders are not stored yet, so they come from :func:`msinfusion.center.demo_center`.
-    """
-    center = db.get_one(Center, center_id)
-    demo = demo_center()
-    hours = [OpeningHours(day=WEEKDAYS[h.weekday], opens=h.opens, closes=h.closes) for h in center.hours]
-    return demo.model_copy(
-        update={
-            "id": f"center-{center.id}",
-            "name": center.name,
-            "timezone": center.timezone,
-            "hours": hours or demo.hours,
-        }
-    )
 
 
 def stored_card(patient: Patient, region: str) -> CardDetails:
@@ -171,7 +152,7 @@ def load_plan(db: Session, patient: Patient, now: datetime.datetime, locale: str
             .order_by(Appointment.day, Appointment.id)
         )
     )
-    therapy = load_catalog().get(prescription.therapy_id)
+    therapy = center_therapy(db, patient.center_id, prescription.therapy_id)
     options = {"bsa": prescription.options.get("bsa")}
     try:
         plan = build_plan(

@@ -72,7 +72,9 @@ def advance(
 ) -> Response:
     appointment = db.get_one(Appointment, appointment_id)
     day = appointment.day
-    allowed = day_board.next_state(appointment.board_state, day_board.visit_phases(appointment.treatment))
+    allowed = day_board.next_state(
+        appointment.board_state, day_board.visit_phases(db, principal.center_id, appointment.treatment)
+    )
     if appointment.status != "booked" or from_state not in BOARD_STATES or to_state not in BOARD_STATES:
         return _page(request, db, principal, day, error="That step cannot be recorded.", status_code=422)
     if appointment.board_state != from_state or to_state != allowed:

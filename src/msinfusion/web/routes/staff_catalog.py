@@ -10,7 +10,7 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from sqlalchemy.orm import Session
 
 from msinfusion.db.models import CatalogOverride
-from msinfusion.therapies import Therapy, UnknownTherapy, load_catalog
+from msinfusion.therapies import OverrideError, Therapy, UnknownTherapy, apply_overrides, load_catalog
 from msinfusion.therapies.catalog import all_facts
 from msinfusion.web import audit_trail, catalog_view
 from msinfusion.web.dependencies import Principal, db_session, now
@@ -73,6 +73,19 @@ def record_override(
         error = f"“{field}” needs a number, like the catalog default ({catalog_view.show(default)})."
         return render(
             request, "staff/therapy.html", {"therapy": view, "can_override": True, "error": error}, status_code=422
+        )
+    proposed = {f: v for (_, f), v in current.items() if f != field}
+    if new_value is not None:
+        proposed[field] = new_value
+    try:
+        apply_overrides(therapy, proposed)
+    except OverrideError as exc:
+        view = catalog_view.detail(db, therapy, principal.center_id)
+        return render(
+            request,
+            "staff/therapy.html",
+            {"therapy": view, "can_override": True, "error": f"That value does not fit: {exc}"},
+            status_code=422,
         )
     old_value = current.get((therapy.id, field), catalog_view.jsonable(default))
     override = CatalogOverride(
