@@ -56,12 +56,14 @@ def allowed_starts(instance: Instance, job: Job) -> list[int]:
 @dataclass(frozen=True)
 class Relaxation:
     """The relaxation's outcome: a proven bound (None if CP-SAT proved none in time), the priority of its
-    best solution and that solution as job starts (empty if none), and whether it is proven optimal."""
+    best solution and that solution as job starts (empty if none), whether it is proven optimal, and
+    the deterministic time CP-SAT spent."""
 
     bound: int | None
     priority: int
     starts: dict[int, int]
     optimal: bool
+    deterministic_time: float = 0.0
 
 
 @dataclass
@@ -166,5 +168,8 @@ def solve_relaxation(
     proven = None if math.isinf(bound) else math.floor(bound + 1e-6)
     if status not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
         # Stopped before any solution: CP-SAT reports 0 when it has not bounded the objective yet.
-        return Relaxation(proven if proven is not None and proven > 0 else None, 0, {}, False)
-    return Relaxation(proven, round(solver.objective_value), relaxation.starts(solver), status == cp_model.OPTIMAL)
+        known = proven if proven is not None and proven > 0 else None
+        return Relaxation(known, 0, {}, False, solver.deterministic_time)
+    optimal = status == cp_model.OPTIMAL
+    priority = round(solver.objective_value)
+    return Relaxation(proven, priority, relaxation.starts(solver), optimal, solver.deterministic_time)

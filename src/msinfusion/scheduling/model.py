@@ -51,7 +51,9 @@ DETERMINISTIC_PER_SECOND = 1.0
 """CP-SAT deterministic time per second of the time limit for the one-worker stages (relaxation and
 the check of its starts). One worker does about 1.2 units per wall second on an idle core of the
 2-core benchmark machine, so there the deterministic limit, not the wall clock, ends the stage."""
-INTERLEAVED_PER_SECOND = 0.05
+REALIZE_DETERMINISTIC = 1.0
+"""Deterministic time for checking the relaxation's starts on the exact model (a few hundredths used)."""
+INTERLEAVED_PER_SECOND = 0.1
 """The same for the interleaved interval-model stages, whose deterministic clock runs far slower
 (measured 0.02-0.08 units per wall second under load, about 0.05-0.2 idle, lowest on the largest
 days)."""
@@ -221,14 +223,43 @@ def _priority(instance: Instance, placements: Sequence[Placement]) -> int:
     return sum(instance.jobs[placement.job].priority for placement in placements)
 
 
-def _realize(instance: Instance, starts: dict[int, int], seconds: float, seed: int) -> list[Placement] | None:
-    """The relaxation's starts as a schedule of the exact model, or None if they are not one."""
+def _realize(
+    instance: Instance, starts: dict[int, int], seconds: float, seed: int
+) -> tuple[list[Placement] | None, float]:
+    """The relaxation's starts as a schedule of the exact model (None if they are not one), and the
+    deterministic time spent finding out."""
     day_model = DayModel(instance)
     day_model.fix(starts)
-    solver = _solver(seconds, DETERMINISTIC_PER_SECOND * seconds, seed, 1)
-    if solver.solve(day_model.model) not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
-        return None
-    return day_model.placements(solver)
+    solver = _solver(seconds, REALIZE_DETERMINISTIC, seed, 1)
+    status = solver.solve(day_model.model)
+    if status not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
+        return None, solver.deterministic_time
+    return day_model.placements(solver), solver.deterministic_time
+
+
+class _Clock:
+    """A solve's two clocks: wall seconds (each stage's cap) and nominal seconds, the deterministic time
+    spent so far converted at each stage's calibrated rate. Stages get their deterministic budgets from
+    the nominal clock only, so the budgets, like the search itself, do not depend on machine load."""
+
+    def __init__(self, time_limit: float) -> None:
+        self.time_limit = time_limit
+        self.started = time.monotonic()
+        self.nominal = 0.0
+
+    def elapsed(self) -> float:
+        return time.monotonic() - self.started
+
+    def wall_left(self, share: float) -> float:
+        """Wall seconds until `share` of the time limit."""
+        return max(0.0, self.time_limit * share - self.elapsed())
+
+    def budget(self, share: float, rate: float) -> float:
+        """Deterministic time until `share` of the time limit on the nominal clock."""
+        return rate * max(0.0, self.time_limit * share - self.nominal)
+
+    def spend(self, deterministic_time: float, rate: float) -> None:
+        self.nominal += deterministic_time / rate
 
 
 def solve_model(
@@ -241,15 +272,13 @@ def solve_model(
     on_progress: ProgressCallback | None = None,
 ) -> ModelResult:
     """Solve the stages within `time_limit` seconds, starting from the hinted placements (a schedule)."""
-    started = time.monotonic()
-    per_second, interleaved = DETERMINISTIC_PER_SECOND, INTERLEAVED_PER_SECOND
+    clock = _Clock(time_limit)
+    started = clock.started
+    single, interleaved = DETERMINISTIC_PER_SECOND, INTERLEAVED_PER_SECOND
 
-    def left(share: float) -> float:
-        return max(0.0, time_limit * share - (time.monotonic() - started))
-
-    def report(phase: int, best: int | None, bound: int | None, deviation: int | None = None) -> None:
+    def report(phase: int, best: int | None, bound: int | None) -> None:
         if on_progress is not None:
-            on_progress(Progress(phase, best, bound, deviation, time.monotonic() - started))
+            on_progress(Progress(phase, best, bound, None, clock.elapsed()))
 
     large = len(instance.jobs) > LARGE_DAY
     relaxation_share = LARGE_RELAXATION_SHARE if large else RELAXATION_SHARE
@@ -258,30 +287,34 @@ def solve_model(
     best_priority = _priority(instance, best)
     first: float | None = None
     # Stage 1: the relaxation's bound, and its schedule when the exact model accepts it.
-    seconds = left(relaxation_share)
     relaxation = solve_relaxation(
-        instance, seconds=seconds, deterministic_seconds=per_second * seconds * 0.9, seed=seed
+        instance,
+        seconds=clock.wall_left(relaxation_share),
+        deterministic_seconds=clock.budget(relaxation_share, single),
+        seed=seed,
     )
+    clock.spend(relaxation.deterministic_time, single)
     bound = sum(job.priority for job in instance.jobs)
     if relaxation.bound is not None and relaxation.bound >= best_priority:
         bound = min(bound, relaxation.bound)
     if relaxation.priority > best_priority:
-        realized = _realize(instance, relaxation.starts, max(0.1, left(priority_share) / 4), seed)
+        realized, spent = _realize(instance, relaxation.starts, max(0.1, clock.wall_left(priority_share)), seed)
+        clock.spend(spent, single)
         if realized is not None:
             best, best_priority = realized, relaxation.priority
-            first = time.monotonic() - started
+            first = clock.elapsed()
     report(1, best_priority, bound)
     proven = best_priority >= bound
-    if not proven and left(priority_share) > 0.05:
+    if not proven and clock.budget(priority_share, interleaved) > 0 and clock.wall_left(priority_share) > 0.05:
         # Stage 2: the exact model for the priority, below the relaxation's bound.
         day_model = DayModel(instance, break_symmetry=True)
         day_model.model.add(day_model.priority <= bound)
         day_model.hint(canonical(instance, best))
         day_model.model.maximize(day_model.priority)
-        seconds = left(priority_share)
-        solver = _solver(seconds, interleaved * seconds, seed, workers)
+        solver = _solver(clock.wall_left(priority_share), clock.budget(priority_share, interleaved), seed, workers)
         callback = _Callback(1, started, on_progress, deviation=False, bound=bound)
         status = solver.solve(day_model.model, callback)
+        clock.spend(solver.deterministic_time, interleaved)
         if status in (cp_model.OPTIMAL, cp_model.FEASIBLE) and round(solver.objective_value) > best_priority:
             best, best_priority = day_model.placements(solver), round(solver.objective_value)
             first = callback.first if first is None else first
@@ -293,14 +326,13 @@ def solve_model(
         proven = best_priority >= bound
         report(1, best_priority, bound)
     day_model = DayModel(instance)
-    if not day_model.deviations or left(1.0) <= 0.05:
+    if not day_model.deviations or clock.budget(1.0, interleaved) <= 0 or clock.wall_left(1.0) <= 0.05:
         return ModelResult(best, bound, proven and not day_model.deviations, first)
     # Stage 3: keep the priority found, spend what is left on preferences.
     day_model.model.add(day_model.priority >= best_priority)
     day_model.model.minimize(sum(day_model.deviations))
     day_model.hint(best)
-    seconds = left(1.0)
-    solver = _solver(seconds, interleaved * seconds, seed, workers)
+    solver = _solver(clock.wall_left(1.0), clock.budget(1.0, interleaved), seed, workers)
     callback = _Callback(2, started, on_progress, deviation=True)
     status = solver.solve(day_model.model, callback)
     if status in (cp_model.OPTIMAL, cp_model.FEASIBLE):
