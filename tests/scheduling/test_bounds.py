@@ -3,7 +3,7 @@ from __future__ import annotations
 import pytest
 
 from msinfusion.scheduling import Chair, make_demo_day, solve, with_catalog_phases
-from msinfusion.scheduling.bounds import solve_relaxation
+from msinfusion.scheduling.bounds import assign_starts, solve_relaxation
 from msinfusion.scheduling.instance import Instance
 from msinfusion.scheduling.model import _realize
 from tests.scheduling.conftest import nurse, small_day, visit
@@ -61,3 +61,15 @@ def test_relaxation_proves_the_overbooked_demo_days_and_its_starts_are_a_schedul
     assert relaxation.bound == relaxation.priority
     placements, _ = _realize(instance, relaxation.starts, seconds=60, seed=0)
     assert placements is not None and len(placements) == len(relaxation.starts)
+
+
+def test_interchangeable_jobs_get_the_relaxation_starts_closest_to_their_preferences() -> None:
+    day = small_day(
+        [visit("A1", preferred_start="08:00"), visit("A2", preferred_start="10:30"), visit("A3")],
+        chairs=[Chair(id="C1"), Chair(id="C2"), Chair(id="C3")],
+    )
+    members = list(Instance(day).jobs)  # a 15-minute grid from 08:00: 10:30 is unit 10
+    assert assign_starts(members[:2], [9, 1]) == {0: 1, 1: 9}
+    # The job without a preference takes a start at no cost: better than A1 (08:00) at 08:15.
+    assert assign_starts(members, [9, 1]) == {2: 1, 1: 9}
+    assert assign_starts(members, [10, 5]) == {1: 10, 2: 5}

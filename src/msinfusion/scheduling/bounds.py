@@ -28,7 +28,7 @@ from msinfusion.scheduling.instance import Instance, Job
 from msinfusion.scheduling.placement import Placement
 from msinfusion.scheduling.symmetry import job_classes
 
-__all__ = ["Relaxation", "allowed_starts", "solve_relaxation"]
+__all__ = ["Relaxation", "allowed_starts", "assign_starts", "solve_relaxation"]
 
 
 def allowed_starts(instance: Instance, job: Job) -> list[int]:
@@ -128,17 +128,62 @@ class _RelaxationModel:
                 self.model.add_hint(variable, taken.count(s))
 
     def starts(self, solver: cp_model.CpSolver) -> dict[int, int]:
-        """The counts of the best solution given back to jobs: each start to the class member whose
-        preferred start is closest (members without a preference first; ties by index)."""
+        """The counts of the best solution given back to jobs, each class's starts to its members with
+        the least total deviation from their preferred starts (:func:`assign_starts`)."""
         result: dict[int, int] = {}
         for cls in self.classes:
-            free = list(cls.members)
-            for s, variable in cls.count.items():
-                for _ in range(int(solver.value(variable))):
-                    job = min(free, key=lambda j: (0 if j.preferred is None else abs(j.preferred - s), j.index))
-                    free.remove(job)
-                    result[job.index] = s
+            starts = [s for s, variable in cls.count.items() for _ in range(int(solver.value(variable)))]
+            result.update(assign_starts(cls.members, starts))
         return result
+
+
+def assign_starts(members: Sequence[Job], starts: Sequence[int]) -> dict[int, int]:
+    """Give interchangeable jobs the given starts (at most one each) with the least total deviation.
+
+    Members without a preference take any start at no cost. The rest, sorted by preferred start,
+    take starts in the same order (on a line, crossing assignments are never cheaper), so a dynamic
+    programme over (starts placed, preferring members passed, free members used) is exact.
+    """
+    starts = sorted(starts)
+    free = [job for job in members if job.preferred is None]
+    keen = sorted((job for job in members if job.preferred is not None), key=lambda j: (j.preferred, j.index))
+    assert len(starts) <= len(members)
+    inf = float("inf")
+    # best[(i, j, u)]: least cost of placing starts[i:] with keen[j:] and len(free) - u free members left.
+    best: dict[tuple[int, int, int], float] = {}
+
+    def cost(i: int, j: int, u: int) -> float:
+        if i == len(starts):
+            return 0.0
+        key = (i, j, u)
+        if key not in best:
+            options = [inf]
+            if u < len(free):
+                options.append(cost(i + 1, j, u + 1))
+            if j < len(keen):
+                options.append(cost(i, j + 1, u))
+                preferred = keen[j].preferred
+                assert preferred is not None
+                options.append(abs(starts[i] - preferred) + cost(i + 1, j + 1, u))
+            best[key] = min(options)
+        return best[key]
+
+    total = cost(0, 0, 0)
+    assert total < inf
+    result: dict[int, int] = {}
+    i = j = u = 0
+    while i < len(starts):
+        here = cost(i, j, u)
+        wanted = keen[j].preferred if j < len(keen) else None
+        if u < len(free) and cost(i + 1, j, u + 1) == here:
+            result[free[u].index] = starts[i]
+            i, u = i + 1, u + 1
+        elif wanted is not None and abs(starts[i] - wanted) + cost(i + 1, j + 1, u) == here:
+            result[keen[j].index] = starts[i]
+            i, j = i + 1, j + 1
+        else:
+            j += 1
+    return result
 
 
 def solve_relaxation(
