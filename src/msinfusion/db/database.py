@@ -3,6 +3,10 @@
 SQLite gets the settings that make it a safe single-writer store: WAL, a busy timeout, foreign keys, and
 ``BEGIN IMMEDIATE`` for every transaction (a deferred ``BEGIN`` that later writes fails with
 ``SQLITE_BUSY`` regardless of the timeout). PostgreSQL uses psycopg 3.
+
+A transaction that only reads may say so (:meth:`Database.read_session`, :func:`begin_read_only`): on
+SQLite it then starts with a deferred ``BEGIN`` and runs beside the writer instead of queueing for the
+write lock; on PostgreSQL it is ``READ ONLY``. On both, a write in it fails at once, with or without load.
 """
 
 from __future__ import annotations
@@ -18,6 +22,12 @@ from sqlalchemy.engine import make_url
 from sqlalchemy.orm import Session, sessionmaker
 
 SQLITE_BUSY_TIMEOUT_MS = 10_000
+# Connection execution option that marks a transaction as read-only (see begin_read_only).
+READ_ONLY = "msinfusion_read_only"
+
+
+def _is_read_only(connection: Any) -> bool:
+    return bool(connection.get_execution_options().get(READ_ONLY, False))
 
 
 def normalise_url(url: str) -> str:
@@ -46,7 +56,21 @@ def _configure_sqlite(engine: Engine) -> None:
 
     @event.listens_for(engine, "begin")
     def _on_begin(connection: Any) -> None:
-        connection.exec_driver_sql("BEGIN IMMEDIATE")
+        if _is_read_only(connection):
+            # WAL readers see a snapshot and never wait for the writer; query_only makes a stray write an
+            # error here rather than a SQLITE_BUSY under load (a deferred BEGIN cannot upgrade safely).
+            connection.exec_driver_sql("BEGIN")
+            connection.exec_driver_sql("PRAGMA query_only = ON")
+        else:
+            connection.exec_driver_sql("PRAGMA query_only = OFF")  # BEGIN IMMEDIATE fails while it is on
+            connection.exec_driver_sql("BEGIN IMMEDIATE")
+
+
+def _configure_postgresql(engine: Engine) -> None:
+    @event.listens_for(engine, "begin")
+    def _on_begin(connection: Any) -> None:
+        if _is_read_only(connection):
+            connection.exec_driver_sql("SET TRANSACTION READ ONLY")
 
 
 def make_engine(url: str) -> Engine:
@@ -56,7 +80,20 @@ def make_engine(url: str) -> Engine:
         engine = create_engine(url, connect_args={"check_same_thread": False})
         _configure_sqlite(engine)
         return engine
-    return create_engine(url, pool_pre_ping=True, pool_size=10, max_overflow=20)
+    engine = create_engine(url, pool_pre_ping=True, pool_size=10, max_overflow=20)
+    _configure_postgresql(engine)
+    return engine
+
+
+def begin_read_only(session: Session) -> None:
+    """Start ``session``'s next transaction as read-only; end it with ``commit()`` as usual.
+
+    Only for transactions that never write: one that reads and then writes must keep the default
+    (``BEGIN IMMEDIATE`` on SQLite), or it fails with ``SQLITE_BUSY`` whenever another writer got in between.
+    """
+    if session.in_transaction():
+        raise RuntimeError("end the session's current transaction before starting a read-only one")
+    session.connection(execution_options={READ_ONLY: True})
 
 
 @dataclass
@@ -76,6 +113,14 @@ class Database:
         """A session whose transaction commits on success and rolls back on error."""
         with self.sessions() as session, session.begin():
             yield session
+
+    @contextmanager
+    def read_session(self) -> Iterator[Session]:
+        """A session with one read-only transaction (see :func:`begin_read_only`); writing in it raises."""
+        with self.sessions() as session:
+            begin_read_only(session)
+            yield session
+            session.commit()
 
     @property
     def dialect(self) -> str:

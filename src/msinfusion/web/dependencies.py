@@ -10,6 +10,7 @@ from fastapi import Depends, Request
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from msinfusion.db.database import begin_read_only
 from msinfusion.db.models import STAFF_ROLES, Patient
 from msinfusion.settings import Settings
 from msinfusion.web import sessions
@@ -51,7 +52,17 @@ def current_principal(
     token = request.cookies.get(sessions.cookie_name(settings))
     if not token or len(token) > 100:
         return None
-    session = sessions.load(db, token, at, settings)
+    # Check the session in a read-only transaction (on SQLite it does not queue for the write lock);
+    # only when it must be ended or refreshed, check again and write under the write lock.
+    if db.in_transaction():  # another dependency already started one: check inside it, as before
+        session, must_write = sessions.load(db, token, at, settings), False
+    else:
+        begin_read_only(db)
+        session, must_write = sessions.find(db, token, at, settings)
+    if must_write:
+        db.commit()
+        db.expire_all()  # re-read the session and user, do not trust what the read saw
+        session = sessions.load(db, token, at, settings)
     if session is None:
         db.commit()  # keep the revocation of an expired session
         return None

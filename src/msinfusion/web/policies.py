@@ -89,26 +89,36 @@ class Policy:
         return principal
 
     def _owns_path_objects(self, request: Request, principal: Principal) -> bool:
-        with request.app.state.database.session() as db:
-            for name, raw in request.path_params.items():
-                if name in UNSCOPED_PATH_PARAMS:
-                    continue
-                owner_of = OWNERS.get(name)
-                if owner_of is None:  # fail closed: an id nobody taught the policies about
-                    raise RuntimeError(f"no owner rule for path parameter {name!r}")
-                try:
-                    owner = owner_of(db, int(raw))
-                except (TypeError, ValueError):
-                    owner = None
-                allowed = owner is not None and (
-                    owner[0] == principal.center_id
-                    if self.scope == "center"
-                    else owner[1] is not None and owner[1] == principal.patient_id
-                )
-                if not allowed:
-                    _record_denial(db, request, principal, "object", name, raw)
-                    return False
-        return True
+        named = [(name, raw) for name, raw in request.path_params.items() if name not in UNSCOPED_PATH_PARAMS]
+        if not named:  # nothing in the path to own: no transaction (on SQLite, no wait for the write lock)
+            return True
+        database = request.app.state.database
+        with database.read_session() as db:
+            denied = self._first_foreign(db, named, principal)
+        if denied is None:
+            return True
+        with database.session() as db:
+            _record_denial(db, request, principal, "object", *denied)
+        return False
+
+    def _first_foreign(self, db: Session, named: list[tuple[str, Any]], principal: Principal) -> tuple[str, Any] | None:
+        """The first (name, raw id) in the path that is not the principal's, or None when all are."""
+        for name, raw in named:
+            owner_of = OWNERS.get(name)
+            if owner_of is None:  # fail closed: an id nobody taught the policies about
+                raise RuntimeError(f"no owner rule for path parameter {name!r}")
+            try:
+                owner = owner_of(db, int(raw))
+            except (TypeError, ValueError):
+                owner = None
+            allowed = owner is not None and (
+                owner[0] == principal.center_id
+                if self.scope == "center"
+                else owner[1] is not None and owner[1] == principal.patient_id
+            )
+            if not allowed:
+                return name, raw
+        return None
 
 
 def _record_denial(

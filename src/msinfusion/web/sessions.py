@@ -44,21 +44,35 @@ def start(db: Session, user: User, now: datetime) -> str:
     return token
 
 
+def _ended(session: WebSession, now: datetime, settings: Settings) -> bool:
+    """True when the session timed out or its user may no longer sign in."""
+    user = session.user
+    return (
+        now - session.last_seen_at >= timedelta(minutes=settings.session_idle_minutes)
+        or now - session.created_at >= timedelta(hours=settings.session_absolute_hours)
+        or not user.is_active
+        or user.locked_at is not None
+        or user.password_changed_at > session.created_at
+    )
+
+
+def find(db: Session, token: str, now: datetime, settings: Settings) -> tuple[WebSession | None, bool]:
+    """Read-only: the live session for ``token`` (None as in :func:`load`), and whether :func:`load` must
+    write (to end it, or to refresh ``last_seen_at``). Most requests need nothing more than this."""
+    session = db.get(WebSession, hash_token(token))
+    if session is None or session.revoked_at is not None:
+        return None, False
+    if _ended(session, now, settings):
+        return None, True
+    return session, now - session.last_seen_at >= _TOUCH_INTERVAL
+
+
 def load(db: Session, token: str, now: datetime, settings: Settings) -> WebSession | None:
     """The live session for ``token``, or None if it is unknown, ended, expired or its user is barred."""
     session = db.get(WebSession, hash_token(token))
     if session is None or session.revoked_at is not None:
         return None
-    idle = timedelta(minutes=settings.session_idle_minutes)
-    absolute = timedelta(hours=settings.session_absolute_hours)
-    user = session.user
-    if (
-        now - session.last_seen_at >= idle
-        or now - session.created_at >= absolute
-        or not user.is_active
-        or user.locked_at is not None
-        or user.password_changed_at > session.created_at
-    ):
+    if _ended(session, now, settings):
         session.revoked_at = now
         db.flush()
         return None
