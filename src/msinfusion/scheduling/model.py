@@ -48,9 +48,10 @@ PRIORITY_SHARE = 0.75
 """Share of the time limit by which the priority stages end; the preference stage gets the rest."""
 LARGE_DAY = 100
 """Above this many appointments the relaxation rarely finds a schedule better than the greedy one
-(150 visits: none in 5 deterministic units, bound 161-164), so it gets `LARGE_RELAXATION_SHARE`
-and the exact priority search most of the priority time (`LARGE_PRIORITY_SHARE`)."""
-LARGE_RELAXATION_SHARE = 0.25
+(150 visits: none in 5 deterministic units, bound 161-165 as from the exact search), so it gets
+`LARGE_RELAXATION_SHARE` and the exact priority search most of the priority time
+(`LARGE_PRIORITY_SHARE`). 150 visits at load 5-9: priority 140 with 25 %, 146 (twice) with 10 %."""
+LARGE_RELAXATION_SHARE = 0.1
 LARGE_PRIORITY_SHARE = 0.8
 DETERMINISTIC_PER_SECOND = 1.0
 """CP-SAT deterministic time per second of the time limit for the one-worker stages (relaxation and
