@@ -51,3 +51,18 @@ def test_the_plan_uses_the_stored_center_profile(client: TestClient, world: Worl
         assert profile.arrive_early_minutes == 30
     sign_in(client, "patient_a1")
     assert "1 Harbor Way" in client.get("/patient").text
+
+
+def test_the_same_inputs_reuse_the_built_plan_and_a_new_override_does_not(client: TestClient, world: World) -> None:
+    from msinfusion.web.patient_view import _memo_plan
+
+    sign_in(client, "patient_a1")
+    _memo_plan.cache_clear()
+    first = client.get("/patient").text
+    client.get("/patient")
+    assert _memo_plan.cache_info().hits >= 1
+    sign_in(client, "admin_a")
+    assert _override(client, "ocrelizumab-iv", "observation[0].minutes", "90") == 303
+    sign_in(client, "patient_a1")
+    second = client.get("/patient").text
+    assert "1 hour 30 minutes" in second and "1 hour 30 minutes" not in first

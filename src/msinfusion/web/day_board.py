@@ -17,8 +17,8 @@ from sqlalchemy.orm import Session
 
 from msinfusion.db.models import BOARD_STATES, Appointment, Center, Chair, CheckAnswers, Patient
 from msinfusion.db.schedule_models import BoardEvent
-from msinfusion.visits import VisitPhase, VisitPolicy
-from msinfusion.web.center_catalog import center_phases, center_profile
+from msinfusion.visits import VisitPhase
+from msinfusion.web.center_catalog import CenterCatalog, center_catalog
 
 # The visit phase each board state begins.
 STATE_PHASE = {
@@ -73,10 +73,10 @@ class BoardRow:
         return STATE_WORDS[self.next_state] if self.next_state else None
 
 
-def visit_phases(db: Session, center_id: int, treatment: str, policy: VisitPolicy | None = None) -> list[VisitPhase]:
+def visit_phases(catalog: CenterCatalog, treatment: str) -> list[VisitPhase]:
     """The center's visit phases for a treatment code (none for a code the catalog does not know)."""
     try:
-        return center_phases(db, center_id, treatment, policy or center_profile(db, center_id).visit_policy)
+        return catalog.phases(treatment)
     except KeyError:
         return []
 
@@ -127,12 +127,9 @@ def board_rows(db: Session, center_id: int, day: date) -> list[BoardRow]:
         events.setdefault(event.appointment_id, {})[event.state] = event.at
     checks = _check_outcomes(db, [(a.id, p.id) for a, p, _ in rows], day)
     board = []
-    policy = center_profile(db, center_id).visit_policy
-    phases_of: dict[str, list[VisitPhase]] = {}
+    catalog = center_catalog(db, center_id)
     for appointment, patient, chair in rows:
-        if appointment.treatment not in phases_of:
-            phases_of[appointment.treatment] = visit_phases(db, center_id, appointment.treatment, policy)
-        phases = phases_of[appointment.treatment]
+        phases = visit_phases(catalog, appointment.treatment)
         seen = events.get(appointment.id, {})
         observation_end, finish = _timeline(phases, appointment.starts_at, seen)
         board.append(

@@ -23,7 +23,7 @@ from msinfusion.scheduling import Chair as DayChair
 from msinfusion.scheduling import Day
 from msinfusion.scheduling import Nurse as DayNurse
 from msinfusion.visits import treatment_codes
-from msinfusion.web.center_catalog import center_phases, center_profile
+from msinfusion.web.center_catalog import center_catalog
 
 
 class DayClosed(Exception):
@@ -99,7 +99,7 @@ def build_day(db: Session, center_id: int, day: date) -> BuiltDay:
     ).all()
     chair_codes = {chair.id: chair.code for chair in chairs}
     known = treatment_codes()
-    policy = center_profile(db, center_id).visit_policy
+    catalog = center_catalog(db, center_id)
     phases_of: dict[str, list[dict[str, object]]] = {}  # the center's phases per treatment code
     appointments: list[DayAppointment] = []
     versions: dict[str, int] = {}
@@ -112,7 +112,7 @@ def build_day(db: Session, center_id: int, day: date) -> BuiltDay:
         if appointment.treatment not in phases_of:
             phases_of[appointment.treatment] = [
                 {"name": p.name, "minutes": p.minutes, "nurse_minutes": p.nurse_minutes}
-                for p in center_phases(db, center_id, appointment.treatment, policy)
+                for p in catalog.phases(appointment.treatment)
             ]
         fields: dict[str, object] = {
             "id": identifier,

@@ -9,6 +9,8 @@ booked on which appointment, which check answers are on file. Pages and the JSON
 from __future__ import annotations
 
 import datetime
+import functools
+import json
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -24,7 +26,7 @@ from msinfusion.i18n import LOCALES, Translator, translator
 from msinfusion.plan import PersonalPlan, VisitPlan, build_plan, patient_file
 from msinfusion.regimens import RegimenError
 from msinfusion.screening import ScreeningError
-from msinfusion.web.center_catalog import center_profile, center_therapy
+from msinfusion.web.center_catalog import center_catalog, overridden_therapy, profile_from_key
 
 
 def untranslated(message: str) -> str:
@@ -123,10 +125,36 @@ def _match_appointments(plan: PersonalPlan, appointments: list[Appointment]) -> 
     return matched
 
 
+@functools.lru_cache(maxsize=512)
+def _memo_plan(
+    therapy_id: str,
+    overrides_json: str,
+    start: datetime.date,
+    given: tuple[datetime.date, ...],
+    profile_key: tuple[Any, ...],
+    patient_json: str,
+    *,
+    bsa: float | None,
+    today: datetime.date,
+    issued: datetime.datetime,
+) -> PersonalPlan:
+    """:func:`build_plan` on plain, hashable inputs (the therapy and center by their memo keys)."""
+    return build_plan(
+        overridden_therapy(therapy_id, overrides_json),
+        start,
+        issued=issued,
+        given=given,
+        center=profile_from_key(profile_key),
+        patient=patient_file(json.loads(patient_json), today=today),
+        bsa=bsa,
+    )
+
+
 def load_plan(db: Session, patient: Patient, now: datetime.datetime, locale: str | None = None) -> PatientPlan:
     """Build the patient's plan from their records (``now`` is the app clock: the core never reads one)."""
     t = translator(locale or patient_locale(patient))
-    center = center_profile(db, patient.center_id)
+    catalog = center_catalog(db, patient.center_id)
+    center = catalog.profile
     prescription = active_prescription(db, patient.id)
     if prescription is None:
         return PatientPlan(patient, t, center, None, t.gettext("Your care team has not set up your plan yet."))
@@ -152,13 +180,22 @@ def load_plan(db: Session, patient: Patient, now: datetime.datetime, locale: str
             .order_by(Appointment.day, Appointment.id)
         )
     )
-    therapy = center_therapy(db, patient.center_id, prescription.therapy_id)
-    options = {"bsa": prescription.options.get("bsa")}
+    therapy_id = catalog.therapy_id(prescription.therapy_id)
+    # build_plan is pure: the same inputs give the same plan, so repeated page views reuse it. The
+    # plan's stamp is the minute it was made.
+    memo = functools.partial(
+        _memo_plan,
+        therapy_id,
+        catalog.overrides_json(therapy_id),
+        prescription.start_date,
+        tuple(given),
+        catalog.profile_key,
+        bsa=prescription.options.get("bsa"),
+        today=today,
+        issued=now.replace(second=0, microsecond=0),
+    )
     try:
-        plan = build_plan(
-            therapy, prescription.start_date, issued=now, given=given, center=center,
-            patient=patient_file(base, today=today), **options,
-        )  # fmt: skip
+        plan = memo(json.dumps(base, sort_keys=True))
         matched = _match_appointments(plan, appointments)
         if matched:
             booked_times = {
@@ -166,15 +203,11 @@ def load_plan(db: Session, patient: Patient, now: datetime.datetime, locale: str
                     a.starts_at.astimezone(center.zone).replace(tzinfo=None)
                     if a.starts_at is not None
                     else datetime.datetime.combine(a.day, center.default_start_on(a.day))
-                )
+                ).isoformat()
                 for number, a in matched.items()
             }
             revision = max(a.version for a in matched.values())
-            plan = build_plan(
-                therapy, prescription.start_date, issued=now, given=given, center=center,
-                patient=patient_file({**base, "appointments": booked_times, "revision": revision}, today=today),
-                **options,
-            )  # fmt: skip
+            plan = memo(json.dumps({**base, "appointments": booked_times, "revision": revision}, sort_keys=True))
     except (RegimenError, ScreeningError, ValidationError):
         problem = t.gettext("Your plan cannot be shown right now. Please call the center.")
         return PatientPlan(patient, t, center, None, problem, prescription)

@@ -14,6 +14,7 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from sqlalchemy import delete, select
 from sqlalchemy.orm import Session
 
+from msinfusion.db.database import begin_read_only
 from msinfusion.db.models import CheckAnswers, Patient
 from msinfusion.db.patient_models import PreparationTick
 from msinfusion.i18n import LOCALES
@@ -72,8 +73,10 @@ def plan_page(
     db: Session = Depends(db_session),
     at: datetime = Depends(now),
 ) -> Response:
+    begin_read_only(db)  # reading the records takes no write lock; the audit entry is written after
     patient = own_patient(db, principal)
     view = load_plan(db, patient, at)
+    db.commit()
     _read(db, request, principal, patient, "plan")
     return render_patient(request, "patient/plan.html", view)
 

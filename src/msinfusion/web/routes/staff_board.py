@@ -14,6 +14,7 @@ from sqlalchemy.orm.exc import StaleDataError
 from msinfusion.db.models import BOARD_STATES, Appointment
 from msinfusion.db.schedule_models import BoardEvent
 from msinfusion.web import audit_trail, day_board
+from msinfusion.web.center_catalog import center_catalog
 from msinfusion.web.dependencies import Principal, db_session, now
 from msinfusion.web.pages import render
 from msinfusion.web.policies import policy
@@ -72,9 +73,8 @@ def advance(
 ) -> Response:
     appointment = db.get_one(Appointment, appointment_id)
     day = appointment.day
-    allowed = day_board.next_state(
-        appointment.board_state, day_board.visit_phases(db, principal.center_id, appointment.treatment)
-    )
+    phases = day_board.visit_phases(center_catalog(db, principal.center_id), appointment.treatment)
+    allowed = day_board.next_state(appointment.board_state, phases)
     if appointment.status != "booked" or from_state not in BOARD_STATES or to_state not in BOARD_STATES:
         return _page(request, db, principal, day, error="That step cannot be recorded.", status_code=422)
     if appointment.board_state != from_state or to_state != allowed:

@@ -13,6 +13,7 @@ from fastapi import APIRouter, Depends, Form, HTTPException, Query, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from sqlalchemy.orm import Session
 
+from msinfusion.db.database import begin_read_only
 from msinfusion.db.models import Center
 from msinfusion.db.schedule_models import ScheduleJob
 from msinfusion.scheduling.clock import format_clock, parse_clock
@@ -137,6 +138,7 @@ def schedule_page(
     db: Session = Depends(db_session),
     at: datetime = Depends(now),
 ) -> Response:
+    begin_read_only(db)  # the page only reads; other requests keep writing meanwhile
     return _page(request, db, principal, day or center_today(db, principal.center_id, at), at, notice=notice)
 
 
