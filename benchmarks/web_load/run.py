@@ -11,7 +11,7 @@ import sys
 import time
 from datetime import date
 
-from benchmarks.web_load import PAGES
+from benchmarks.web_load import chosen_pages
 from benchmarks.web_load.server import REPO_ROOT, fill, fresh_database, served
 from benchmarks.web_load.table import LoadRun, format_table
 
@@ -59,6 +59,8 @@ def run_swarm(base_url: str, args: argparse.Namespace, password: str, day: date)
         day.isoformat(),
         "--password",
         password,
+        "--pages",
+        args.pages or "",
     ]
     budget = args.users / args.spawn_rate + 60 + args.warmup + args.seconds + 60
     done = subprocess.run(command, cwd=REPO_ROOT, capture_output=True, text=True, timeout=budget)
@@ -116,9 +118,14 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--wait", type=float, default=1.0, help="mean think time between a user's reads, s (0: none)")
     parser.add_argument("--warmup", type=float, default=10.0, help="seconds of load before measuring")
     parser.add_argument("--spawn-rate", type=float, default=5.0, help="users started (and signed in) per second")
+    parser.add_argument("--pages", default=None, help="comma list of pages to load: patient, day (default: both)")
     args = parser.parse_args(argv)
-    if args.users < len(PAGES):
-        parser.error(f"--users must be at least {len(PAGES)} (one per page)")
+    try:
+        pages = chosen_pages(args.pages)
+    except ValueError as exc:
+        parser.error(str(exc))
+    if args.users < len(pages):
+        parser.error(f"--users must be at least {len(pages)} (one per page)")
 
     print(machine())
     print(f"before: {uptime()}", flush=True)

@@ -23,7 +23,7 @@ from locust import FastHttpUser, User, between, constant
 from locust.env import Environment
 from locust.stats import StatsEntry
 
-from benchmarks.web_load import PAGES, Page
+from benchmarks.web_load import Page, chosen_pages
 from benchmarks.web_load.table import LoadRun, PageStats, SignIns
 
 SIGN_IN = "sign in"
@@ -100,7 +100,7 @@ def _errors(environment: Environment) -> list[str]:
 
 def swarm(args: argparse.Namespace) -> LoadRun:
     """Run the load and return the per-page figures of the measured window."""
-    pages = [(page, page.path.format(day=args.day)) for page in PAGES]
+    pages = [(page, page.path.format(day=args.day)) for page in chosen_pages(args.pages)]
     classes = [user_class(page, path, args.password, args.wait) for page, path in pages]
     environment = Environment(user_classes=classes, host=args.host)
     runner = environment.create_local_runner()
@@ -137,6 +137,7 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--wait", type=float, default=1.0, help="mean think time between page reads, s (0: none)")
     parser.add_argument("--day", required=True, help="ISO date for {day} in page paths")
     parser.add_argument("--password", required=True)
+    parser.add_argument("--pages", default="", help="comma list of pages (default: every page)")
     args = parser.parse_args(argv)
     if not args.host.startswith("http://127.0.0.1:"):
         parser.error("the load stays on loopback: --host must be http://127.0.0.1:PORT")

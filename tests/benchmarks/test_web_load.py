@@ -62,3 +62,12 @@ def test_a_three_second_run_on_sqlite_measures_every_page(capsys: pytest.Capture
     assert all(page.requests > 0 and page.failures == 0 for page in run.pages)
     assert "patient plan" in capsys.readouterr().out
     assert "sign-in before measuring: 2 tried" in report("sqlite", run, args)
+
+
+def test_pages_can_be_chosen_by_their_first_word() -> None:
+    from benchmarks.web_load import chosen_pages
+
+    assert [p.name for p in chosen_pages("patient")] == ["patient plan"]
+    assert chosen_pages(None) == PAGES
+    with pytest.raises(ValueError, match="choose from patient, day"):
+        chosen_pages("board")
