@@ -115,3 +115,21 @@ def test_sign_in_redirects_only_to_local_pages(client: TestClient, world: World)
         )
         assert response.headers["location"] == expected
         client.cookies.delete("msi_session")
+
+
+def test_a_password_changed_while_it_is_being_checked_does_not_sign_in(
+    client: TestClient, world: World, monkeypatch: object
+) -> None:
+    from msinfusion.web.routes import auth
+
+    database = client.app.state.database  # type: ignore[attr-defined]
+    real_verify = auth.passwords.verify
+
+    def verify_then_change(hasher: object, stored: str, password: str) -> bool:
+        matched = real_verify(hasher, stored, password)  # type: ignore[arg-type]
+        with database.session() as db:  # an admin resets the password meanwhile
+            db.scalar(select(User).where(User.username == "nurse_a")).password_hash = "$argon2id$reset"  # type: ignore[union-attr]
+        return matched
+
+    monkeypatch.setattr(auth.passwords, "verify", verify_then_change)  # type: ignore[attr-defined]
+    assert sign_in(client, "nurse_a").status_code == 400

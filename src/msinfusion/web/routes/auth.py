@@ -11,6 +11,7 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from msinfusion.db.database import begin_read_only
 from msinfusion.db.models import User
 from msinfusion.settings import Settings
 from msinfusion.web import audit_trail, passwords, sessions, throttle
@@ -62,15 +63,25 @@ def login(
     address = request.client.host if request.client else "unknown"
     target = safe_next(next)
 
-    if throttle.is_throttled(db, name, address, at, settings):
+    # The slow password check runs outside any transaction, so on SQLite it holds no write lock:
+    # read what it needs, check, then write, re-checking under the write lock what may have changed.
+    begin_read_only(db)
+    throttled = throttle.is_throttled(db, name, address, at, settings)
+    stored_hash = db.scalar(select(User.password_hash).where(User.username == name))
+    db.commit()
+    hasher = request.app.state.hasher
+    matches = False
+    if not throttled:
+        matches = passwords.verify(hasher, stored_hash or _dummy_hash(request), password)
+    if throttled or throttle.is_throttled(db, name, address, at, settings):
         throttle.record(db, name, address, at, success=False)
         audit_trail.record(db, request, None, "login", "user", outcome="throttled")
         db.commit()
         return render(request, "login.html", {"next": target, "error": THROTTLED}, status_code=429)
 
     user = db.scalar(select(User).where(User.username == name))
-    hasher = request.app.state.hasher
-    matches = passwords.verify(hasher, user.password_hash if user else _dummy_hash(request), password)
+    if user is not None and user.password_hash != stored_hash:
+        matches = False  # the password changed while it was being checked
     if user is None or not matches or not user.is_active or user.locked_at is not None:
         throttle.record(db, name, address, at, success=False)
         if user is not None and matches is False:
