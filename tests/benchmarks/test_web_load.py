@@ -55,7 +55,7 @@ def test_every_page_has_a_role_that_can_sign_in() -> None:
 
 @pytest.mark.slow
 def test_a_three_second_run_on_sqlite_measures_every_page(capsys: pytest.CaptureFixture[str]) -> None:
-    args = argparse.Namespace(users=2, seconds=3.0, workers=1, wait=0.2, warmup=1.0, spawn_rate=2.0)
+    args = argparse.Namespace(users=2, seconds=3.0, workers=1, wait=0.2, warmup=1.0, spawn_rate=2.0, pages=None)
     run = run_backend("sqlite", args)
     assert run.signed_in == 2
     assert [page.page for page in run.pages] == [page.name for page in PAGES]
