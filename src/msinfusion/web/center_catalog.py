@@ -12,8 +12,9 @@ from __future__ import annotations
 import functools
 import json
 from dataclasses import dataclass, field
-from datetime import time
+from datetime import date, datetime, time
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session, object_session
@@ -101,6 +102,11 @@ def center_catalog(db: Session, center_id: int) -> CenterCatalog:
     hours: Hours = tuple((h.weekday, h.opens, h.closes) for h in rows)
     profile_json = json.dumps(center.profile or {}, sort_keys=True)
     return CenterCatalog(center_id, overrides, (profile_json, center.id, center.name, center.timezone, hours))
+
+
+def center_today(db: Session, center_id: int, at: datetime) -> date:
+    """Today's date where the center is (not the UTC date): what "today" means for its records."""
+    return at.astimezone(ZoneInfo(db.get_one(Center, center_id).timezone)).date()
 
 
 def center_therapy(db: Session, center_id: int, therapy_id: str) -> Therapy:

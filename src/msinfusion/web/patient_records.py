@@ -16,7 +16,7 @@ from msinfusion.db.models import Appointment, CheckAnswers, GivenDose, Patient, 
 from msinfusion.regimens import DEFAULT_HORIZON_DAYS, DoseCalendar, RegimenError, dose_calendar
 from msinfusion.therapies import load_catalog
 from msinfusion.web.catalog_view import show
-from msinfusion.web.center_catalog import prescription_therapy
+from msinfusion.web.center_catalog import center_today, prescription_therapy
 
 
 class RecordProblem(ValueError):
@@ -246,7 +246,7 @@ def prescribe(
         created_at=at,
     )
     try:
-        _calendar(prescription, [], at.date(), jurisdiction)
+        _calendar(prescription, [], center_today(db, patient.center_id, at), jurisdiction)
     except RegimenError as exc:
         raise RecordProblem(str(exc)) from None
     db.add(prescription)
@@ -258,14 +258,15 @@ def record_dose(
     db: Session, prescription: Prescription, dose: GivenDoseIn, by_user_id: int, at: datetime, jurisdiction: str
 ) -> GivenDose:
     """Record a given dose; the core must accept the new list of given dates."""
-    if dose.given_on > at.date():
+    today = center_today(db, prescription.patient.center_id, at)
+    if dose.given_on > today:
         raise RecordProblem("A dose can only be recorded on or after the day it was given.")
     dates = sorted(g.given_on for g in prescription.given_doses)
     if dose.given_on in dates:
         raise RecordProblem("A dose is already recorded on that day.")
     dates = sorted([*dates, dose.given_on])
     try:
-        plan = _calendar(prescription, dates, at.date(), jurisdiction)
+        plan = _calendar(prescription, dates, today, jurisdiction)
     except RegimenError as exc:
         raise RecordProblem(str(exc)) from None
     number = next((d.number for d in plan.doses if d.status == "given" and d.date == dose.given_on), None)

@@ -7,9 +7,9 @@ someone else's. Bodies accept only the listed fields (422 otherwise); errors are
 from __future__ import annotations
 
 from datetime import date, datetime
-from typing import Literal
+from typing import Annotated, Any, Literal
 
-from fastapi import APIRouter, Depends, HTTPException, Request, Response
+from fastapi import APIRouter, Body, Depends, HTTPException, Request, Response
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 from sqlalchemy.orm import Session
 
@@ -17,6 +17,7 @@ from msinfusion.card import CardDetails, card_details
 from msinfusion.plan import PersonalPlan
 from msinfusion.screening import ScreeningError, ScreeningResult, assess
 from msinfusion.web import audit_trail, calendar_feeds
+from msinfusion.web.center_catalog import center_catalog, center_today
 from msinfusion.web.dependencies import Principal, db_session, now
 from msinfusion.web.patient_view import PatientPlan, load_plan, stored_card
 from msinfusion.web.policies import policy
@@ -133,22 +134,34 @@ def get_card(
     db: Session = Depends(db_session),
 ) -> CardDetails:
     patient = own_patient(db, principal)
+    region = center_catalog(db, patient.center_id).profile.address.country
     audit_trail.record(db, request, principal, "read", "card", object_id=patient.id, patient_id=patient.id)
     db.commit()
-    return stored_card(patient, "US")
+    return stored_card(patient, region)
 
 
-@router.put("/card", response_model=CardDetails)
+_CARD_BODY = {
+    "requestBody": {
+        "required": True,
+        "content": {"application/json": {"schema": {"$ref": "#/components/schemas/CardDetails"}}},
+    }
+}
+
+
+@router.put("/card", response_model=CardDetails, openapi_extra=_CARD_BODY)
 def put_card(
     request: Request,
-    body: CardDetails,
+    body: Annotated[dict[str, Any], Body()],
     principal: Principal = policy("patient-self"),
     db: Session = Depends(db_session),
     at: datetime = Depends(now),
 ) -> CardDetails:
     patient = own_patient(db, principal)
-    try:  # again with the region and today, which the request body alone cannot check
-        card = card_details(body.model_dump(mode="json"), region="US", today=at.date())
+    # Phone numbers without "+" are read in the center's country, and "today" is the center's date,
+    # so the body is validated here rather than by the framework.
+    region = center_catalog(db, patient.center_id).profile.address.country
+    try:
+        card = card_details(body, region=region, today=center_today(db, patient.center_id, at))
     except ValidationError as exc:
         raise HTTPException(422, str(exc.errors()[0].get("msg", "The card is not valid."))) from None
     patient.card = card.model_dump(mode="json", exclude_defaults=True)

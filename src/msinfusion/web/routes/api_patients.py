@@ -10,6 +10,7 @@ from sqlalchemy.orm import Session
 from msinfusion.db.models import Patient, Prescription
 from msinfusion.settings import Settings
 from msinfusion.web import audit_trail, patient_records
+from msinfusion.web.center_catalog import center_today
 from msinfusion.web.dependencies import Principal, db_session, now
 from msinfusion.web.patient_records import (
     GivenDoseIn,
@@ -29,7 +30,7 @@ router = APIRouter(prefix="/api", tags=["patients"])
 def list_patients(
     principal: Principal = policy("staff-center"), db: Session = Depends(db_session), at: datetime = Depends(now)
 ) -> list[PatientSummary]:
-    return patient_records.patient_list(db, principal.center_id, at.date())
+    return patient_records.patient_list(db, principal.center_id, center_today(db, principal.center_id, at))
 
 
 @router.get("/patients/{patient_id}", response_model=PatientDetail)
@@ -42,7 +43,7 @@ def get_patient(
 ) -> PatientDetail:
     settings: Settings = request.app.state.settings
     patient = db.get_one(Patient, patient_id)
-    detail = patient_records.patient_detail(db, patient, at.date(), settings.jurisdiction)
+    detail = patient_records.patient_detail(db, patient, center_today(db, patient.center_id, at), settings.jurisdiction)
     audit_trail.record(db, request, principal, "read", "patient", object_id=patient.id, patient_id=patient.id)
     db.commit()
     return detail
@@ -74,7 +75,9 @@ def create_prescription(
         details={"therapy": prescription.therapy_id},
     )
     db.commit()
-    return patient_records.prescription_view(prescription, at.date(), settings.jurisdiction)
+    return patient_records.prescription_view(
+        prescription, center_today(db, principal.center_id, at), settings.jurisdiction
+    )
 
 
 @router.post("/prescriptions/{prescription_id}/doses", response_model=GivenDoseView, status_code=201)

@@ -13,6 +13,7 @@ from msinfusion.db.models import Patient, Prescription
 from msinfusion.settings import Settings
 from msinfusion.therapies import load_catalog
 from msinfusion.web import audit_trail, patient_records
+from msinfusion.web.center_catalog import center_today
 from msinfusion.web.dependencies import Principal, db_session, now
 from msinfusion.web.pages import render
 from msinfusion.web.patient_records import GivenDoseIn, PrescriptionIn, RecordProblem
@@ -31,7 +32,7 @@ def _patient_page(
     status_code: int = 200,
 ) -> Response:
     settings: Settings = request.app.state.settings
-    detail = patient_records.patient_detail(db, patient, at.date(), settings.jurisdiction)
+    detail = patient_records.patient_detail(db, patient, center_today(db, patient.center_id, at), settings.jurisdiction)
     audit_trail.record(db, request, principal, "read", "patient", object_id=patient.id, patient_id=patient.id)
     db.commit()
     return render(
@@ -41,7 +42,7 @@ def _patient_page(
             "patient": detail,
             "therapies": list(load_catalog()),
             "can_prescribe": principal.role in ("scheduler", "admin"),
-            "today": at.date(),
+            "today": center_today(db, patient.center_id, at),
             "error": error,
         },
         status_code=status_code,
@@ -55,7 +56,7 @@ def patients_page(
     db: Session = Depends(db_session),
     at: datetime = Depends(now),
 ) -> Response:
-    patients = patient_records.patient_list(db, principal.center_id, at.date())
+    patients = patient_records.patient_list(db, principal.center_id, center_today(db, principal.center_id, at))
     return render(request, "staff/patients.html", {"patients": patients})
 
 
