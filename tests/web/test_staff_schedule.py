@@ -17,7 +17,7 @@ from sqlalchemy import func, select
 from web_world import FAST, FakeClock, TestClient, World, build_world, csrf_token, sign_in
 
 from msinfusion import scheduling
-from msinfusion.db.models import Appointment, Nurse, NurseShift, Patient
+from msinfusion.db.models import Appointment, Chair, Nurse, NurseShift, Patient
 from msinfusion.db.schedule_models import ScheduleJob
 from msinfusion.settings import Settings
 from msinfusion.web import create_app
@@ -274,6 +274,16 @@ def test_an_appointment_changed_since_the_run_makes_accept_a_409(app: FastAPI, s
         db.get_one(Appointment, staffed.appointments["a1"]).status = "cancelled"
     response = post(client, "/staff/schedule/accept", job_id=job_id)
     assert response.status_code == 409 and "changed after the optimizer ran" in response.text
+
+
+def test_a_chair_gone_since_the_run_makes_accept_a_409_not_an_error(app: FastAPI, staffed: World) -> None:
+    client = signed_in(app, "scheduler_a")
+    job_id = run_and_wait(app, client)
+    visit = _first_assignment(client)
+    with app.state.database.session() as db:
+        db.get_one(Chair, staffed.chairs[f"a-{visit['chair']}"]).code = "C99"
+    response = post(client, "/staff/schedule/accept", job_id=job_id)
+    assert response.status_code == 409 and "is no longer at this center" in response.text
 
 
 def test_a_closed_day_says_so_and_runs_nothing(app: FastAPI, staffed: World) -> None:

@@ -62,6 +62,11 @@ def accept(db: Session, job: ScheduleJob, user_id: int, now: datetime) -> list[A
             )
     chairs = {c.code: c.id for c in db.scalars(select(Chair).where(Chair.center_id == job.center_id)).all()}
     placed = {a.appointment: a for a in schedule.assignments}
+    gone = sorted({a.chair for a in placed.values()} - set(chairs))
+    if gone:
+        raise ScheduleConflict(
+            f"Chair {', '.join(gone)} is no longer at this center. Run the optimizer again for the chairs you have now."
+        )
     try:
         # Free every chair first: the database checks each row as it changes, so a swap of two
         # appointments' chairs would otherwise collide half-way.
