@@ -8,7 +8,8 @@ from web_world import TestClient, World, csrf_token, sign_in
 
 from msinfusion.center import demo_center
 from msinfusion.db.models import Center
-from msinfusion.web.center_catalog import center_phases, center_profile, center_therapy
+from msinfusion.web.center_catalog import center_catalog
+from msinfusion.web.day_builder import build_day
 
 
 def _override(client: TestClient, therapy: str, field: str, value: str) -> int:
@@ -17,19 +18,19 @@ def _override(client: TestClient, therapy: str, field: str, value: str) -> int:
     return client.post(f"/staff/catalog/{therapy}/overrides", data=data, follow_redirects=False).status_code
 
 
-def test_an_override_changes_the_center_phases_and_the_day_board(client: TestClient, world: World) -> None:
+def test_an_override_changes_the_center_phases_and_the_day_to_schedule(client: TestClient, world: World) -> None:
     sign_in(client, "admin_a")
     assert _override(client, "ocrelizumab-iv", "observation[0].minutes", "90") == 303
     database = client.app.state.database  # type: ignore[attr-defined]
     with database.session() as db:
-        therapy = center_therapy(db, world.centers["a"], "ocrelizumab")
-        assert therapy.observation[0].minutes.value == 90
-        phases = center_phases(db, world.centers["a"], "ocrelizumab-300")
-        assert [p.minutes for p in phases if p.name == "observation"] == [90]
-        other = center_phases(db, world.centers["b"], "ocrelizumab-300")
+        catalog = center_catalog(db, world.centers["a"])
+        assert catalog.therapy("ocrelizumab").observation[0].minutes.value == 90
+        assert [p.minutes for p in catalog.phases("ocrelizumab-300") if p.name == "observation"] == [90]
+        other = center_catalog(db, world.centers["b"]).phases("ocrelizumab-300")
         assert [p.minutes for p in other if p.name == "observation"] == [60]  # center B keeps the label value
-    board = client.get(f"/staff/board?day={date(2027, 3, 8).isoformat()}")
-    assert board.status_code == 200
+        day = build_day(db, world.centers["a"], date(2027, 3, 8)).day  # what the optimizer is given
+        observation = [p.minutes for a in day.appointments for p in a.phases or [] if p.name == "observation"]
+        assert observation and set(observation) == {90}
 
 
 def test_an_override_that_does_not_fit_the_value_is_refused(client: TestClient, world: World) -> None:
@@ -46,7 +47,7 @@ def test_the_plan_uses_the_stored_center_profile(client: TestClient, world: Worl
     with database.session() as db:
         db.get_one(Center, world.centers["a"]).profile = payload
     with database.session() as db:
-        profile = center_profile(db, world.centers["a"])
+        profile = center_catalog(db, world.centers["a"]).profile
         assert profile.name == "Center A"  # the name, zone and hours come from the center's own columns
         assert profile.arrive_early_minutes == 30
     sign_in(client, "patient_a1")

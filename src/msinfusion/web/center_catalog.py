@@ -109,24 +109,9 @@ def center_today(db: Session, center_id: int, at: datetime) -> date:
     return at.astimezone(ZoneInfo(db.get_one(Center, center_id).timezone)).date()
 
 
-def center_therapy(db: Session, center_id: int, therapy_id: str) -> Therapy:
-    """The therapy with the center's overrides applied."""
-    return center_catalog(db, center_id).therapy(therapy_id)
-
-
-def center_profile(db: Session, center_id: int) -> CenterProfile:
-    """The center's stored profile (see :attr:`CenterCatalog.profile`)."""
-    return center_catalog(db, center_id).profile
-
-
-def center_phases(db: Session, center_id: int, treatment: str, policy: VisitPolicy | None = None) -> list[VisitPhase]:
-    """The visit phases of a treatment code at this center; ``KeyError`` for an unknown code."""
-    return center_catalog(db, center_id).phases(treatment, policy)
-
-
 def prescription_therapy(prescription: Prescription) -> Therapy:
     """The therapy of a stored prescription, as the patient's center uses it."""
     db = object_session(prescription)
     if db is None:
         return load_catalog().get(prescription.therapy_id)
-    return center_therapy(db, prescription.patient.center_id, prescription.therapy_id)
+    return center_catalog(db, prescription.patient.center_id).therapy(prescription.therapy_id)

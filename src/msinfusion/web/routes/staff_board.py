@@ -14,11 +14,10 @@ from sqlalchemy.orm.exc import StaleDataError
 from msinfusion.db.models import BOARD_STATES, Appointment
 from msinfusion.db.schedule_models import BoardEvent
 from msinfusion.web import audit_trail, day_board
-from msinfusion.web.center_catalog import center_catalog
+from msinfusion.web.center_catalog import center_catalog, center_today
 from msinfusion.web.dependencies import Principal, db_session, now
 from msinfusion.web.pages import render
 from msinfusion.web.policies import policy
-from msinfusion.web.routes.staff_schedule import center_today
 
 router = APIRouter(prefix="/staff/board", include_in_schema=False)
 

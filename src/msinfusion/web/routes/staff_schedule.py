@@ -7,18 +7,17 @@ from __future__ import annotations
 from datetime import date, datetime, timedelta
 from typing import Annotated, Any
 from urllib.parse import urlencode
-from zoneinfo import ZoneInfo
 
 from fastapi import APIRouter, Depends, Form, HTTPException, Query, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from sqlalchemy.orm import Session
 
 from msinfusion.db.database import begin_read_only
-from msinfusion.db.models import Center
 from msinfusion.db.schedule_models import ScheduleJob
 from msinfusion.scheduling.clock import format_clock, parse_clock
 from msinfusion.settings import Settings
 from msinfusion.web import audit_trail, charts, schedule_changes, schedule_jobs
+from msinfusion.web.center_catalog import center_today
 from msinfusion.web.day_builder import BuiltDay, DayClosed, build_day, row_id
 from msinfusion.web.dependencies import Principal, db_session, now
 from msinfusion.web.pages import render
@@ -34,11 +33,6 @@ NOTICES = {
     "accepted": "Schedule accepted: chairs and start times are saved to the appointments.",
     "moved": "Visit moved. Accept the schedule to save the change to the appointments.",
 }
-
-
-def center_today(db: Session, center_id: int, at: datetime) -> date:
-    """Today's date in the center's time zone."""
-    return at.astimezone(ZoneInfo(db.get_one(Center, center_id).timezone)).date()
 
 
 def schedule_url(day: date, **extra: str) -> str:
