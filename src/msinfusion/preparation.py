@@ -205,19 +205,27 @@ def _therapy_tasks(therapy: Therapy, dose: PlannedDose, t: Translator) -> list[T
             )
 
     first = dose.number == 1
-    if first:
-        add(
-            "vaccines",
-            Stage.DAYS_BEFORE,
-            28,
-            _("Check your vaccines well before the first dose"),
-            _(
-                "Ask your care team which vaccines you need. Live vaccines should be done at least 4 weeks "
-                "before your first dose, and other vaccines at least 2 weeks before, when possible."
-            ),
-            _("This medicine can make vaccines work less well, so timing matters."),
-            "vaccination",
+    lead = therapy.vaccine_lead
+    if first and lead is not None:
+        # The weeks come from the therapy data file, with their label source.
+        weeks = lead.value
+        stem = therapy.labels_file.removesuffix(".md")
+        tasks.append(
+            Task(
+                id="vaccines",
+                stage=Stage.DAYS_BEFORE,
+                due=day - datetime.timedelta(weeks=weeks.live_weeks),
+                title=_("Check your vaccines well before the first dose"),
+                detail=_(
+                    "Ask your care team which vaccines you need. Live vaccines should be done at least {live} "
+                    "weeks before your first dose, and other vaccines at least {other} weeks before, when possible."
+                ).format(live=weeks.live_weeks, other=weeks.non_live_weeks),
+                reason=_("This medicine can make vaccines work less well, so timing matters."),
+                sources=[f"{stem}:{sid}" for sid in lead.source],
+                needs_review=lead.needs_review,
+            )
         )
+    if first:
         first_dose_checks = [
             m for m in therapy.monitoring if m.when == "before the first dose" and not m.what.startswith("Vaccination")
         ]

@@ -244,6 +244,13 @@ class BookingWindow(_Strict):
     after_days: int = Field(ge=0)
 
 
+class VaccineLead(_Strict):
+    """Weeks before the first dose by which vaccines should be done."""
+
+    live_weeks: int = Field(ge=0)
+    non_live_weeks: int = Field(ge=0)
+
+
 class Monitoring(_Strict):
     """A check required around dosing (labs, scans, enrollment), shown to staff and patients."""
 
@@ -278,6 +285,7 @@ class Therapy(_Strict):
     cumulative_cap: CumulativeCap | None = None
     monitoring: list[Monitoring] = []
     late_reactions_hours: Fact[int] | None = None
+    vaccine_lead: Fact[VaccineLead] | None = None
     booking_windows: list[BookingWindow] = Field(min_length=1)
     flags: list[str] = []
 
