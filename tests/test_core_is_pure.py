@@ -17,8 +17,13 @@ CORE = [
     "msinfusion.screening",
     "msinfusion.preparation",
     "msinfusion.plan",
+    "msinfusion.board",
+    "msinfusion.prescriptions",
+    "msinfusion.passwords",
     "msinfusion.i18n",
     "msinfusion.scheduling",
+    "msinfusion.scheduling.edits",
+    "msinfusion.scheduling.load",
     "msinfusion.exports.ical",
     "msinfusion.exports.fhir",
 ]

@@ -30,7 +30,7 @@ PYTHON_SOURCES = [
     "exports/text.py",
     "exports/printable.py",
     # The patient web pages (issue 5): their Python messages and templates.
-    "web/patient_view.py",
+    "db/patient_plan.py",
     "web/card_form.py",
     "web/routes/patient_pages.py",
     "web/routes/patient_calendar.py",

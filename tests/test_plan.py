@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import datetime
 import json
 import re
@@ -13,7 +14,7 @@ import pytest
 from pydantic import ValidationError
 
 from msinfusion.exports.text import plan_text
-from msinfusion.plan import PatientFile, PersonalPlan, build_plan, patient_file
+from msinfusion.plan import PatientFile, PersonalPlan, build_plan, match_bookings, patient_file
 from msinfusion.regimens import RegimenError
 from msinfusion.screening import Outcome, ScreeningError, all_questions
 from msinfusion.therapies import load_catalog
@@ -207,3 +208,23 @@ def test_a_visit_booked_on_another_day_moves_its_preparation_with_it() -> None:
     assert make(patient=patient).staff.warnings == []
     late = make(patient=patient_file({"appointments": {"2": "2027-02-20T09:00:00"}}))
     assert late.staff.warnings == ["dose 2 is booked on 2027-02-20, outside its window"]
+
+
+@dataclasses.dataclass(frozen=True)
+class _Booking:
+    dose_index: int | None
+    day: datetime.date
+
+
+def test_bookings_match_doses_by_number_first_then_by_day_within_the_window() -> None:
+    plan = make()
+    first, second = plan.visits[0], plan.visits[1]
+    by_number = _Booking(second.number, first.date)
+    by_day = _Booking(None, first.date)
+    matched = match_bookings(plan.visits, [by_number, by_day])
+    assert matched == {second.number: by_number, first.number: by_day}
+
+
+def test_a_booking_outside_every_window_matches_no_dose() -> None:
+    plan = make()
+    assert match_bookings(plan.visits, [_Booking(None, plan.visits[0].window_start - datetime.timedelta(days=1))]) == {}

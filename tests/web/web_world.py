@@ -22,8 +22,8 @@ with warnings.catch_warnings():
 
 from msinfusion.db import Database
 from msinfusion.db.models import Appointment, Center, CenterHours, Chair, Patient, Prescription, User
+from msinfusion.passwords import make_hasher
 from msinfusion.settings import Settings
-from msinfusion.web.passwords import make_hasher
 
 __all__ = ["FAST", "PASSWORD", "FakeClock", "TestClient", "World", "build_world", "csrf_token", "sign_in"]
 

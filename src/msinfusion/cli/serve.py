@@ -11,7 +11,7 @@ from msinfusion.settings import Settings, load_settings
 def _prepare(settings: Settings, demo: bool) -> str | None:
     """Migrate the database; with ``demo``, fill it with demo data when it is empty. Says what it did."""
     from msinfusion.db import Database, migrate
-    from msinfusion.web.demo import DEMO_PASSWORD, is_empty, load_demo
+    from msinfusion.db.demo import DEMO_PASSWORD, is_empty, load_demo
 
     migrate(settings)
     if not demo:

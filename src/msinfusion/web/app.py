@@ -11,13 +11,13 @@ from fastapi.staticfiles import StaticFiles
 
 from msinfusion import __version__
 from msinfusion.db.database import Database
+from msinfusion.db.schedule_jobs import ScheduleRunner
+from msinfusion.passwords import make_hasher
 from msinfusion.settings import Settings
 from msinfusion.web import problems
 from msinfusion.web.csrf import PreSessionMiddleware
 from msinfusion.web.headers import SecurityHeadersMiddleware
-from msinfusion.web.pages import STATIC_DIR, make_templates
-from msinfusion.web.passwords import make_hasher
-from msinfusion.web.patient_view import untranslated
+from msinfusion.web.pages import STATIC_DIR, make_templates, untranslated
 from msinfusion.web.routes import (
     api_catalog,
     api_meta,
@@ -35,7 +35,6 @@ from msinfusion.web.routes import (
     staff_patients,
     staff_schedule,
 )
-from msinfusion.web.schedule_jobs import ScheduleRunner
 
 
 def _utc_now() -> datetime:

@@ -11,9 +11,10 @@ from pydantic import BaseModel
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from msinfusion.db.center_catalog import current_overrides
 from msinfusion.db.models import CatalogOverride, User
 from msinfusion.therapies import Status, Therapy
-from msinfusion.therapies.catalog import all_facts
+from msinfusion.therapies.catalog import all_facts, show
 
 
 class FactView(BaseModel):
@@ -54,28 +55,6 @@ class TherapyDetail(TherapySummary):
     sources: dict[str, str]
     facts: list[FactView]
     history: list[OverrideView]
-
-
-def show(value: object) -> str:
-    """A value as staff read it: ``6 months``, ``start 30, increment 30, …``, ``300``."""
-    if isinstance(value, BaseModel) and type(value).__str__ is BaseModel.__str__:
-        return ", ".join(f"{k.replace('_', ' ')} {show(v)}" for k, v in value.model_dump().items())
-    if isinstance(value, list):
-        return "; ".join(show(v) for v in value)
-    if isinstance(value, float) and value.is_integer():
-        return str(int(value))
-    return str(value)
-
-
-def current_overrides(db: Session, center_id: int, therapy_id: str | None = None) -> dict[tuple[str, str], Any]:
-    """The newest override per (therapy, field) at a center; a null new value means back to default."""
-    query = select(CatalogOverride).where(CatalogOverride.center_id == center_id).order_by(CatalogOverride.id)
-    if therapy_id is not None:
-        query = query.where(CatalogOverride.therapy_id == therapy_id)
-    latest: dict[tuple[str, str], Any] = {}
-    for row in db.scalars(query):
-        latest[(row.therapy_id, row.field)] = row.new_value
-    return {key: value for key, value in latest.items() if value is not None}
 
 
 def summary(therapy: Therapy, overrides: dict[tuple[str, str], Any]) -> TherapySummary:

@@ -16,6 +16,11 @@ TEMPLATES_DIR = Path(__file__).parent / "templates"
 STATIC_DIR = Path(__file__).parent / "static"
 
 
+def untranslated(message: str) -> str:
+    """The template ``_`` for pages that are not translated yet (staff pages): the English text itself."""
+    return message
+
+
 def make_templates() -> Jinja2Templates:
     """Templates with autoescaping on (Jinja2Templates' default for .html)."""
     templates = Jinja2Templates(directory=TEMPLATES_DIR)

@@ -5,6 +5,7 @@ from __future__ import annotations
 from fastapi import APIRouter, Depends
 from sqlalchemy.orm import Session
 
+from msinfusion.db.center_catalog import current_overrides
 from msinfusion.therapies import load_catalog
 from msinfusion.web import catalog_view
 from msinfusion.web.catalog_view import TherapyDetail, TherapySummary
@@ -19,7 +20,7 @@ router = APIRouter(prefix="/api/therapies", tags=["catalog"])
 def list_therapies(
     principal: Principal = policy("staff-center"), db: Session = Depends(db_session)
 ) -> list[TherapySummary]:
-    overrides = catalog_view.current_overrides(db, principal.center_id)
+    overrides = current_overrides(db, principal.center_id)
     return [catalog_view.summary(t, overrides) for t in load_catalog()]
 
 

@@ -14,12 +14,13 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError
 from sqlalchemy.orm import Session
 
 from msinfusion.card import CardDetails, card_details
+from msinfusion.db import calendar_feeds
+from msinfusion.db.center_catalog import center_catalog, center_today
+from msinfusion.db.patient_plan import PatientPlan, load_plan, stored_card
 from msinfusion.plan import PersonalPlan
 from msinfusion.screening import ScreeningError, ScreeningResult, assess
-from msinfusion.web import audit_trail, calendar_feeds
-from msinfusion.web.center_catalog import center_catalog, center_today
+from msinfusion.web import audit_trail
 from msinfusion.web.dependencies import Principal, db_session, now
-from msinfusion.web.patient_view import PatientPlan, load_plan, stored_card
 from msinfusion.web.policies import policy
 from msinfusion.web.routes.patient_pages import own_patient, save_check, set_tick
 

@@ -7,20 +7,21 @@ from datetime import datetime
 from fastapi import APIRouter, Depends, HTTPException, Request
 from sqlalchemy.orm import Session
 
+from msinfusion.db import patient_records
+from msinfusion.db.center_catalog import center_today
 from msinfusion.db.models import Patient, Prescription
-from msinfusion.settings import Settings
-from msinfusion.web import audit_trail, patient_records
-from msinfusion.web.center_catalog import center_today
-from msinfusion.web.dependencies import Principal, db_session, now
-from msinfusion.web.patient_records import (
+from msinfusion.db.patient_records import (
     GivenDoseIn,
     GivenDoseView,
     PatientDetail,
     PatientSummary,
     PrescriptionIn,
     PrescriptionView,
-    RecordProblem,
 )
+from msinfusion.prescriptions import RecordProblem
+from msinfusion.settings import Settings
+from msinfusion.web import audit_trail
+from msinfusion.web.dependencies import Principal, db_session, now
 from msinfusion.web.policies import policy
 
 router = APIRouter(prefix="/api", tags=["patients"])
@@ -76,7 +77,7 @@ def create_prescription(
     )
     db.commit()
     return patient_records.prescription_view(
-        prescription, center_today(db, principal.center_id, at), settings.jurisdiction
+        db, prescription, center_today(db, principal.center_id, at), settings.jurisdiction
     )
 
 

@@ -10,12 +10,13 @@ from fastapi.responses import JSONResponse
 from pydantic import BaseModel, ConfigDict
 from sqlalchemy.orm import Session
 
+from msinfusion.db import schedule_jobs
+from msinfusion.db.day_builder import DayClosed, build_day
+from msinfusion.db.schedule_jobs import JobStatus, ScheduleRunner
 from msinfusion.settings import Settings
-from msinfusion.web import audit_trail, schedule_jobs
-from msinfusion.web.day_builder import DayClosed, build_day
+from msinfusion.web import audit_trail
 from msinfusion.web.dependencies import Principal, db_session, now
 from msinfusion.web.policies import policy
-from msinfusion.web.schedule_jobs import JobStatus, ScheduleRunner
 
 router = APIRouter(prefix="/api/schedule", tags=["schedule"])
 

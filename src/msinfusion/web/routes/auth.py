@@ -11,10 +11,11 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from msinfusion import passwords
 from msinfusion.db.database import begin_read_only
 from msinfusion.db.models import User
 from msinfusion.settings import Settings
-from msinfusion.web import audit_trail, passwords, sessions, throttle
+from msinfusion.web import audit_trail, sessions, throttle
 from msinfusion.web.dependencies import Principal, db_session, now
 from msinfusion.web.pages import render
 from msinfusion.web.policies import policy

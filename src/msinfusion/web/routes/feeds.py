@@ -13,11 +13,12 @@ from fastapi import APIRouter, Depends, HTTPException, Request
 from fastapi.responses import Response
 from sqlalchemy.orm import Session
 
+from msinfusion.db import calendar_feeds
 from msinfusion.db.models import Patient
+from msinfusion.db.patient_plan import load_plan
 from msinfusion.exports.ical import feed_ics
-from msinfusion.web import audit_trail, calendar_feeds
+from msinfusion.web import audit_trail
 from msinfusion.web.dependencies import Principal, db_session, now
-from msinfusion.web.patient_view import load_plan
 from msinfusion.web.policies import policy
 
 router = APIRouter(include_in_schema=False)

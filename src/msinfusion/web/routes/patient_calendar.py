@@ -9,11 +9,12 @@ from fastapi import APIRouter, Depends, Form, HTTPException, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from sqlalchemy.orm import Session
 
+from msinfusion.db import calendar_feeds
 from msinfusion.db.patient_models import PatientPreferences
+from msinfusion.db.patient_plan import load_plan
 from msinfusion.exports.ical import visit_ics
-from msinfusion.web import audit_trail, calendar_feeds
+from msinfusion.web import audit_trail
 from msinfusion.web.dependencies import Principal, db_session, now
-from msinfusion.web.patient_view import load_plan
 from msinfusion.web.policies import policy
 from msinfusion.web.routes.patient_pages import own_patient, render_patient
 

@@ -9,10 +9,10 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from markupsafe import Markup
 from sqlalchemy.orm import Session
 
+from msinfusion.db.patient_plan import PatientPlan, load_plan, stored_card
 from msinfusion.exports.printable import environment
 from msinfusion.web import audit_trail, card_form
 from msinfusion.web.dependencies import Principal, db_session, now
-from msinfusion.web.patient_view import PatientPlan, load_plan, stored_card
 from msinfusion.web.policies import policy
 from msinfusion.web.routes.patient_pages import own_patient, render_patient
 

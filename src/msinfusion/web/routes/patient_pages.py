@@ -1,6 +1,6 @@
 """Patient pages: my plan, getting ready for the next visit (tasks to tick), the pre-infusion check, language.
 
-Every page is built from :func:`msinfusion.web.patient_view.load_plan`; the routes parse the form, store
+Every page is built from :func:`msinfusion.db.patient_plan.load_plan`; the routes parse the form, store
 what the patient did, and render. Text goes through the patient's language (``_`` in the templates).
 """
 
@@ -17,13 +17,13 @@ from sqlalchemy.orm import Session
 from msinfusion.db.database import begin_read_only
 from msinfusion.db.models import CheckAnswers, Patient
 from msinfusion.db.patient_models import PreparationTick
+from msinfusion.db.patient_plan import PatientPlan, load_plan
 from msinfusion.i18n import LOCALES
 from msinfusion.preparation import Stage, phase_name, stage_title
 from msinfusion.screening import Outcome, assess, outcome_title
 from msinfusion.web import audit_trail
 from msinfusion.web.dependencies import Principal, db_session, now
 from msinfusion.web.pages import render
-from msinfusion.web.patient_view import PatientPlan, load_plan
 from msinfusion.web.policies import policy
 
 router = APIRouter(prefix="/patient", include_in_schema=False)

@@ -5,21 +5,29 @@ from __future__ import annotations
 from datetime import date, datetime, timedelta
 from typing import Annotated
 from urllib.parse import urlencode
+from zoneinfo import ZoneInfo
 
 from fastapi import APIRouter, Depends, Form, Query, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from sqlalchemy.orm import Session
 from sqlalchemy.orm.exc import StaleDataError
 
-from msinfusion.db.models import BOARD_STATES, Appointment
+from msinfusion.board import BOARD_STATES, STATE_WORDS, next_state
+from msinfusion.db import board as day_board
+from msinfusion.db.center_catalog import center_catalog, center_today
+from msinfusion.db.models import Appointment
 from msinfusion.db.schedule_models import BoardEvent
-from msinfusion.web import audit_trail, day_board
-from msinfusion.web.center_catalog import center_catalog, center_today
+from msinfusion.web import audit_trail
 from msinfusion.web.dependencies import Principal, db_session, now
 from msinfusion.web.pages import render
 from msinfusion.web.policies import policy
 
 router = APIRouter(prefix="/staff/board", include_in_schema=False)
+
+
+def local(instant: datetime | None, zone: ZoneInfo) -> str:
+    """``HH:MM`` in the center's time zone, or an en dash."""
+    return instant.astimezone(zone).strftime("%H:%M") if instant else "–"
 
 
 def _page(
@@ -43,7 +51,7 @@ def _page(
         "previous_day": day - timedelta(days=1),
         "next_day": day + timedelta(days=1),
         "rows": rows,
-        "time": lambda instant: day_board.local(instant, zone),
+        "time": lambda instant: local(instant, zone),
         "error": error,
     }
     return render(request, "staff/board.html", context, status_code=status_code)
@@ -73,12 +81,12 @@ def advance(
     appointment = db.get_one(Appointment, appointment_id)
     day = appointment.day
     phases = day_board.visit_phases(center_catalog(db, principal.center_id), appointment.treatment)
-    allowed = day_board.next_state(appointment.board_state, phases)
+    allowed = next_state(appointment.board_state, phases)
     if appointment.status != "booked" or from_state not in BOARD_STATES or to_state not in BOARD_STATES:
         return _page(request, db, principal, day, error="That step cannot be recorded.", status_code=422)
     if appointment.board_state != from_state or to_state != allowed:
         # Someone else recorded a step in between; show the board as it is now.
-        shown = day_board.STATE_WORDS[appointment.board_state]
+        shown = STATE_WORDS[appointment.board_state]
         return _page(
             request,
             db,

@@ -9,9 +9,10 @@ from fastapi import APIRouter, Depends, Form, HTTPException, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from sqlalchemy.orm import Session
 
+from msinfusion.db.center_catalog import current_overrides
 from msinfusion.db.models import CatalogOverride
 from msinfusion.therapies import OverrideError, Therapy, UnknownTherapy, apply_overrides, load_catalog
-from msinfusion.therapies.catalog import all_facts
+from msinfusion.therapies.catalog import all_facts, show
 from msinfusion.web import audit_trail, catalog_view
 from msinfusion.web.dependencies import Principal, db_session, now
 from msinfusion.web.pages import render
@@ -34,7 +35,7 @@ def find_therapy(therapy_id: str) -> Therapy:
 def catalog_page(
     request: Request, principal: Principal = policy("staff-center"), db: Session = Depends(db_session)
 ) -> Response:
-    overrides = catalog_view.current_overrides(db, principal.center_id)
+    overrides = current_overrides(db, principal.center_id)
     therapies = [catalog_view.summary(t, overrides) for t in load_catalog()]
     return render(request, "staff/catalog.html", {"therapies": therapies})
 
@@ -64,13 +65,13 @@ def record_override(
     defaults = dict(all_facts(therapy))
     if field not in defaults:
         raise HTTPException(422, "That value is not in this therapy's data file.")
-    current = catalog_view.current_overrides(db, principal.center_id, therapy.id)
+    current = current_overrides(db, principal.center_id, therapy.id)
     default = defaults[field].value
     try:
         new_value = catalog_view.parse_override(default, value) if value.strip() else None
     except ValueError:
         view = catalog_view.detail(db, therapy, principal.center_id)
-        error = f"“{field}” needs a number, like the catalog default ({catalog_view.show(default)})."
+        error = f"“{field}” needs a number, like the catalog default ({show(default)})."
         return render(
             request, "staff/therapy.html", {"therapy": view, "can_override": True, "error": error}, status_code=422
         )

@@ -9,14 +9,16 @@ from fastapi import APIRouter, Depends, Form, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from sqlalchemy.orm import Session
 
+from msinfusion.db import patient_records
+from msinfusion.db.center_catalog import center_today
 from msinfusion.db.models import Patient, Prescription
+from msinfusion.db.patient_records import GivenDoseIn, PrescriptionIn
+from msinfusion.prescriptions import RecordProblem
 from msinfusion.settings import Settings
 from msinfusion.therapies import load_catalog
-from msinfusion.web import audit_trail, patient_records
-from msinfusion.web.center_catalog import center_today
+from msinfusion.web import audit_trail
 from msinfusion.web.dependencies import Principal, db_session, now
 from msinfusion.web.pages import render
-from msinfusion.web.patient_records import GivenDoseIn, PrescriptionIn, RecordProblem
 from msinfusion.web.policies import policy
 
 router = APIRouter(prefix="/staff", include_in_schema=False)

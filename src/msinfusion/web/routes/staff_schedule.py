@@ -12,18 +12,20 @@ from fastapi import APIRouter, Depends, Form, HTTPException, Query, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from sqlalchemy.orm import Session
 
+from msinfusion.db import schedule_changes, schedule_jobs
+from msinfusion.db.center_catalog import center_today
 from msinfusion.db.database import begin_read_only
+from msinfusion.db.day_builder import BuiltDay, DayClosed, build_day, row_id
+from msinfusion.db.schedule_changes import ScheduleConflict
+from msinfusion.db.schedule_jobs import ScheduleRunner
 from msinfusion.db.schedule_models import ScheduleJob
+from msinfusion.scheduling import load
 from msinfusion.scheduling.clock import format_clock, parse_clock
 from msinfusion.settings import Settings
-from msinfusion.web import audit_trail, charts, schedule_changes, schedule_jobs
-from msinfusion.web.center_catalog import center_today
-from msinfusion.web.day_builder import BuiltDay, DayClosed, build_day, row_id
+from msinfusion.web import audit_trail, charts
 from msinfusion.web.dependencies import Principal, db_session, now
 from msinfusion.web.pages import render
 from msinfusion.web.policies import policy
-from msinfusion.web.schedule_changes import ScheduleConflict
-from msinfusion.web.schedule_jobs import ScheduleRunner
 
 router = APIRouter(prefix="/staff/schedule", include_in_schema=False)
 
@@ -70,8 +72,8 @@ def _result_context(job: ScheduleJob) -> dict[str, Any]:
         "load_chart": charts.patient_load(day, schedule),
         "nurse_chart": charts.nurse_tasks(day, schedule),
         "legend": charts.phase_legend(),
-        "hours": charts.hourly_load(day, schedule),
-        "nurse_loads": charts.nurse_load(day, schedule),
+        "hours": load.hourly_load(day, schedule),
+        "nurse_loads": load.nurse_load(day, schedule),
         "move_options": options,
         "chairs": [chair.id for chair in day.center.chairs],
         "clock": format_clock,

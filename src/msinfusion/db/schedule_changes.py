@@ -1,5 +1,5 @@
-"""Changing a day's schedule: accepting a run (chairs and starts written to the appointments) and
-moving one appointment of a run to another chair or time (checked by the scheduling validator).
+"""Changing a stored day schedule: accepting a run (chairs and starts written to the appointments) and
+keeping a hand move of one visit (:mod:`msinfusion.scheduling.edits`) on the run.
 """
 
 from __future__ import annotations
@@ -13,19 +13,11 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 from sqlalchemy.orm.exc import StaleDataError
 
+from msinfusion.db.day_builder import instant_at, row_id
 from msinfusion.db.models import Appointment, Center, Chair
 from msinfusion.db.schedule_models import ScheduleJob
-from msinfusion.scheduling import (
-    Assignment,
-    Day,
-    NurseTask,
-    Schedule,
-    compute_objective,
-    parse_day,
-    parse_schedule,
-    schedule_violations,
-)
-from msinfusion.web.day_builder import instant_at, row_id
+from msinfusion.scheduling import Day, Schedule, parse_day, parse_schedule
+from msinfusion.scheduling.edits import UnknownVisit, move_visit
 
 
 class ScheduleConflict(Exception):
@@ -97,52 +89,13 @@ def accept(db: Session, job: ScheduleJob, user_id: int, now: datetime) -> list[A
     return list(rows.values())
 
 
-def _free_nurse(day: Day, busy: dict[str, list[tuple[int, int]]], start: int, end: int, preferred: str | None) -> str:
-    nurses = sorted(day.center.nurses, key=lambda n: n.id != preferred)
-    for nurse in nurses:
-        on_shift = nurse.shift_start <= start and end <= nurse.shift_end
-        if on_shift and all(end <= s or e <= start for s, e in busy.get(nurse.id, [])):
-            return nurse.id
-    # Nobody is free: keep the preferred nurse and let the validator name the clash.
-    return preferred or (nurses[0].id if nurses else "")
-
-
 def moved(job: ScheduleJob, appointment: str, chair: str, start: int) -> tuple[Schedule, list[str]]:
-    """The run's schedule with one appointment moved to ``chair`` at ``start``, and its rule violations.
-
-    The appointment's nurse tasks move with it; each goes to its former nurse when that nurse is on
-    shift and free, else to the first nurse who is. Nothing is stored here.
-    """
+    """The run's schedule with one appointment moved (see :func:`move_visit`); nothing is stored here."""
     day, schedule = day_and_schedule(job)
-    visit = next((a for a in day.appointments if a.id == appointment), None)
-    if visit is None:
-        raise ScheduleConflict("That appointment is not part of this run.")
-    others = [a for a in schedule.assignments if a.appointment != appointment]
-    before = next((a for a in schedule.assignments if a.appointment == appointment), None)
-    former = {task.phase: task.nurse for task in before.nurse_tasks} if before else {}
-    busy: dict[str, list[tuple[int, int]]] = {}
-    for other in others:
-        for task in other.nurse_tasks:
-            busy.setdefault(task.nurse, []).append((task.start, task.end))
-    tasks: list[NurseTask] = []
-    offset = start
-    for phase in visit.resolved_phases:
-        if phase.nurse_minutes > 0:
-            end = offset + phase.nurse_minutes
-            nurse = _free_nurse(day, busy, offset, end, former.get(phase.name))
-            tasks.append(NurseTask(phase=phase.name, nurse=nurse, start=offset, end=end))
-            busy.setdefault(nurse, []).append((offset, end))
-        offset += phase.minutes
-    assignment = Assignment(appointment=appointment, chair=chair, start=start, end=offset, nurse_tasks=tasks)
-    assignments = sorted([*others, assignment], key=lambda a: (a.start, a.chair))
-    candidate = schedule.model_copy(
-        update={
-            "assignments": assignments,
-            "unscheduled": [u for u in schedule.unscheduled if u.appointment != appointment],
-            "objective": compute_objective(day, assignments),
-        }
-    )
-    return candidate, schedule_violations(day, candidate)
+    try:
+        return move_visit(day, schedule, appointment, chair, start)
+    except UnknownVisit:
+        raise ScheduleConflict("That appointment is not part of this run.") from None
 
 
 def store_move(job: ScheduleJob, schedule: Schedule) -> None:

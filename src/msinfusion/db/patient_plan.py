@@ -20,18 +20,13 @@ from sqlalchemy.orm import Session, selectinload
 
 from msinfusion.card import CardDetails, card_details
 from msinfusion.center import CenterProfile
+from msinfusion.db.center_catalog import center_catalog, overridden_therapy, profile_from_key
 from msinfusion.db.models import Appointment, CheckAnswers, Patient, Prescription
 from msinfusion.db.patient_models import PatientPreferences, PreparationTick
 from msinfusion.i18n import LOCALES, Translator, translator
-from msinfusion.plan import PersonalPlan, VisitPlan, build_plan, patient_file
+from msinfusion.plan import PersonalPlan, VisitPlan, build_plan, match_bookings, patient_file
 from msinfusion.regimens import RegimenError
 from msinfusion.screening import ScreeningError
-from msinfusion.web.center_catalog import center_catalog, overridden_therapy, profile_from_key
-
-
-def untranslated(message: str) -> str:
-    """The template ``_`` for pages that are not translated yet (staff pages): the English text itself."""
-    return message
 
 
 def patient_locale(patient: Patient) -> str:
@@ -108,23 +103,6 @@ class PatientPlan:
         return None
 
 
-def _match_appointments(plan: PersonalPlan, appointments: list[Appointment]) -> dict[int, Appointment]:
-    """Dose number -> appointment: by the stored dose number, else by the day (within the dose's window)."""
-    numbers = {v.number for v in plan.visits}
-    matched: dict[int, Appointment] = {}
-    for appointment in appointments:
-        if appointment.dose_index in numbers and appointment.dose_index not in matched:
-            matched[appointment.dose_index] = appointment
-            continue
-        for visit in plan.visits:
-            if visit.number in matched:
-                continue
-            if visit.date == appointment.day or visit.window_start <= appointment.day <= visit.window_end:
-                matched[visit.number] = appointment
-                break
-    return matched
-
-
 @functools.lru_cache(maxsize=512)
 def _memo_plan(
     therapy_id: str,
@@ -196,7 +174,7 @@ def load_plan(db: Session, patient: Patient, now: datetime.datetime, locale: str
     )
     try:
         plan = memo(json.dumps(base, sort_keys=True))
-        matched = _match_appointments(plan, appointments)
+        matched = match_bookings(plan.visits, appointments)
         if matched:
             booked_times = {
                 number: (

@@ -3,7 +3,7 @@
 The day is what the center has on that date: its opening hours for the weekday, its chairs with their
 features, the nurses whose shift covers the weekday, the nurse ratio (``centers.max_patients_per_nurse``)
 and the booked appointments with their catalog treatment codes (phases are the center's: its overrides
-and visit policy applied, see :mod:`msinfusion.web.center_catalog`). A patient already past "expected" on the day board
+and visit policy applied, see :mod:`msinfusion.db.center_catalog`). A patient already past "expected" on the day board
 is fixed to their chair and start; an appointment that already has a time keeps it as its preference.
 """
 
@@ -16,6 +16,7 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from msinfusion.db.center_catalog import center_catalog
 from msinfusion.db.models import Appointment, Center, CenterHours, Chair, Nurse, NurseShift, Patient
 from msinfusion.scheduling import Appointment as DayAppointment
 from msinfusion.scheduling import Center as DayCenter
@@ -23,7 +24,6 @@ from msinfusion.scheduling import Chair as DayChair
 from msinfusion.scheduling import Day
 from msinfusion.scheduling import Nurse as DayNurse
 from msinfusion.visits import treatment_codes
-from msinfusion.web.center_catalog import center_catalog
 
 
 class DayClosed(Exception):

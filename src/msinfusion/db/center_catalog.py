@@ -17,13 +17,12 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import select
-from sqlalchemy.orm import Session, object_session
+from sqlalchemy.orm import Session
 
 from msinfusion.center import WEEKDAYS, CenterProfile, OpeningHours, demo_center
-from msinfusion.db.models import Center, CenterHours, Prescription
+from msinfusion.db.models import CatalogOverride, Center, CenterHours, Prescription
 from msinfusion.therapies import Therapy, apply_overrides, load_catalog
 from msinfusion.visits import VisitPhase, VisitPolicy, phases_for_treatment, treatment_codes
-from msinfusion.web.catalog_view import current_overrides
 
 Hours = tuple[tuple[int, time, time], ...]
 
@@ -92,6 +91,17 @@ class CenterCatalog:
         return list(_phases(treatment, chosen, therapy_id, self.overrides_json(therapy_id)))
 
 
+def current_overrides(db: Session, center_id: int, therapy_id: str | None = None) -> dict[tuple[str, str], Any]:
+    """The newest override per (therapy, field) at a center; a null new value means back to default."""
+    query = select(CatalogOverride).where(CatalogOverride.center_id == center_id).order_by(CatalogOverride.id)
+    if therapy_id is not None:
+        query = query.where(CatalogOverride.therapy_id == therapy_id)
+    latest: dict[tuple[str, str], Any] = {}
+    for row in db.scalars(query):
+        latest[(row.therapy_id, row.field)] = row.new_value
+    return {key: value for key, value in latest.items() if value is not None}
+
+
 def center_catalog(db: Session, center_id: int) -> CenterCatalog:
     """Read a center's overrides and profile (three small queries)."""
     center = db.get_one(Center, center_id)
@@ -109,9 +119,6 @@ def center_today(db: Session, center_id: int, at: datetime) -> date:
     return at.astimezone(ZoneInfo(db.get_one(Center, center_id).timezone)).date()
 
 
-def prescription_therapy(prescription: Prescription) -> Therapy:
+def prescription_therapy(db: Session, prescription: Prescription) -> Therapy:
     """The therapy of a stored prescription, as the patient's center uses it."""
-    db = object_session(prescription)
-    if db is None:
-        return load_catalog().get(prescription.therapy_id)
     return center_catalog(db, prescription.patient.center_id).therapy(prescription.therapy_id)

@@ -27,9 +27,9 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from msinfusion.db.database import Database
+from msinfusion.db.day_builder import BuiltDay
 from msinfusion.db.schedule_models import ACTIVE_JOB_STATUSES, ScheduleJob
 from msinfusion.scheduling import parse_day, solve
-from msinfusion.web.day_builder import BuiltDay
 
 if TYPE_CHECKING:  # the model module loads OR-Tools; only the worker's solve needs it
     from msinfusion.scheduling.model import Progress

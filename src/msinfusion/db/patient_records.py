@@ -5,22 +5,19 @@ from the prescription and the doses given; nothing here decides a date. Pages an
 
 from __future__ import annotations
 
-from datetime import date, datetime, timedelta
+from datetime import date, datetime
 from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field
 from sqlalchemy import select
 from sqlalchemy.orm import Session, selectinload
 
+from msinfusion.db.center_catalog import center_today, prescription_therapy
 from msinfusion.db.models import Appointment, CheckAnswers, GivenDose, Patient, Prescription
-from msinfusion.regimens import DEFAULT_HORIZON_DAYS, DoseCalendar, RegimenError, dose_calendar
+from msinfusion.prescriptions import RecordProblem, check_new_prescription, dose_given_on, prescription_calendar
+from msinfusion.regimens import DoseCalendar, RegimenError
 from msinfusion.therapies import load_catalog
-from msinfusion.web.catalog_view import show
-from msinfusion.web.center_catalog import center_today, prescription_therapy
-
-
-class RecordProblem(ValueError):
-    """A change the record cannot take, in words staff can act on."""
+from msinfusion.therapies.catalog import show
 
 
 class DoseRow(BaseModel):
@@ -111,22 +108,21 @@ class GivenDoseIn(BaseModel):
     note: str = Field(default="", max_length=2000)
 
 
-def _calendar(prescription: Prescription, given: list[date], today: date, jurisdiction: str) -> DoseCalendar:
-    therapy = prescription_therapy(prescription)
-    until = max(today + timedelta(days=365), prescription.start_date + timedelta(days=DEFAULT_HORIZON_DAYS))
-    return dose_calendar(
-        therapy,
+def _calendar(
+    db: Session, prescription: Prescription, given: list[date], today: date, jurisdiction: str
+) -> DoseCalendar:
+    return prescription_calendar(
+        prescription_therapy(db, prescription),
         prescription.start_date,
-        until=until,
-        given=given,
+        given,
+        today,
         bsa=prescription.options.get("bsa"),
         jurisdiction=jurisdiction,
-        as_of=today,
     )
 
 
-def prescription_view(prescription: Prescription, today: date, jurisdiction: str) -> PrescriptionView:
-    therapy = prescription_therapy(prescription)
+def prescription_view(db: Session, prescription: Prescription, today: date, jurisdiction: str) -> PrescriptionView:
+    therapy = prescription_therapy(db, prescription)
     given = sorted(prescription.given_doses, key=lambda g: g.given_on)
     view = PrescriptionView(
         id=prescription.id,
@@ -143,7 +139,7 @@ def prescription_view(prescription: Prescription, today: date, jurisdiction: str
         warnings=[],
     )
     try:
-        plan = _calendar(prescription, [g.given_on for g in given], today, jurisdiction)
+        plan = _calendar(db, prescription, [g.given_on for g in given], today, jurisdiction)
     except RegimenError as exc:
         view.problem = str(exc)
         return view
@@ -211,7 +207,7 @@ def patient_detail(db: Session, patient: Patient, today: date, jurisdiction: str
         reference=patient.reference,
         display_name=patient.display_name,
         locale=patient.locale,
-        prescriptions=[prescription_view(p, today, jurisdiction) for p in prescriptions],
+        prescriptions=[prescription_view(db, p, today, jurisdiction) for p in prescriptions],
         appointments=[
             AppointmentView(
                 id=a.id,
@@ -245,10 +241,13 @@ def prescribe(
         prescribed_by=by_user_id,
         created_at=at,
     )
-    try:
-        _calendar(prescription, [], center_today(db, patient.center_id, at), jurisdiction)
-    except RegimenError as exc:
-        raise RecordProblem(str(exc)) from None
+    check_new_prescription(
+        catalog.get(new.therapy_id),  # as before the move: the catalog's, not the center's overridden therapy
+        new.start_date,
+        center_today(db, patient.center_id, at),
+        bsa=new.bsa,
+        jurisdiction=jurisdiction,
+    )
     db.add(prescription)
     db.flush()
     return prescription
@@ -258,18 +257,15 @@ def record_dose(
     db: Session, prescription: Prescription, dose: GivenDoseIn, by_user_id: int, at: datetime, jurisdiction: str
 ) -> GivenDose:
     """Record a given dose; the core must accept the new list of given dates."""
-    today = center_today(db, prescription.patient.center_id, at)
-    if dose.given_on > today:
-        raise RecordProblem("A dose can only be recorded on or after the day it was given.")
-    dates = sorted(g.given_on for g in prescription.given_doses)
-    if dose.given_on in dates:
-        raise RecordProblem("A dose is already recorded on that day.")
-    dates = sorted([*dates, dose.given_on])
-    try:
-        plan = _calendar(prescription, dates, today, jurisdiction)
-    except RegimenError as exc:
-        raise RecordProblem(str(exc)) from None
-    number = next((d.number for d in plan.doses if d.status == "given" and d.date == dose.given_on), None)
+    number = dose_given_on(
+        prescription_therapy(db, prescription),
+        prescription.start_date,
+        [g.given_on for g in prescription.given_doses],
+        dose.given_on,
+        center_today(db, prescription.patient.center_id, at),
+        bsa=prescription.options.get("bsa"),
+        jurisdiction=jurisdiction,
+    )
     given = GivenDose(
         prescription_id=prescription.id,
         given_on=dose.given_on,

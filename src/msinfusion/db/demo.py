@@ -17,6 +17,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from msinfusion.center import WEEKDAYS, demo_center
+from msinfusion.db import day_builder, schedule_changes, schedule_jobs
 from msinfusion.db.database import Database
 from msinfusion.db.models import (
     Appointment,
@@ -31,13 +32,12 @@ from msinfusion.db.models import (
     Prescription,
     User,
 )
+from msinfusion.passwords import make_hasher
 from msinfusion.regimens import RegimenError, dose_calendar
 from msinfusion.scheduling import solve
 from msinfusion.settings import Settings
 from msinfusion.therapies import load_catalog
 from msinfusion.visits import treatment_codes
-from msinfusion.web import day_builder, schedule_changes, schedule_jobs
-from msinfusion.web.passwords import make_hasher
 
 DEMO_PASSWORD = "infusion-demo-2027"
 STAFF_ACCOUNTS = (
