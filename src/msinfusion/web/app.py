@@ -13,7 +13,7 @@ from msinfusion import __version__
 from msinfusion.db.database import Database
 from msinfusion.db.schedule_jobs import ScheduleRunner
 from msinfusion.passwords import make_hasher
-from msinfusion.settings import Settings
+from msinfusion.settings import Settings, load_settings
 from msinfusion.web import problems
 from msinfusion.web.csrf import PreSessionMiddleware
 from msinfusion.web.headers import SecurityHeadersMiddleware
@@ -41,8 +41,13 @@ def _utc_now() -> datetime:
     return datetime.now(UTC)
 
 
-def create_app(settings: Settings, *, clock: Callable[[], datetime] = _utc_now) -> FastAPI:
-    """Build the web app on the database named by ``settings`` (already migrated)."""
+def create_app(settings: Settings | None = None, *, clock: Callable[[], datetime] = _utc_now) -> FastAPI:
+    """Build the web app on the database named by ``settings`` (already migrated).
+
+    Without settings it reads them from the environment, so ``uvicorn --factory
+    msinfusion.web.app:create_app`` (what ``msinfusion serve`` runs) builds the same app in the server.
+    """
+    settings = settings or load_settings()
     database = Database.connect(settings.database_url)
 
     @asynccontextmanager
