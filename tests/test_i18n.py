@@ -32,8 +32,8 @@ PYTHON_SOURCES = [
     # The patient web pages (issue 5): their Python messages and templates.
     "db/patient_plan.py",
     "web/card_form.py",
-    "web/routes/patient_pages.py",
-    "web/routes/patient_calendar.py",
+    "web/routes/patient/plan.py",
+    "web/routes/patient/calendar.py",
 ]
 TEMPLATE_DIRS = ["exports/templates", "web/templates/patient"]
 WEB_TEMPLATES = ["web/templates/base.html"]

@@ -66,6 +66,24 @@ def test_every_route_declares_exactly_one_known_policy(app: FastAPI) -> None:
     assert missing == []
 
 
+# Routes that change state, and every patient route (their data is PHI), declare their audit event next to
+# their policy; the unit of work writes it in the route's own transaction.
+UNSAFE = {"POST", "PUT", "PATCH", "DELETE"}
+
+
+def test_every_route_that_changes_state_or_serves_a_patient_declares_its_audit_event(app: FastAPI) -> None:
+    missing = [
+        f"{m} {r.path}" for r, m in _routes(app) if (m in UNSAFE or r.policy == "patient-self") and r.audit is None
+    ]
+    assert missing == []
+
+
+def test_audit_events_name_an_action_and_an_object_type(app: FastAPI) -> None:
+    events = {r.audit for r in route_table(app) if r.audit is not None}
+    assert events and all(re.fullmatch(r"[a-z]+ [a-z_]+", event) for event in events)
+    assert "create prescription" in events and "update appointment" in events
+
+
 def test_every_id_in_a_path_has_an_owner_rule(app: FastAPI) -> None:
     known = set(OWNERS) | UNSCOPED_PATH_PARAMS
     unknown = {(r.path, p) for r in route_table(app) for p in r.path_params if p not in known}

@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from pydantic import ValidationError
-from sqlalchemy import select
+from sqlalchemy import delete, select
 from sqlalchemy.orm import Session, selectinload
 
 from msinfusion.card import CardDetails, card_details
@@ -26,7 +26,7 @@ from msinfusion.db.patient_models import PatientPreferences, PreparationTick
 from msinfusion.i18n import LOCALES, Translator, translator
 from msinfusion.plan import PersonalPlan, VisitPlan, build_plan, match_bookings, patient_file
 from msinfusion.regimens import RegimenError
-from msinfusion.screening import ScreeningError
+from msinfusion.screening import Outcome, ScreeningError, assess
 
 
 def patient_locale(patient: Patient) -> str:
@@ -204,3 +204,41 @@ def load_plan(db: Session, patient: Patient, now: datetime.datetime, locale: str
         else set()
     )
     return PatientPlan(patient, t, center, plan, None, prescription, booked, ticked, check)
+
+
+def set_tick(db: Session, patient_id: int, visit_uid: str, task_id: str, done: bool, at: datetime.datetime) -> None:
+    """Tick a task off, or untick it (ticking twice is harmless)."""
+    exists = db.scalar(
+        select(PreparationTick.id).where(
+            PreparationTick.patient_id == patient_id,
+            PreparationTick.visit_uid == visit_uid,
+            PreparationTick.task_id == task_id,
+        )
+    )
+    if done and exists is None:
+        db.add(PreparationTick(patient_id=patient_id, visit_uid=visit_uid, task_id=task_id, ticked_at=at))
+    elif not done and exists is not None:
+        db.execute(delete(PreparationTick).where(PreparationTick.id == exists))
+    db.flush()
+
+
+def save_check(
+    db: Session, view: PatientPlan, answers: dict[str, bool], at: datetime.datetime
+) -> tuple[CheckAnswers | None, list[str]]:
+    """Assess and store complete answers for the next visit; returns the row, or the unanswered ids."""
+    visit = view.next_visit
+    assert view.plan is not None and visit is not None
+    result = assess(view.plan.therapy_id, visit.number, answers, view.center, view.t)
+    if result.unanswered:
+        return None, list(result.unanswered)
+    appointment = view.appointment_for(visit)
+    row = CheckAnswers(
+        patient_id=view.patient.id,
+        appointment_id=appointment.id if appointment else None,
+        answers=dict(answers),
+        outcome=(result.outcome or Outcome.PROCEED).value,
+        submitted_at=at,
+    )
+    db.add(row)
+    db.flush()
+    return row, []

@@ -2,19 +2,23 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from typing import Annotated
 
-from fastapi import APIRouter, Depends, Request
+from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from markupsafe import Markup
-from sqlalchemy.orm import Session
 
 from msinfusion.db.patient_plan import PatientPlan, load_plan, stored_card
 from msinfusion.exports.printable import environment
-from msinfusion.web import audit_trail, card_form
-from msinfusion.web.dependencies import Principal, db_session, now
+from msinfusion.web import card_form
+from msinfusion.web.dependencies import (
+    Now,
+    Principal,
+    own_patient,
+)
+from msinfusion.web.pages import render_patient
 from msinfusion.web.policies import policy
-from msinfusion.web.routes.patient_pages import own_patient, render_patient
+from msinfusion.web.unit_of_work import UnitOfWork, audited
 
 router = APIRouter(prefix="/patient", include_in_schema=False)
 
@@ -30,15 +34,14 @@ def card_fragment(view: PatientPlan) -> Markup | None:
 @router.get("/card", response_class=HTMLResponse)
 def card_page(
     request: Request,
-    principal: Principal = policy("patient-self"),
-    db: Session = Depends(db_session),
-    at: datetime = Depends(now),
+    principal: Annotated[Principal, policy("patient-self")],
+    work: Annotated[UnitOfWork, audited("read", "card")],
+    at: Now,
 ) -> Response:
-    patient = own_patient(db, principal)
-    view = load_plan(db, patient, at)
+    patient = own_patient(work.db, principal)
+    view = load_plan(work.db, patient, at)
     values = card_form.form_values(stored_card(patient, view.center.address.country))
-    audit_trail.record(db, request, principal, "read", "card", object_id=patient.id, patient_id=patient.id)
-    db.commit()
+    work.audit(object_id=patient.id, patient_id=patient.id)
     context = {"values": values, "errors": {}, "card_html": card_fragment(view)}
     return render_patient(request, "patient/card.html", view, context)
 
@@ -46,14 +49,14 @@ def card_page(
 @router.post("/card", response_class=HTMLResponse)
 async def save_card(
     request: Request,
-    principal: Principal = policy("patient-self"),
-    db: Session = Depends(db_session),
-    at: datetime = Depends(now),
+    principal: Annotated[Principal, policy("patient-self")],
+    work: Annotated[UnitOfWork, audited("update", "card")],
+    at: Now,
 ) -> Response:
     form = await request.form()
     values = {name: str(form.get(name, ""))[:2000] for name in (*card_form.TEXT_FIELDS, *card_form.CHECK_FIELDS)}
-    patient = own_patient(db, principal)
-    view = load_plan(db, patient, at)
+    patient = own_patient(work.db, principal)
+    view = load_plan(work.db, patient, at)
     region = view.center.address.country
     today = at.astimezone(view.center.zone).date()
     card, errors = card_form.parse(values, today, stored_card(patient, region), region, view.t)
@@ -61,34 +64,31 @@ async def save_card(
         context = {"values": values, "errors": errors, "card_html": card_fragment(view)}
         return render_patient(request, "patient/card.html", view, context, status_code=422)
     patient.card = card.model_dump(mode="json", exclude_defaults=True)
-    audit_trail.record(db, request, principal, "update", "card", object_id=patient.id, patient_id=patient.id)
-    db.commit()
+    work.audit(object_id=patient.id, patient_id=patient.id)
     return RedirectResponse("/patient/card?saved=card#saved", status_code=303)
 
 
 @router.get("/card/print", response_class=HTMLResponse)
 def card_print(
     request: Request,
-    principal: Principal = policy("patient-self"),
-    db: Session = Depends(db_session),
-    at: datetime = Depends(now),
+    principal: Annotated[Principal, policy("patient-self")],
+    work: Annotated[UnitOfWork, audited("export", "card")],
+    at: Now,
 ) -> Response:
-    patient = own_patient(db, principal)
-    view = load_plan(db, patient, at)
-    audit_trail.record(db, request, principal, "export", "card", object_id=patient.id, patient_id=patient.id)
-    db.commit()
+    patient = own_patient(work.db, principal)
+    view = load_plan(work.db, patient, at)
+    work.audit(object_id=patient.id, patient_id=patient.id)
     return render_patient(request, "patient/card_print.html", view, {"card_html": card_fragment(view)})
 
 
 @router.get("/plan/print", response_class=HTMLResponse)
 def plan_print(
     request: Request,
-    principal: Principal = policy("patient-self"),
-    db: Session = Depends(db_session),
-    at: datetime = Depends(now),
+    principal: Annotated[Principal, policy("patient-self")],
+    work: Annotated[UnitOfWork, audited("export", "plan")],
+    at: Now,
 ) -> Response:
-    patient = own_patient(db, principal)
-    view = load_plan(db, patient, at)
-    audit_trail.record(db, request, principal, "export", "plan", object_id=patient.id, patient_id=patient.id)
-    db.commit()
+    patient = own_patient(work.db, principal)
+    view = load_plan(work.db, patient, at)
+    work.audit(object_id=patient.id, patient_id=patient.id)
     return render_patient(request, "patient/plan_print.html", view, {"card_html": card_fragment(view)})

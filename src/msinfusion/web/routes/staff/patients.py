@@ -5,9 +5,8 @@ from __future__ import annotations
 from datetime import date, datetime
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, Form, Request
+from fastapi import APIRouter, Form, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
-from sqlalchemy.orm import Session
 
 from msinfusion.db import patient_records
 from msinfusion.db.center_catalog import center_today
@@ -16,27 +15,35 @@ from msinfusion.db.patient_records import GivenDoseIn, PrescriptionIn
 from msinfusion.prescriptions import RecordProblem
 from msinfusion.settings import Settings
 from msinfusion.therapies import load_catalog
-from msinfusion.web import audit_trail
-from msinfusion.web.dependencies import Principal, db_session, now
+from msinfusion.web.dependencies import (
+    AppSettings,
+    DbSession,
+    Now,
+    Principal,
+)
 from msinfusion.web.pages import render
 from msinfusion.web.policies import policy
+from msinfusion.web.unit_of_work import AuditEvent, UnitOfWork, audited
 
 router = APIRouter(prefix="/staff", include_in_schema=False)
 
 
+READ_PATIENT = AuditEvent("read", "patient")
+
+
 def _patient_page(
     request: Request,
-    db: Session,
+    work: UnitOfWork,
     principal: Principal,
     patient: Patient,
     at: datetime,
+    settings: Settings,
     error: str | None = None,
     status_code: int = 200,
 ) -> Response:
-    settings: Settings = request.app.state.settings
+    db = work.db
     detail = patient_records.patient_detail(db, patient, center_today(db, patient.center_id, at), settings.jurisdiction)
-    audit_trail.record(db, request, principal, "read", "patient", object_id=patient.id, patient_id=patient.id)
-    db.commit()
+    work.audit(object_id=patient.id, patient_id=patient.id, event=READ_PATIENT)
     return render(
         request,
         "staff/patient.html",
@@ -54,9 +61,9 @@ def _patient_page(
 @router.get("/patients", response_class=HTMLResponse)
 def patients_page(
     request: Request,
-    principal: Principal = policy("staff-center"),
-    db: Session = Depends(db_session),
-    at: datetime = Depends(now),
+    principal: Annotated[Principal, policy("staff-center")],
+    db: DbSession,
+    at: Now,
 ) -> Response:
     patients = patient_records.patient_list(db, principal.center_id, center_today(db, principal.center_id, at))
     return render(request, "staff/patients.html", {"patients": patients})
@@ -66,12 +73,13 @@ def patients_page(
 def patient_page(
     request: Request,
     patient_id: int,
-    principal: Principal = policy("staff-center"),
-    db: Session = Depends(db_session),
-    at: datetime = Depends(now),
+    principal: Annotated[Principal, policy("staff-center")],
+    work: Annotated[UnitOfWork, audited("read", "patient")],
+    at: Now,
+    settings: AppSettings,
 ) -> Response:
-    patient = db.get_one(Patient, patient_id)
-    return _patient_page(request, db, principal, patient, at)
+    patient = work.db.get_one(Patient, patient_id)
+    return _patient_page(request, work, principal, patient, at, settings)
 
 
 @router.post("/patients/{patient_id}/prescriptions")
@@ -80,31 +88,25 @@ def prescribe(
     patient_id: int,
     therapy_id: Annotated[str, Form(max_length=64)],
     start_date: Annotated[date, Form()],
+    principal: Annotated[Principal, policy("scheduler-center")],
+    work: Annotated[UnitOfWork, audited("create", "prescription")],
+    at: Now,
+    settings: AppSettings,
     bsa: Annotated[str, Form(max_length=10)] = "",
-    principal: Principal = policy("scheduler-center"),
-    db: Session = Depends(db_session),
-    at: datetime = Depends(now),
 ) -> Response:
-    settings: Settings = request.app.state.settings
-    patient = db.get_one(Patient, patient_id)
+    patient = work.db.get_one(Patient, patient_id)
     try:
         new = PrescriptionIn(therapy_id=therapy_id, start_date=start_date, bsa=float(bsa) if bsa.strip() else None)
-        prescription = patient_records.prescribe(db, patient, new, principal.user_id, at, settings.jurisdiction)
+        prescription = patient_records.prescribe(work.db, patient, new, principal.user_id, at, settings.jurisdiction)
     except (RecordProblem, ValueError) as exc:
-        db.rollback()
+        work.discard()
         message = str(exc) if isinstance(exc, RecordProblem) else "Body surface area must be a number, like 1.8."
-        return _patient_page(request, db, principal, patient, at, error=message, status_code=422)
-    audit_trail.record(
-        db,
-        request,
-        principal,
-        "create",
-        "prescription",
+        return _patient_page(request, work, principal, patient, at, settings, error=message, status_code=422)
+    work.audit(
         object_id=prescription.id,
         patient_id=patient.id,
         details={"therapy": prescription.therapy_id},
     )
-    db.commit()
     return RedirectResponse(f"/staff/patients/{patient.id}#prescription-{prescription.id}", status_code=303)
 
 
@@ -113,22 +115,21 @@ def record_dose(
     request: Request,
     prescription_id: int,
     given_on: Annotated[date, Form()],
+    principal: Annotated[Principal, policy("staff-center")],
+    work: Annotated[UnitOfWork, audited("create", "given_dose")],
+    at: Now,
+    settings: AppSettings,
     amount_mg: Annotated[str, Form(max_length=12)] = "",
     note: Annotated[str, Form(max_length=2000)] = "",
-    principal: Principal = policy("staff-center"),
-    db: Session = Depends(db_session),
-    at: datetime = Depends(now),
 ) -> Response:
-    settings: Settings = request.app.state.settings
-    prescription = db.get_one(Prescription, prescription_id)
+    prescription = work.db.get_one(Prescription, prescription_id)
     patient = prescription.patient
     try:
         dose = GivenDoseIn(given_on=given_on, amount_mg=float(amount_mg) if amount_mg.strip() else None, note=note)
-        given = patient_records.record_dose(db, prescription, dose, principal.user_id, at, settings.jurisdiction)
+        given = patient_records.record_dose(work.db, prescription, dose, principal.user_id, at, settings.jurisdiction)
     except (RecordProblem, ValueError) as exc:
-        db.rollback()
+        work.discard()
         message = str(exc) if isinstance(exc, RecordProblem) else "The amount must be a number of mg, like 600."
-        return _patient_page(request, db, principal, patient, at, error=message, status_code=422)
-    audit_trail.record(db, request, principal, "create", "given_dose", object_id=given.id, patient_id=patient.id)
-    db.commit()
+        return _patient_page(request, work, principal, patient, at, settings, error=message, status_code=422)
+    work.audit(object_id=given.id, patient_id=patient.id)
     return RedirectResponse(f"/staff/patients/{patient.id}#prescription-{prescription.id}", status_code=303)

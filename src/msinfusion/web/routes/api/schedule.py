@@ -2,21 +2,25 @@
 
 from __future__ import annotations
 
-from datetime import date, datetime
+from datetime import date
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Depends, HTTPException, Query, Request
+from fastapi import APIRouter, HTTPException, Query
 from fastapi.responses import JSONResponse
 from pydantic import BaseModel, ConfigDict
-from sqlalchemy.orm import Session
 
 from msinfusion.db import schedule_jobs
 from msinfusion.db.day_builder import DayClosed, build_day
-from msinfusion.db.schedule_jobs import JobStatus, ScheduleRunner
-from msinfusion.settings import Settings
-from msinfusion.web import audit_trail
-from msinfusion.web.dependencies import Principal, db_session, now
+from msinfusion.db.schedule_jobs import JobStatus
+from msinfusion.web.dependencies import (
+    AppSettings,
+    DbSession,
+    Now,
+    Principal,
+    Runner,
+)
 from msinfusion.web.policies import policy
+from msinfusion.web.unit_of_work import UnitOfWork, audited
 
 router = APIRouter(prefix="/api/schedule", tags=["schedule"])
 
@@ -32,9 +36,9 @@ class RunIn(BaseModel):
 @router.get("/status", response_model=JobStatus)
 def run_status(
     day: Annotated[date, Query()],
-    principal: Principal = policy("staff-center"),
-    db: Session = Depends(db_session),
-    at: datetime = Depends(now),
+    principal: Annotated[Principal, policy("staff-center")],
+    db: DbSession,
+    at: Now,
 ) -> JobStatus:
     """The newest run of the day: queued, running (with the best schedule so far and the bound), done or failed."""
     job = schedule_jobs.latest_job(db, principal.center_id, day)
@@ -46,8 +50,8 @@ def run_status(
 @router.get("", response_model=dict[str, Any])
 def day_schedule(
     day: Annotated[date, Query()],
-    principal: Principal = policy("staff-center"),
-    db: Session = Depends(db_session),
+    principal: Annotated[Principal, policy("staff-center")],
+    db: DbSession,
 ) -> dict[str, Any]:
     """The newest finished schedule of the day (``msinfusion.schedule/1``, with the scheduler's moves)."""
     job = schedule_jobs.latest_job(db, principal.center_id, day, status="done")
@@ -58,29 +62,24 @@ def day_schedule(
 
 @router.post("/runs", response_model=JobStatus, status_code=202, responses={200: {"model": JobStatus}})
 def start_run(
-    request: Request,
     body: RunIn,
-    principal: Principal = policy("scheduler-center"),
-    db: Session = Depends(db_session),
-    at: datetime = Depends(now),
+    principal: Annotated[Principal, policy("scheduler-center")],
+    work: Annotated[UnitOfWork, audited("create", "schedule_run")],
+    at: Now,
+    settings: AppSettings,
+    runner: Runner,
 ) -> Any:
     """Queue a run (202); if the day already has a run queued or running, return that one (200)."""
-    settings: Settings = request.app.state.settings
     try:
-        built = build_day(db, principal.center_id, body.day)
+        built = build_day(work.db, principal.center_id, body.day)
     except DayClosed as exc:
         raise HTTPException(422, str(exc)) from None
     job, created = schedule_jobs.queue_run(
-        db, built, principal.center_id, principal.user_id, at, settings.solver_time_limit_seconds
+        work.db, built, principal.center_id, principal.user_id, at, settings.solver_time_limit_seconds
     )
-    if created:
-        audit_trail.record(
-            db, request, principal, "create", "schedule_run", object_id=job.id, details={"day": body.day.isoformat()}
-        )
-    db.commit()
     status = schedule_jobs.status_of(job, at)
     if created:
-        runner: ScheduleRunner = request.app.state.schedule_runner
-        runner.submit(job.id)
+        work.audit(object_id=job.id, details={"day": body.day.isoformat()})
+        work.after_commit(lambda: runner.submit(job.id))
         return status
     return JSONResponse(status.model_dump(mode="json"), status_code=200)

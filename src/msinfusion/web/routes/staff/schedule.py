@@ -8,24 +8,30 @@ from datetime import date, datetime, timedelta
 from typing import Annotated, Any
 from urllib.parse import urlencode
 
-from fastapi import APIRouter, Depends, Form, HTTPException, Query, Request
+from fastapi import APIRouter, Form, HTTPException, Query, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from sqlalchemy.orm import Session
 
 from msinfusion.db import schedule_changes, schedule_jobs
 from msinfusion.db.center_catalog import center_today
-from msinfusion.db.database import begin_read_only
+from msinfusion.db.database import reading
 from msinfusion.db.day_builder import BuiltDay, DayClosed, build_day, row_id
 from msinfusion.db.schedule_changes import ScheduleConflict
-from msinfusion.db.schedule_jobs import ScheduleRunner
 from msinfusion.db.schedule_models import ScheduleJob
 from msinfusion.scheduling import load
 from msinfusion.scheduling.clock import format_clock, parse_clock
 from msinfusion.settings import Settings
-from msinfusion.web import audit_trail, charts
-from msinfusion.web.dependencies import Principal, db_session, now
+from msinfusion.web import charts
+from msinfusion.web.dependencies import (
+    AppSettings,
+    DbSession,
+    Now,
+    Principal,
+    Runner,
+)
 from msinfusion.web.pages import render
 from msinfusion.web.policies import policy
+from msinfusion.web.unit_of_work import UnitOfWork, audited
 
 router = APIRouter(prefix="/staff/schedule", include_in_schema=False)
 
@@ -86,6 +92,7 @@ def _page(
     principal: Principal,
     day: date,
     at: datetime,
+    settings: Settings,
     *,
     notice: str | None = None,
     error: str | None = None,
@@ -117,51 +124,48 @@ def _page(
         "error": error,
         "problems": problems or [],
         "form": form or {},
-        "time_limit": request.app.state.settings.solver_time_limit_seconds,
+        "time_limit": settings.solver_time_limit_seconds,
     }
     if shown is not None:
         context.update(_result_context(shown))
-    db.commit()
     return render(request, "staff/schedule.html", context, status_code=status_code)
 
 
 @router.get("", response_class=HTMLResponse)
 def schedule_page(
     request: Request,
+    principal: Annotated[Principal, policy("staff-center")],
+    db: DbSession,
+    at: Now,
+    settings: AppSettings,
     day: Annotated[date | None, Query()] = None,
     notice: Annotated[str | None, Query(max_length=32)] = None,
-    principal: Principal = policy("staff-center"),
-    db: Session = Depends(db_session),
-    at: datetime = Depends(now),
 ) -> Response:
-    begin_read_only(db)  # the page only reads; other requests keep writing meanwhile
-    return _page(request, db, principal, day or center_today(db, principal.center_id, at), at, notice=notice)
+    with reading(db):  # the page only reads; other requests keep writing meanwhile
+        chosen = day or center_today(db, principal.center_id, at)
+        return _page(request, db, principal, chosen, at, settings, notice=notice)
 
 
 @router.post("/run")
 def run_optimizer(
     request: Request,
     day: Annotated[date, Form()],
-    principal: Principal = policy("scheduler-center"),
-    db: Session = Depends(db_session),
-    at: datetime = Depends(now),
+    principal: Annotated[Principal, policy("scheduler-center")],
+    work: Annotated[UnitOfWork, audited("create", "schedule_run")],
+    at: Now,
+    settings: AppSettings,
+    runner: Runner,
 ) -> Response:
-    settings: Settings = request.app.state.settings
     try:
-        built = build_day(db, principal.center_id, day)
+        built = build_day(work.db, principal.center_id, day)
     except DayClosed as exc:
-        return _page(request, db, principal, day, at, error=str(exc), status_code=422)
+        return _page(request, work.db, principal, day, at, settings, error=str(exc), status_code=422)
     job, created = schedule_jobs.queue_run(
-        db, built, principal.center_id, principal.user_id, at, settings.solver_time_limit_seconds
+        work.db, built, principal.center_id, principal.user_id, at, settings.solver_time_limit_seconds
     )
     if created:
-        audit_trail.record(
-            db, request, principal, "create", "schedule_run", object_id=job.id, details={"day": day.isoformat()}
-        )
-    db.commit()
-    if created:
-        runner: ScheduleRunner = request.app.state.schedule_runner
-        runner.submit(job.id)
+        work.audit(object_id=job.id, details={"day": day.isoformat()})
+        work.after_commit(lambda: runner.submit(job.id))
     return RedirectResponse(schedule_url(day, notice="queued" if created else "already-running"), status_code=303)
 
 
@@ -169,29 +173,24 @@ def run_optimizer(
 def accept_schedule(
     request: Request,
     job_id: Annotated[int, Form()],
-    principal: Principal = policy("scheduler-center"),
-    db: Session = Depends(db_session),
-    at: datetime = Depends(now),
+    principal: Annotated[Principal, policy("scheduler-center")],
+    work: Annotated[UnitOfWork, audited("update", "appointment")],
+    at: Now,
+    settings: AppSettings,
 ) -> Response:
-    job = _owned_job(db, job_id, principal)
+    job = _owned_job(work.db, job_id, principal)
     day = job.day
     try:
-        rows = schedule_changes.accept(db, job, principal.user_id, at)
+        rows = schedule_changes.accept(work.db, job, principal.user_id, at)
     except ScheduleConflict as exc:
-        db.rollback()
-        return _page(request, db, principal, day, at, error=str(exc), status_code=409)
+        work.discard()
+        return _page(request, work.db, principal, day, at, settings, error=str(exc), status_code=409)
     for row in rows:
-        audit_trail.record(
-            db,
-            request,
-            principal,
-            "update",
-            "appointment",
+        work.audit(
             object_id=row.id,
             patient_id=row.patient_id,
             details={"schedule_run": job.id},
         )
-    db.commit()
     return RedirectResponse(schedule_url(day, notice="accepted"), status_code=303)
 
 
@@ -202,11 +201,12 @@ def move_visit(
     appointment: Annotated[str, Form(max_length=32)],
     chair: Annotated[str, Form(max_length=32)],
     start: Annotated[str, Form(max_length=5)],
-    principal: Principal = policy("scheduler-center"),
-    db: Session = Depends(db_session),
-    at: datetime = Depends(now),
+    principal: Annotated[Principal, policy("scheduler-center")],
+    work: Annotated[UnitOfWork, audited("update", "schedule_run")],
+    at: Now,
+    settings: AppSettings,
 ) -> Response:
-    job = _owned_job(db, job_id, principal)
+    job = _owned_job(work.db, job_id, principal)
     day = job.day
     form = {"appointment": appointment, "chair": chair, "start": start}
     try:
@@ -215,10 +215,11 @@ def move_visit(
     except ValueError:
         return _page(
             request,
-            db,
+            work.db,
             principal,
             day,
             at,
+            settings,
             status_code=422,
             form=form,
             error="Choose a visit and give the new start as hours and minutes, like 09:30.",
@@ -226,28 +227,23 @@ def move_visit(
     try:
         candidate, problems = schedule_changes.moved(job, appointment, chair, minutes)
     except ScheduleConflict as exc:
-        return _page(request, db, principal, day, at, error=str(exc), status_code=409, form=form)
+        return _page(request, work.db, principal, day, at, settings, error=str(exc), status_code=409, form=form)
     if problems:
         return _page(
             request,
-            db,
+            work.db,
             principal,
             day,
             at,
+            settings,
             status_code=422,
             form=form,
             problems=problems,
             error="That move breaks the day's rules, so the schedule was not changed:",
         )
     schedule_changes.store_move(job, candidate)
-    audit_trail.record(
-        db,
-        request,
-        principal,
-        "update",
-        "schedule_run",
+    work.audit(
         object_id=job.id,
         details={"moved": appointment, "chair": chair, "start": format_clock(minutes)},
     )
-    db.commit()
     return RedirectResponse(schedule_url(day, notice="moved") + "#result", status_code=303)

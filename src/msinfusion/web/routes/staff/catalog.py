@@ -2,39 +2,31 @@
 
 from __future__ import annotations
 
-from datetime import datetime
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, Form, HTTPException, Request
+from fastapi import APIRouter, Form, HTTPException, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
-from sqlalchemy.orm import Session
 
 from msinfusion.db.center_catalog import current_overrides
 from msinfusion.db.models import CatalogOverride
-from msinfusion.therapies import OverrideError, Therapy, UnknownTherapy, apply_overrides, load_catalog
+from msinfusion.therapies import OverrideError, apply_overrides, load_catalog
 from msinfusion.therapies.catalog import all_facts, show
-from msinfusion.web import audit_trail, catalog_view
-from msinfusion.web.dependencies import Principal, db_session, now
+from msinfusion.web import catalog_view
+from msinfusion.web.dependencies import (
+    DbSession,
+    Now,
+    Principal,
+    find_therapy,
+)
 from msinfusion.web.pages import render
 from msinfusion.web.policies import policy
+from msinfusion.web.unit_of_work import UnitOfWork, audited
 
 router = APIRouter(prefix="/staff/catalog", include_in_schema=False)
 
 
-def find_therapy(therapy_id: str) -> Therapy:
-    catalog = load_catalog()
-    if therapy_id not in catalog.ids:
-        raise HTTPException(404, "There is no therapy with that id in the catalog.")
-    try:
-        return catalog.get(therapy_id)
-    except UnknownTherapy:  # pragma: no cover - ids come from the catalog itself
-        raise HTTPException(404, "There is no therapy with that id in the catalog.") from None
-
-
 @router.get("", response_class=HTMLResponse)
-def catalog_page(
-    request: Request, principal: Principal = policy("staff-center"), db: Session = Depends(db_session)
-) -> Response:
+def catalog_page(request: Request, principal: Annotated[Principal, policy("staff-center")], db: DbSession) -> Response:
     overrides = current_overrides(db, principal.center_id)
     therapies = [catalog_view.summary(t, overrides) for t in load_catalog()]
     return render(request, "staff/catalog.html", {"therapies": therapies})
@@ -42,7 +34,7 @@ def catalog_page(
 
 @router.get("/{therapy_id}", response_class=HTMLResponse)
 def therapy_page(
-    request: Request, therapy_id: str, principal: Principal = policy("staff-center"), db: Session = Depends(db_session)
+    request: Request, therapy_id: str, principal: Annotated[Principal, policy("staff-center")], db: DbSession
 ) -> Response:
     therapy = find_therapy(therapy_id)
     view = catalog_view.detail(db, therapy, principal.center_id)
@@ -55,22 +47,22 @@ def record_override(
     therapy_id: str,
     field: Annotated[str, Form(max_length=200)],
     reason: Annotated[str, Form(min_length=3, max_length=2000)],
+    principal: Annotated[Principal, policy("admin-center")],
+    work: Annotated[UnitOfWork, audited("update", "catalog_override")],
+    at: Now,
     value: Annotated[str, Form(max_length=500)] = "",
-    principal: Principal = policy("admin-center"),
-    db: Session = Depends(db_session),
-    at: datetime = Depends(now),
 ) -> Response:
     """Record a center override of one sourced value (an empty value goes back to the catalog default)."""
     therapy = find_therapy(therapy_id)
     defaults = dict(all_facts(therapy))
     if field not in defaults:
         raise HTTPException(422, "That value is not in this therapy's data file.")
-    current = current_overrides(db, principal.center_id, therapy.id)
+    current = current_overrides(work.db, principal.center_id, therapy.id)
     default = defaults[field].value
     try:
         new_value = catalog_view.parse_override(default, value) if value.strip() else None
     except ValueError:
-        view = catalog_view.detail(db, therapy, principal.center_id)
+        view = catalog_view.detail(work.db, therapy, principal.center_id)
         error = f"“{field}” needs a number, like the catalog default ({show(default)})."
         return render(
             request, "staff/therapy.html", {"therapy": view, "can_override": True, "error": error}, status_code=422
@@ -81,7 +73,7 @@ def record_override(
     try:
         apply_overrides(therapy, proposed)
     except OverrideError as exc:
-        view = catalog_view.detail(db, therapy, principal.center_id)
+        view = catalog_view.detail(work.db, therapy, principal.center_id)
         return render(
             request,
             "staff/therapy.html",
@@ -99,16 +91,10 @@ def record_override(
         user_id=principal.user_id,
         created_at=at,
     )
-    db.add(override)
-    db.flush()
-    audit_trail.record(
-        db,
-        request,
-        principal,
-        "update",
-        "catalog_override",
+    work.db.add(override)
+    work.db.flush()
+    work.audit(
         object_id=override.id,
         details={"therapy": therapy.id, "field": field},
     )
-    db.commit()
     return RedirectResponse(f"/staff/catalog/{therapy.id}#history", status_code=303)

@@ -2,14 +2,16 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Annotated, Any
 
-from fastapi import APIRouter, Depends, Request
+from fastapi import APIRouter, Request
 from pydantic import BaseModel
 from sqlalchemy import text
-from sqlalchemy.orm import Session
 
-from msinfusion.web.dependencies import Principal, db_session
+from msinfusion.web.dependencies import (
+    DbSession,
+    Principal,
+)
 from msinfusion.web.policies import policy
 
 router = APIRouter(prefix="/api", tags=["meta"])
@@ -29,17 +31,17 @@ class Me(BaseModel):
 
 
 @router.get("/health", response_model=Health)
-def health(_principal: Principal | None = policy("public"), db: Session = Depends(db_session)) -> Health:
+def health(_principal: Annotated[Principal | None, policy("public")], db: DbSession) -> Health:
     db.execute(text("SELECT 1"))
     return Health(status="ok")
 
 
 @router.get("/openapi.json", include_in_schema=False)
-def openapi(request: Request, _principal: Principal | None = policy("public")) -> dict[str, Any]:
+def openapi(request: Request, _principal: Annotated[Principal | None, policy("public")]) -> dict[str, Any]:
     schema: dict[str, Any] = request.app.openapi()
     return schema
 
 
 @router.get("/me", response_model=Me)
-def me(principal: Principal = policy("authenticated")) -> Me:
+def me(principal: Annotated[Principal, policy("authenticated")]) -> Me:
     return Me(**principal.__dict__)
