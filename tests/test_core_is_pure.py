@@ -11,6 +11,7 @@ CORE = [
     "msinfusion.therapies",
     "msinfusion.titration",
     "msinfusion.regimens",
+    "msinfusion.periods",
     "msinfusion.visits",
     "msinfusion.center",
     "msinfusion.card",

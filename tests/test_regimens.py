@@ -8,7 +8,8 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from msinfusion.regimens import RegimenError, add_period, dose_calendar
+from msinfusion.periods import add_period
+from msinfusion.regimens import RegimenError, dose_calendar
 from msinfusion.therapies import Period, load_catalog
 
 START = date(2027, 1, 4)
@@ -20,18 +21,6 @@ def _cal(therapy_id: str, **kwargs: object):  # type: ignore[no-untyped-def]
 
 def _dates(calendar) -> list[str]:  # type: ignore[no-untyped-def]
     return [d.date.isoformat() for d in calendar.doses]
-
-
-# --- calendar months -------------------------------------------------------------------------------------
-
-
-def test_adding_months_keeps_the_day_or_clamps_to_the_month_end() -> None:
-    assert add_period(date(2027, 1, 31), Period(amount=1, unit="months")) == date(2027, 2, 28)
-    assert add_period(date(2027, 8, 31), Period(amount=6, unit="months")) == date(2028, 2, 29)
-    assert add_period(date(2027, 1, 4), Period(amount=24, unit="weeks")) == date(2027, 6, 21)
-
-
-# --- ocrelizumab IV ----------------------------------------------------------------------------------------
 
 
 def test_ocrelizumab_starts_with_two_300_mg_infusions_two_weeks_apart_then_600_every_6_months() -> None:

@@ -8,15 +8,15 @@ and the center's booking window per dose.
 
 from __future__ import annotations
 
-import calendar as _calendar
 import datetime
 import itertools
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 from typing import Literal
 
-from msinfusion.therapies.model import Courses, Period, Series, Status, Therapy
+from msinfusion.periods import ONE_DAY, add_period, shifter
+from msinfusion.therapies.model import Courses, Series, Status, Therapy
 
 DEFAULT_HORIZON_DAYS = 730
 """Without an end date a calendar covers two years from the start."""
@@ -26,30 +26,6 @@ DoseStatus = Literal["given", "planned"]
 
 class RegimenError(ValueError):
     """Input that cannot give a calendar (e.g. a given date before the start, a missing BSA)."""
-
-
-def add_period(day: date, period: Period) -> date:
-    """``day`` plus a period; calendar months keep the day of month, clamped to the month's end."""
-    if period.unit == "days":
-        return day + timedelta(days=period.amount)
-    if period.unit == "weeks":
-        return day + timedelta(weeks=period.amount)
-    month_index = day.month - 1 + period.amount
-    year = day.year + month_index // 12
-    month = month_index % 12 + 1
-    last = _calendar.monthrange(year, month)[1]
-    return date(year, month, min(day.day, last))
-
-
-ONE_DAY = timedelta(days=1)
-
-
-def _shifter(period: Period) -> Callable[[date], date]:
-    """A function adding ``period``; days and weeks become one timedelta (the calendar hot path)."""
-    if period.unit == "months":
-        return lambda day: add_period(day, period)
-    delta = timedelta(days=period.amount * (7 if period.unit == "weeks" else 1))
-    return lambda day: day + delta
 
 
 @dataclass(frozen=True, slots=True)
@@ -251,16 +227,16 @@ def _series(
 ) -> tuple[list[PlannedDose], list[str]]:
     doses: list[PlannedDose] = []
     warnings: list[str] = []
-    initial = [_shifter(f.value) for f in regimen.initial]
+    initial = [shifter(f.value) for f in regimen.initial]
     n_initial = len(initial)
     maintenance = regimen.maintenance
-    every = _shifter(maintenance.every.value) if maintenance else None
+    every = shifter(maintenance.every.value) if maintenance else None
     cycle = maintenance is not None and maintenance.cycle
     anchor = maintenance.anchor_dose.value - 1 if maintenance else 0
     missed = therapy.missed_dose
     resets = missed is not None and missed.rule == "reset-from-late-dose"
     min_interval = therapy.min_interval.value if therapy.min_interval else None
-    min_shift = _shifter(min_interval) if min_interval else None
+    min_shift = shifter(min_interval) if min_interval else None
     min_text = str(min_interval) if min_interval else ""
     n_given = len(given)
     requested = opts.requested
