@@ -46,12 +46,14 @@ def message_ids() -> dict[str, str]:
     for name in PYTHON_SOURCES:
         with open(PACKAGE / name, "rb") as source:
             for lineno, message, _comments, _context in extract("python", source, keywords=KEYWORDS):
-                found.setdefault(message if isinstance(message, str) else message[0], f"{name}:{lineno}")
+                found.setdefault(message if isinstance(message, str) else str(message[0]), f"{name}:{lineno}")
     templates = [path for folder in TEMPLATE_DIRS for path in sorted((PACKAGE / folder).glob("*.html"))]
     for template in templates + [PACKAGE / name for name in WEB_TEMPLATES]:
         with open(template, "rb") as source:
-            for lineno, _func, message, _comments in babel_extract(source, ("_", "gettext", "ngettext"), [], {}):
-                found.setdefault(message if isinstance(message, str) else message[0], f"{template.name}:{lineno}")
+            for lineno, _func, text, _comments in babel_extract(source, ("_", "gettext", "ngettext"), [], {}):
+                found.setdefault(
+                    text if isinstance(text, str) else str(text[0] if text else ""), f"{template.name}:{lineno}"
+                )
     for data_file in sorted((PACKAGE / "screening_data").glob("*.yaml")):
         for question in yaml.safe_load(data_file.read_text(encoding="utf-8"))["questions"]:
             for key in ("text", "reason", "advice"):
@@ -74,7 +76,7 @@ def spanish_catalog() -> dict[str, list[str]]:
         if not message.id or message.fuzzy:
             continue
         msgid = message.id if isinstance(message.id, str) else message.id[0]
-        strings = [message.string] if isinstance(message.string, str) else list(message.string)
+        strings = [message.string] if isinstance(message.string, str) else list(message.string or ())
         entries[msgid] = strings
     return entries
 

@@ -6,11 +6,11 @@ from datetime import date
 
 from fastapi import FastAPI
 from sqlalchemy import func, select
-from web_world import TestClient, sign_in
 
 from msinfusion.db.demo import DEMO_PASSWORD, is_empty, load_demo
 from msinfusion.db.models import Appointment, Chair, GivenDose, NurseShift, Prescription, User
 from msinfusion.therapies import load_catalog
+from tests.web.web_world import TestClient, sign_in
 
 
 def test_demo_covers_every_therapy_with_doses_and_visits(app: FastAPI) -> None:

@@ -3,12 +3,12 @@
 from __future__ import annotations
 
 from sqlalchemy import select
-from web_world import TestClient, World, sign_in
 
 from msinfusion.db.models import User
 from msinfusion.passwords import make_hasher, password_problem, verify
 from msinfusion.settings import Settings
 from msinfusion.web import create_app
+from tests.web.web_world import TestClient, World, sign_in
 
 
 def test_default_cost_is_argon2id_above_the_owasp_minimum() -> None:

@@ -11,10 +11,10 @@ import re
 import pytest
 from fastapi import FastAPI
 from sqlalchemy import select
-from web_world import TestClient, World, csrf_token, sign_in
 
 from msinfusion.db.models import ROLES, AuditEvent
 from msinfusion.web.policies import OWNERS, POLICIES, UNSCOPED_PATH_PARAMS, RoutePolicy, route_table
+from tests.web.web_world import TestClient, World, csrf_token, sign_in
 
 # Routes anyone may call. Adding one is a decision: put it here on purpose.
 PUBLIC = {
@@ -49,10 +49,10 @@ def _fill(path: str, world: World, owner: str = "a1") -> str:
 
 def _call(client: TestClient, method: str, url: str) -> int:
     if method in ("GET", "HEAD"):
-        return client.request(method, url, follow_redirects=False).status_code
+        return int(client.request(method, url, follow_redirects=False).status_code)
     token = csrf_token(client, "/")
     headers = {"X-CSRF-Token": token}
-    return client.request(method, url, headers=headers, follow_redirects=False).status_code
+    return int(client.request(method, url, headers=headers, follow_redirects=False).status_code)
 
 
 def _signed_in(app: FastAPI, username: str) -> TestClient:

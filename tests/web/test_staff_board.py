@@ -8,12 +8,12 @@ from typing import Any
 
 from fastapi import FastAPI
 from sqlalchemy import select
-from web_world import FakeClock, TestClient, World, csrf_token, sign_in
 
 from msinfusion.db import board as day_board
 from msinfusion.db.demo import load_demo
 from msinfusion.db.models import Appointment, Chair, CheckAnswers
 from msinfusion.db.schedule_models import BoardEvent
+from tests.web.web_world import FakeClock, TestClient, World, csrf_token, sign_in
 
 DAY = date(2027, 3, 8)
 START = datetime(2027, 3, 8, 14, 0, tzinfo=UTC)  # 09:00 in New York

@@ -14,13 +14,13 @@ from typing import Any
 import pytest
 from fastapi import FastAPI
 from sqlalchemy import func, select
-from web_world import FAST, FakeClock, TestClient, World, build_world, csrf_token, sign_in
 
 from msinfusion import scheduling
 from msinfusion.db.models import Appointment, Chair, Nurse, NurseShift, Patient
 from msinfusion.db.schedule_models import ScheduleJob
 from msinfusion.settings import Settings
 from msinfusion.web import create_app
+from tests.web.web_world import FAST, FakeClock, TestClient, World, build_world, csrf_token, sign_in
 
 DAY = date(2027, 3, 8)  # a Monday: the world's centers open 07:00-19:00 on Mondays
 

@@ -29,7 +29,7 @@ __all__ = ["FAST", "PASSWORD", "FakeClock", "TestClient", "World", "build_world"
 
 PASSWORD = "correct-horse-battery-staple"
 # Cheap Argon2 so the suite stays fast; production defaults are tested in test_passwords.py.
-FAST = {
+FAST: dict[str, Any] = {
     "environment": "test",
     "secret_key": "test-secret-not-for-production",
     "argon2_time_cost": 1,

@@ -26,7 +26,7 @@ def demo(
 ) -> None:
     """Print a demo patient's plan, then a demo center day scheduled by the optimizer."""
     chosen = find_therapy(therapy)
-    plan = build_plan(chosen, datetime.date.fromisoformat(start), issued=datetime.datetime(2026, 12, 1, 9, 0))
+    plan = build_plan(chosen, datetime.date.fromisoformat(start), issued=datetime.datetime(2026, 12, 1, 9, 0))  # noqa: DTZ001 - a fixed demo stamp, as printed before
     out = console()
     out.rule("A patient's plan (demo)")
     out.print(plan_text(plan), markup=False, highlight=False)

@@ -12,10 +12,10 @@ from typing import Any
 
 import pytest
 from playwright.sync_api import Page
-from web_world import PASSWORD
 
 from msinfusion import scheduling
 from msinfusion.db.models import Nurse, NurseShift
+from tests.web.web_world import PASSWORD
 
 DAY = "2027-03-08"  # a Monday, when the world's centers open
 SCHEDULE = f"/staff/schedule?day={DAY}"
