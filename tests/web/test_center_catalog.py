@@ -6,7 +6,7 @@ from datetime import date
 
 from msinfusion.center import demo_center
 from msinfusion.db.center_catalog import center_catalog
-from msinfusion.db.day_builder import build_day
+from msinfusion.db.day_schedule.day import build_day
 from msinfusion.db.models import Center
 from tests.web.web_world import TestClient, World, csrf_token, sign_in
 

@@ -78,7 +78,7 @@ def held_solver(monkeypatch: pytest.MonkeyPatch) -> Iterator[threading.Event]:
         assert release.wait(10)
         return real(day, **options)
 
-    monkeypatch.setattr("msinfusion.db.schedule_jobs.solve", slow_solve)
+    monkeypatch.setattr("msinfusion.db.day_schedule.runs.solve", slow_solve)
     yield release
     release.set()
 

@@ -17,7 +17,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from msinfusion.center import WEEKDAYS, demo_center
-from msinfusion.db import day_builder, schedule_changes, schedule_jobs
+from msinfusion.db import day_schedule
 from msinfusion.db.database import Database
 from msinfusion.db.models import (
     Appointment,
@@ -188,13 +188,13 @@ def _demo_days(
             )
         )
     db.flush()
-    built = day_builder.build_day(db, center_id, first_day)
-    job, _ = schedule_jobs.queue_run(db, built, center_id, scheduler_id, now, time_limit=0)
+    built = day_schedule.build_day(db, center_id, first_day)
+    job, _ = day_schedule.queue_run(db, built, center_id, scheduler_id, now, time_limit=0)
     schedule = solve(built.day, solver="greedy")
     job.status, job.result, job.finished_at = "done", json.loads(schedule.to_json()), now
     job.best_priority = schedule.objective.scheduled_priority
     db.flush()
-    schedule_changes.accept(db, job, scheduler_id, now)
+    day_schedule.accept(db, job, scheduler_id, now)
 
 
 def _demo_card(index: int, name: str, today: date) -> dict[str, Any]:

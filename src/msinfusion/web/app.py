@@ -11,7 +11,7 @@ from fastapi.staticfiles import StaticFiles
 
 from msinfusion import __version__
 from msinfusion.db.database import Database
-from msinfusion.db.schedule_jobs import ScheduleRunner
+from msinfusion.db.day_schedule.runs import ScheduleRunner
 from msinfusion.passwords import make_hasher
 from msinfusion.settings import Settings, load_settings
 from msinfusion.web import problems

@@ -19,8 +19,8 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from msinfusion.db.database import Database, begin_read_only
+from msinfusion.db.day_schedule.runs import ScheduleRunner
 from msinfusion.db.models import STAFF_ROLES, Patient
-from msinfusion.db.schedule_jobs import ScheduleRunner
 from msinfusion.settings import Settings
 from msinfusion.therapies import Therapy, UnknownTherapy, load_catalog
 from msinfusion.web import sessions

@@ -127,7 +127,7 @@ def test_the_progress_page_is_accessible_and_reloads_itself_when_the_run_ends(
         assert release.wait(20)
         return real(day, **options)
 
-    monkeypatch.setattr("msinfusion.db.schedule_jobs.solve", held_solve)
+    monkeypatch.setattr("msinfusion.db.day_schedule.runs.solve", held_solve)
     page = scheduler_page
     page.goto(SCHEDULE)
     _press(page, "Run the optimizer")

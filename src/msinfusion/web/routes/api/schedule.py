@@ -9,9 +9,7 @@ from fastapi import APIRouter, HTTPException, Query
 from fastapi.responses import JSONResponse
 from pydantic import BaseModel, ConfigDict
 
-from msinfusion.db import schedule_jobs
-from msinfusion.db.day_builder import DayClosed, build_day
-from msinfusion.db.schedule_jobs import JobStatus
+from msinfusion.db.day_schedule import DayClosed, JobStatus, build_day, latest_job, queue_run, status_of
 from msinfusion.web.dependencies import (
     AppSettings,
     DbSession,
@@ -41,10 +39,10 @@ def run_status(
     at: Now,
 ) -> JobStatus:
     """The newest run of the day: queued, running (with the best schedule so far and the bound), done or failed."""
-    job = schedule_jobs.latest_job(db, principal.center_id, day)
+    job = latest_job(db, principal.center_id, day)
     if job is None:
         raise HTTPException(404, "No optimizer run for this day yet.")
-    return schedule_jobs.status_of(job, at)
+    return status_of(job, at)
 
 
 @router.get("", response_model=dict[str, Any])
@@ -54,7 +52,7 @@ def day_schedule(
     db: DbSession,
 ) -> dict[str, Any]:
     """The newest finished schedule of the day (``msinfusion.schedule/1``, with the scheduler's moves)."""
-    job = schedule_jobs.latest_job(db, principal.center_id, day, status="done")
+    job = latest_job(db, principal.center_id, day, status="done")
     if job is None or job.result is None:
         raise HTTPException(404, "No finished schedule for this day yet.")
     return job.result
@@ -74,10 +72,10 @@ def start_run(
         built = build_day(work.db, principal.center_id, body.day)
     except DayClosed as exc:
         raise HTTPException(422, str(exc)) from None
-    job, created = schedule_jobs.queue_run(
+    job, created = queue_run(
         work.db, built, principal.center_id, principal.user_id, at, settings.solver_time_limit_seconds
     )
-    status = schedule_jobs.status_of(job, at)
+    status = status_of(job, at)
     if created:
         work.audit(object_id=job.id, details={"day": body.day.isoformat()})
         work.after_commit(lambda: runner.submit(job.id))

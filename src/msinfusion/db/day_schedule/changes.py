@@ -13,7 +13,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 from sqlalchemy.orm.exc import StaleDataError
 
-from msinfusion.db.day_builder import instant_at, row_id
+from msinfusion.db.day_schedule.day import instant_at, row_id
 from msinfusion.db.models import Appointment, Center, Chair
 from msinfusion.db.schedule_models import ScheduleJob
 from msinfusion.scheduling import Day, Schedule, parse_day, parse_schedule

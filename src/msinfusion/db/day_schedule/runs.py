@@ -27,7 +27,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from msinfusion.db.database import Database
-from msinfusion.db.day_builder import BuiltDay
+from msinfusion.db.day_schedule.day import BuiltDay
 from msinfusion.db.schedule_models import ACTIVE_JOB_STATUSES, ScheduleJob
 from msinfusion.scheduling import parse_day, solve
 
