@@ -31,7 +31,7 @@ PYTHON_SOURCES = [
     "exports/printable.py",
     # The patient web pages (issue 5): their Python messages and templates.
     "db/patient_plan.py",
-    "web/card_form.py",
+    "web/views/card_form.py",
     "web/routes/patient/plan.py",
     "web/routes/patient/calendar.py",
 ]

@@ -8,14 +8,14 @@ from fastapi import APIRouter
 
 from msinfusion.db.center_catalog import current_overrides
 from msinfusion.therapies import load_catalog
-from msinfusion.web import catalog_view
-from msinfusion.web.catalog_view import TherapyDetail, TherapySummary
 from msinfusion.web.dependencies import (
     DbSession,
     Principal,
     find_therapy,
 )
 from msinfusion.web.policies import policy
+from msinfusion.web.views import catalog as catalog_view
+from msinfusion.web.views.catalog import TherapyDetail, TherapySummary
 
 router = APIRouter(prefix="/api/therapies", tags=["catalog"])
 

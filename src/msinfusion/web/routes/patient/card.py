@@ -10,7 +10,6 @@ from markupsafe import Markup
 
 from msinfusion.db.patient_plan import PatientPlan, load_plan, stored_card
 from msinfusion.exports.printable import environment
-from msinfusion.web import card_form
 from msinfusion.web.dependencies import (
     Now,
     Principal,
@@ -19,6 +18,7 @@ from msinfusion.web.dependencies import (
 from msinfusion.web.pages import render_patient
 from msinfusion.web.policies import policy
 from msinfusion.web.unit_of_work import UnitOfWork, audited
+from msinfusion.web.views import card_form
 
 router = APIRouter(prefix="/patient", include_in_schema=False)
 

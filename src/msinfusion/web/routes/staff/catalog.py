@@ -11,7 +11,6 @@ from msinfusion.db.center_catalog import current_overrides
 from msinfusion.db.models import CatalogOverride
 from msinfusion.therapies import OverrideError, apply_overrides, load_catalog
 from msinfusion.therapies.catalog import all_facts, show
-from msinfusion.web import catalog_view
 from msinfusion.web.dependencies import (
     DbSession,
     Now,
@@ -21,6 +20,7 @@ from msinfusion.web.dependencies import (
 from msinfusion.web.pages import render
 from msinfusion.web.policies import policy
 from msinfusion.web.unit_of_work import UnitOfWork, audited
+from msinfusion.web.views import catalog as catalog_view
 
 router = APIRouter(prefix="/staff/catalog", include_in_schema=False)
 
