@@ -7,6 +7,7 @@ Routes take them as ``Annotated`` parameters (``db: DbSession``, ``at: Now``); n
 
 from __future__ import annotations
 
+import secrets
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from datetime import datetime
@@ -75,6 +76,16 @@ def password_hasher(request: Request) -> PasswordHasher:
 def templates(request: Request) -> Jinja2Templates:
     """The page templates."""
     value: Jinja2Templates = request.app.state.templates
+    return value
+
+
+def dummy_hash(request: Request, hasher: PasswordHasher) -> str:
+    """A real hash of a random secret, made once per app: checking an unknown user's password against it
+    takes as long as checking a real one, so the answer time does not tell who has an account."""
+    state = request.app.state
+    if getattr(state, "dummy_hash", None) is None:
+        state.dummy_hash = hasher.hash(secrets.token_urlsafe(16))
+    value: str = state.dummy_hash
     return value
 
 

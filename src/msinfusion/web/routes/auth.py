@@ -2,10 +2,8 @@
 
 from __future__ import annotations
 
-import secrets
 from typing import Annotated
 
-from argon2 import PasswordHasher
 from fastapi import APIRouter, Form, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from sqlalchemy import select
@@ -18,6 +16,7 @@ from msinfusion.web.dependencies import (
     Hasher,
     Now,
     Principal,
+    dummy_hash,
 )
 from msinfusion.web.pages import render
 from msinfusion.web.policies import policy
@@ -34,15 +33,6 @@ def safe_next(target: str) -> str:
     if target.startswith("/") and not target.startswith("//") and "\\" not in target:
         return target
     return "/"
-
-
-def _dummy_hash(request: Request, hasher: PasswordHasher) -> str:
-    # Verify against a real hash when the user is unknown so both cases take the same time.
-    state = request.app.state
-    if getattr(state, "dummy_hash", None) is None:
-        state.dummy_hash = hasher.hash(secrets.token_urlsafe(16))
-    value: str = state.dummy_hash
-    return value
 
 
 @router.get("/login", response_class=HTMLResponse)
@@ -75,7 +65,7 @@ def login(
         stored_hash = db.scalar(select(User.password_hash).where(User.username == name))
     matches = False
     if not throttled:
-        matches = passwords.verify(hasher, stored_hash or _dummy_hash(request, hasher), password)
+        matches = passwords.verify(hasher, stored_hash or dummy_hash(request, hasher), password)
     if throttled or throttle.is_throttled(work.db, name, address, at, settings):
         throttle.record(work.db, name, address, at, success=False)
         work.audit(outcome="throttled", actor=None)
