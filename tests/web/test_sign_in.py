@@ -5,6 +5,8 @@ from __future__ import annotations
 from sqlalchemy import select
 
 from msinfusion.db.models import User, WebSession
+from msinfusion.settings import Settings
+from msinfusion.web import create_app
 from msinfusion.web.sessions import hash_token
 from tests.web.web_world import PASSWORD, FakeClock, TestClient, World, csrf_token, sign_in
 
@@ -136,3 +138,17 @@ def test_a_password_changed_while_it_is_being_checked_does_not_sign_in(
 
     monkeypatch.setattr(passwords, "verify", verify_then_change)  # type: ignore[attr-defined]
     assert sign_in(client, "nurse_a").status_code == 400
+
+
+def test_signing_in_upgrades_a_hash_made_with_an_older_cost(
+    settings_sqlite: Settings, client: TestClient, world: World
+) -> None:
+    stronger = settings_sqlite.model_copy(update={"argon2_time_cost": 2})
+    app = create_app(stronger)
+    with app.state.database.session() as db:
+        before = db.scalar(select(User.password_hash).where(User.username == "nurse_a"))
+    assert sign_in(TestClient(app), "nurse_a").status_code == 303
+    with app.state.database.session() as db:
+        after = db.scalar(select(User.password_hash).where(User.username == "nurse_a"))
+    assert before is not None and after is not None
+    assert ",t=1," in before and ",t=2," in after

@@ -2,13 +2,8 @@
 
 from __future__ import annotations
 
-from sqlalchemy import select
-
-from msinfusion.db.models import User
 from msinfusion.passwords import make_hasher, password_problem, verify
 from msinfusion.settings import Settings
-from msinfusion.web import create_app
-from tests.web.web_world import TestClient, World, sign_in
 
 
 def test_default_cost_is_argon2id_above_the_owasp_minimum() -> None:
@@ -29,17 +24,3 @@ def test_length_rules_without_composition_rules() -> None:
 
 def test_verify_never_raises_on_a_malformed_hash() -> None:
     assert verify(make_hasher(Settings()), "not-a-hash", "whatever") is False
-
-
-def test_signing_in_upgrades_a_hash_made_with_an_older_cost(
-    settings_sqlite: Settings, client: TestClient, world: World
-) -> None:
-    stronger = settings_sqlite.model_copy(update={"argon2_time_cost": 2})
-    app = create_app(stronger)
-    with app.state.database.session() as db:
-        before = db.scalar(select(User.password_hash).where(User.username == "nurse_a"))
-    assert sign_in(TestClient(app), "nurse_a").status_code == 303
-    with app.state.database.session() as db:
-        after = db.scalar(select(User.password_hash).where(User.username == "nurse_a"))
-    assert before is not None and after is not None
-    assert ",t=1," in before and ",t=2," in after
