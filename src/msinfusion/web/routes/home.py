@@ -1,6 +1,6 @@
 """The home page, which sends each role to its own start page, and the staff start page.
 
-The patient start page, "My plan" at ``/patient``, is in :mod:`msinfusion.web.routes.patient_pages`.
+The patient start page, "My plan" at ``/patient``, is in :mod:`msinfusion.web.routes.patient.plan`.
 """
 
 from __future__ import annotations
