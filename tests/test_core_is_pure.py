@@ -16,6 +16,7 @@ CORE = [
     "msinfusion.card",
     "msinfusion.screening",
     "msinfusion.preparation",
+    "msinfusion.preparation.builders",
     "msinfusion.plan",
     "msinfusion.i18n",
     "msinfusion.scheduling",

@@ -21,7 +21,7 @@ PACKAGE = Path(str(resources.files("msinfusion")))
 PYTHON_SOURCES = [
     "i18n.py",
     "screening.py",
-    "preparation.py",
+    *sorted(str(p.relative_to(PACKAGE)) for p in (PACKAGE / "preparation").rglob("*.py")),
     "plan.py",
     "card.py",
     "center.py",
@@ -64,6 +64,9 @@ def message_ids() -> dict[str, str]:
         found.setdefault(therapy["patient_summary"], data_file.name)
         for premedication in therapy.get("premedication", []):
             found.setdefault(premedication["drug"], data_file.name)
+        for task in therapy.get("patient_tasks", []):
+            for text in (task["title"], task["detail"], task["reason"], *task.get("items", [])):
+                found.setdefault(text, data_file.name)
     return found
 
 
