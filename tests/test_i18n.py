@@ -26,7 +26,7 @@ PYTHON_SOURCES = [
     "card.py",
     "center.py",
     "exports/ical.py",
-    "exports/fhir.py",
+    *sorted(str(p.relative_to(PACKAGE)) for p in (PACKAGE / "exports" / "fhir").glob("*.py")),
     "exports/text.py",
     "exports/printable.py",
     # The patient web pages (issue 5): their Python messages and templates.

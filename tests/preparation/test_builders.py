@@ -2,8 +2,12 @@
 
 from __future__ import annotations
 
+import inspect
+from pathlib import Path
+
 import pytest
 
+from msinfusion import preparation
 from msinfusion.preparation.builders import BUILDERS
 from msinfusion.therapies import load_catalog
 from tests.preparation.conftest import build_visit
@@ -21,3 +25,11 @@ def test_the_builders_start_a_week_before_and_end_after_the_visit() -> None:
     last = [task for build in BUILDERS for task in build(visit)][-1]
     assert first.id == "confirm-details"
     assert last.stage.value == "after"
+
+
+def test_no_preparation_module_names_a_therapy_or_passes_400_lines() -> None:
+    folder = Path(inspect.getfile(preparation)).parent
+    for module in folder.rglob("*.py"):
+        text = module.read_text(encoding="utf-8")
+        assert not any(f'"{therapy}"' in text for therapy in load_catalog().ids), module.name
+        assert len(text.splitlines()) < 400, module.name
