@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime
 from collections.abc import Iterator
+from dataclasses import dataclass
 
 from babel.numbers import format_decimal
 
@@ -21,6 +22,27 @@ def period_text(period: Period, t: Translator) -> str:
     if period.unit == "weeks":
         return t.ngettext("{n} week", "{n} weeks", n).format(n=n)
     return t.ngettext("{n} month", "{n} months", n).format(n=n)
+
+
+def every_text(period: Period, t: Translator) -> str:
+    """'every month', 'every 3 months' (a period worded as a repeat) in the patient's language."""
+    _ = t.gettext
+    n = period.amount
+    if n == 1:
+        return {"days": _("every day"), "weeks": _("every week"), "months": _("every month")}[period.unit]
+    many = {"days": _("every {n} days"), "weeks": _("every {n} weeks"), "months": _("every {n} months")}
+    return many[period.unit].format(n=n)
+
+
+@dataclass(frozen=True)
+class PeriodWords:
+    """A period for ``str.format``: ``{key}`` gives '3 months', ``{key:every}`` gives 'every 3 months'."""
+
+    period: Period
+    t: Translator
+
+    def __format__(self, spec: str) -> str:
+        return every_text(self.period, self.t) if spec == "every" else period_text(self.period, self.t)
 
 
 def number_text(number: int, t: Translator) -> str:

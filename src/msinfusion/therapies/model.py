@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+import string
 from enum import StrEnum
 from typing import Annotated, Any, Generic, Literal, TypeVar
 
@@ -260,9 +261,12 @@ class Monitoring(_Strict):
     before_each_dose: bool = False
 
 
-_PLACEHOLDER = re.compile(r"\{([^{}]*)\}")
 TASK_WORDS = frozenset({"center", "phone", "emergency"})
 """Placeholders a patient task may use besides its own facts: the center's name and phone, the emergency number."""
+
+
+def _placeholders(text: str) -> list[tuple[str, str]]:
+    return [(name, spec or "") for _, name, spec, _ in string.Formatter().parse(text) if name is not None]
 
 
 class CheckSchedule(_Strict):
@@ -276,7 +280,8 @@ class PatientTask(_Strict):
     """A task in the patient's preparation plan for a monitoring item: our plain English words, sourced facts.
 
     The text names facts as ``{key}`` (``periods`` and ``numbers``), so a center override of a fact reaches
-    the patient's text; ``{next}`` is the next date of the ``schedule``. ``lead_days`` is preparation policy
+    the patient's text; ``{key:every}`` words a period as a repeat ('every month', 'every 3 months');
+    ``{next}`` is the next date of the ``schedule``. ``lead_days`` is preparation policy
     (how many days before the visit to do it), not a clinical value.
     """
 
@@ -300,9 +305,12 @@ class PatientTask(_Strict):
         keys = {*self.periods, *self.numbers}
         allowed = keys | TASK_WORDS | ({"next"} if self.schedule else set())
         for text in (self.title, self.detail, self.reason, *self.items):
-            unknown = set(_PLACEHOLDER.findall(text)) - allowed
+            names = _placeholders(text)
+            unknown = {name for name, _ in names} - allowed
             if unknown:
                 raise ValueError(f"task {self.id}: {sorted(unknown)} in {text!r} name no fact of the task")
+            if any(spec and (spec != "every" or name not in self.periods) for name, spec in names):
+                raise ValueError(f"task {self.id}: only a period can be worded as a repeat ({{key:every}})")
         if self.schedule and not {*self.schedule.at, *filter(None, [self.schedule.every])} <= set(self.periods):
             raise ValueError(f"task {self.id}: its schedule names a period the task does not have")
         if not (self.monitoring or keys or self.basis):

@@ -9,7 +9,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-from msinfusion.preparation.facts import next_check, number_text, period_text
+from msinfusion.preparation.facts import PeriodWords, next_check, number_text
 from msinfusion.preparation.tasks import Stage, Task
 from msinfusion.preparation.visit import Visit
 from msinfusion.therapies import Fact
@@ -27,12 +27,12 @@ def therapy_task(visit: Visit, task: PatientTask) -> Task | None:
     if not task.applies_to(visit.dose.number, visit.dose.course_day):
         return None
     t, center = visit.t, visit.center
-    words: dict[str, str] = {
+    words: dict[str, object] = {
         "center": center.name,
         "phone": center.phone_text(),
         "emergency": center.emergency_number,
     }
-    words |= {key: period_text(fact.value, t) for key, fact in task.periods.items()}
+    words |= {key: PeriodWords(fact.value, t) for key, fact in task.periods.items()}
     words |= {key: number_text(fact.value, t) for key, fact in task.numbers.items()}
     due = visit.before(task.lead_days)
     if task.schedule is not None:
