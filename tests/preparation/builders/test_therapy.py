@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import inspect
+from typing import get_args
 
 from msinfusion.preparation import Stage
 from msinfusion.preparation.builders import therapy as therapy_builders
 from msinfusion.preparation.builders.therapy import therapy_follow_up, therapy_preparation
 from msinfusion.therapies import apply_overrides, load_catalog
+from msinfusion.therapies.model import PatientTask
 from tests.preparation.conftest import MakeVisit
 
 CATALOG = load_catalog()
@@ -58,3 +60,8 @@ def test_a_task_resting_on_an_unconfirmed_value_needs_review(make_visit: MakeVis
 def test_the_builder_names_no_therapy() -> None:
     source = inspect.getsource(therapy_builders)
     assert not any(therapy_id in source for therapy_id in CATALOG.ids)
+
+
+def test_a_data_task_can_name_every_stage_and_only_those() -> None:
+    stages = get_args(PatientTask.model_fields["stage"].annotation)
+    assert set(stages) == {stage.value for stage in Stage}
