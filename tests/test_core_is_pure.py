@@ -17,6 +17,7 @@ CORE = [
     "msinfusion.card",
     "msinfusion.screening",
     "msinfusion.preparation",
+    "msinfusion.preparation.builders",
     "msinfusion.plan",
     "msinfusion.board",
     "msinfusion.prescriptions",

@@ -21,12 +21,12 @@ PACKAGE = Path(str(resources.files("msinfusion")))
 PYTHON_SOURCES = [
     "i18n.py",
     "screening.py",
-    "preparation.py",
+    *sorted(str(p.relative_to(PACKAGE)) for p in (PACKAGE / "preparation").rglob("*.py")),
     "plan.py",
     "card.py",
     "center.py",
     "exports/ical.py",
-    "exports/fhir.py",
+    *sorted(str(p.relative_to(PACKAGE)) for p in (PACKAGE / "exports" / "fhir").glob("*.py")),
     "exports/text.py",
     "exports/printable.py",
     # The patient web pages (issue 5): their Python messages and templates.
@@ -66,6 +66,9 @@ def message_ids() -> dict[str, str]:
         found.setdefault(therapy["patient_summary"], data_file.name)
         for premedication in therapy.get("premedication", []):
             found.setdefault(premedication["drug"], data_file.name)
+        for task in therapy.get("patient_tasks", []):
+            for text in (task["title"], task["detail"], task["reason"], *task.get("items", [])):
+                found.setdefault(text, data_file.name)
     return found
 
 

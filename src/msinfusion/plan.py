@@ -239,6 +239,7 @@ def build_plan(
                     therapy_name=name,
                     dose_text=text,
                     extra_advice=screening.advice,
+                    first_dose=calendar.doses[0].date,
                 ),
                 reminders=_reminders(center, times, t),
                 notes=notes,
