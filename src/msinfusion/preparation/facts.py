@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from babel.numbers import format_decimal
 
 from msinfusion.i18n import Translator
-from msinfusion.regimens import add_period
+from msinfusion.periods import add_period
 from msinfusion.therapies import Period
 from msinfusion.therapies.model import CheckSchedule, PatientTask
 
