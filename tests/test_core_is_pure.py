@@ -11,6 +11,7 @@ CORE = [
     "msinfusion.therapies",
     "msinfusion.titration",
     "msinfusion.regimens",
+    "msinfusion.dose_records",
     "msinfusion.visits",
     "msinfusion.center",
     "msinfusion.card",

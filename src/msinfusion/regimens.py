@@ -80,6 +80,8 @@ class PlannedDose:
     course: int | None = None
     course_day: int | None = None
     notes: tuple[str, ...] = ()
+    earliest: datetime.date | None = None
+    """The first date the minimum interval allows (None when no minimum interval applies to this dose)."""
 
 
 @dataclass(frozen=True)
@@ -173,6 +175,7 @@ def _dose(
     notes: list[str],
     course: int | None = None,
     course_day: int | None = None,
+    earliest: date | None = None,
 ) -> PlannedDose:
     step = therapy.dose_step(number)
     amount = opts.amount if opts.amount is not None else step.amount.value
@@ -200,6 +203,7 @@ def _dose(
         course,
         course_day,
         tuple(notes),
+        earliest,
     )
 
 
@@ -213,8 +217,12 @@ def _place(
     notes: list[str],
     warnings: list[str],
     min_text: str,
-) -> tuple[date, DoseStatus, bool]:
-    """The date of dose ``number``: given, requested or planned. Returns (date, status, late)."""
+) -> tuple[date, DoseStatus, bool, Window]:
+    """The date of dose ``number``: given, requested or planned. Returns (date, status, late, window).
+
+    A planned dose never lies in the past of ``as_of``: an overdue dose moves to that day ("as soon
+    as possible"), and the window it may be booked in starts no earlier than that day.
+    """
     if number <= len(given):
         day = given[number - 1]
         if earliest is not None and day < earliest:
@@ -223,8 +231,8 @@ def _place(
         if late:
             notes.append(f"given {(day - window.end).days} days after its window")
         elif day < window.start:
-            notes.append(f"given {(window.start - day).days} days before its window")
-        return day, "given", late
+            notes.append(f"given {(window.start - day).days} days before its window; what follows counts from it")
+        return day, "given", late, window
     if number in opts.requested:
         day = opts.requested[number]
         if earliest is not None and day < earliest:
@@ -236,14 +244,20 @@ def _place(
                 f"requested date {day.isoformat()} for dose {number} is outside its window "
                 f"{window.start.isoformat()} to {window.end.isoformat()}"
             )
-        return day, "planned", day > window.end
-    if opts.as_of is not None and window.end < opts.as_of:
+        return day, "planned", day > window.end, window
+    today = opts.as_of
+    if today is not None and window.end < today:
         notes.append("missed: give as soon as possible")
-        return opts.as_of, "planned", True
+        return today, "planned", True, Window(today, today + (window.end - window.start))
+    if today is not None and window.start < today:
+        window = Window(today, window.end)
     if target < window.start:
-        notes.append(f"moved to {window.start.isoformat()} to keep the minimum interval ({min_text})")
-        return window.start, "planned", False
-    return target, "planned", False
+        if today is not None and window.start == today and (earliest is None or today > earliest):
+            notes.append("its date has passed: give it by the end of its window")
+        else:
+            notes.append(f"moved to {window.start.isoformat()} to keep the minimum interval ({min_text})")
+        return window.start, "planned", False, window
+    return target, "planned", False, window
 
 
 def _series(
@@ -312,14 +326,14 @@ def _series(
         high = target + after
         window = Window(low, high if high > low else low)
         notes: list[str] = []
-        day, status, late = _place(number, target, window, given, opts, earliest, notes, warnings, min_text)
+        day, status, late, window = _place(number, target, window, given, opts, earliest, notes, warnings, min_text)
         if day > end and status == "planned":
             break
         if late and resets and missed is not None:
             late_anchor = day
             notes.append(f"next dose counted from this late dose ({missed.source[0]})")
         dates.append(day)
-        doses.append(_dose(therapy, number, day, target, status, window, opts, notes))
+        doses.append(_dose(therapy, number, day, target, status, window, opts, notes, earliest=earliest))
     if len(given) > len(doses):
         warnings.append(f"{len(given) - len(doses)} given dates are past the end of the calendar")
     return doses, warnings
@@ -370,7 +384,7 @@ def _courses(
             if number > len(given) and target > end and number not in opts.requested:
                 return doses, warnings
             notes: list[str] = []
-            day, status, late = _place(number, target, window, given, opts, None, notes, warnings, "")
+            day, status, late, window = _place(number, target, window, given, opts, None, notes, warnings, "")
             if status == "planned" and day > end:
                 return doses, warnings
             if late and course_day > 1 and therapy.missed_dose is not None:

@@ -20,9 +20,9 @@ from typing import Any
 
 from pydantic import ValidationError
 
+from msinfusion import titration  # a module reference: titration itself imports the therapy models
 from msinfusion.therapies.catalog import all_facts
 from msinfusion.therapies.model import Fact, Period, Ramp, RateStep, Series, Status, Therapy
-from msinfusion.titration import TitrationError, infusion_minutes
 
 _STEP = re.compile(r"([A-Za-z_]+)|\[(\d+)\]")
 
@@ -128,8 +128,8 @@ def _timed_problems(therapy: Therapy) -> tuple[str, str] | None:
             profile = therapy.infusions[profile_id]
             dose_mg = step.amount.value
             try:
-                minutes = infusion_minutes(profile, dose_mg)
-            except TitrationError as exc:
+                minutes = titration.infusion_minutes(profile, dose_mg)
+            except titration.TitrationError as exc:
                 return f"infusions.{profile_id}", str(exc)
             if not 0 < minutes <= DAY_MINUTES:
                 return (
