@@ -12,6 +12,8 @@ CORE = [
     "msinfusion.titration",
     "msinfusion.regimens",
     "msinfusion.dose_records",
+    "msinfusion.dose_checks",
+    "msinfusion.reactions",
     "msinfusion.visits",
     "msinfusion.center",
     "msinfusion.card",

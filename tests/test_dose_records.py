@@ -140,3 +140,10 @@ def test_a_missed_dose_gets_a_window_from_today_not_in_the_past() -> None:
     second = calendar.doses[1]
     assert "missed: give as soon as possible" in second.notes
     assert second.window.start == today
+
+
+def test_a_second_rituximab_infusion_ten_days_after_the_first_breaks_the_two_week_minimum() -> None:
+    day = START + timedelta(days=10)
+    problems = check_recorded_dose(_therapy("rituximab"), START, _given(START), ProposedDose(day, 1000), day)
+    assert _kinds(problems) == {ProblemKind.MIN_INTERVAL}
+    assert "14 days" in problems[0].message and problems[0].sources == ("S4",)

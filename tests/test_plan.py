@@ -207,3 +207,46 @@ def test_a_visit_booked_on_another_day_moves_its_preparation_with_it() -> None:
     assert make(patient=patient).staff.warnings == []
     late = make(patient=patient_file({"appointments": {"2": "2027-02-20T09:00:00"}}))
     assert late.staff.warnings == ["dose 2 is booked on 2027-02-20, outside its window"]
+
+
+# --- clinical guards (issue 9) ----------------------------------------------------------------------------
+
+
+def test_a_plan_made_today_lists_no_visit_in_the_past() -> None:
+    today = datetime.date(2027, 8, 1)
+    plan = make(given=[START, datetime.date(2027, 1, 18)], today=today, until=datetime.date(2028, 6, 1))
+    assert plan.visits and all(v.date >= today and v.window_start >= today for v in plan.visits)
+
+
+def test_after_a_serious_reaction_the_short_ocrevus_infusion_is_refused() -> None:
+    from msinfusion.reactions import Reaction
+
+    serious = Reaction(dose_number=3, date=datetime.date(2027, 7, 4), serious=True)
+    with pytest.raises(RegimenError, match="without a prior serious infusion reaction"):
+        make(option="short", reactions=[serious])
+    plan = make(reactions=[serious], until=datetime.date(2028, 2, 1))
+    assert any("serious reaction before" in n for n in plan.visits[0].notes)
+    assert any("clinician's decision" in w for w in plan.staff.warnings)
+
+
+def test_after_a_reaction_ublituximab_visits_include_observation_again() -> None:
+    from msinfusion.reactions import Reaction
+
+    mild = Reaction(dose_number=1, date=START)
+    plain = make("ublituximab", until=datetime.date(2027, 7, 1))
+    after = make("ublituximab", until=datetime.date(2027, 7, 1), reactions=[mild])
+    third = [v for v in plain.visits if v.number == 3][0]
+    third_after = [v for v in after.visits if v.number == 3][0]
+    assert third.timeline.phase_minutes("observation") == 0
+    assert third_after.timeline.phase_minutes("observation") == 60
+
+
+@pytest.mark.parametrize("therapy", ["rituximab", "natalizumab-sztn", "mitoxantrone"])
+def test_patients_see_a_caveat_when_a_visit_length_rests_on_an_unconfirmed_value(therapy: str) -> None:
+    plan = make(therapy, until=datetime.date(2027, 3, 1))
+    assert any("not confirmed yet" in n for n in plan.visits[0].notes)
+
+
+def test_no_caveat_when_every_timed_value_is_confirmed() -> None:
+    plan = make("ocrelizumab-iv", until=datetime.date(2027, 3, 1))
+    assert not any("not confirmed yet" in n for v in plan.visits for n in v.notes)

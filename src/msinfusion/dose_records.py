@@ -18,7 +18,7 @@ from enum import StrEnum
 from typing import Literal
 
 from msinfusion.regimens import RegimenError, add_period, dose_calendar
-from msinfusion.therapies.model import Courses, Status, Therapy
+from msinfusion.therapies.model import Courses, Fact, Period, Series, Status, Therapy
 
 AMOUNT_ROUNDING_MG = 0.1
 """How far a recorded amount may differ from the computed one: the 0.1 mg the calendar rounds mg/m2 doses to."""
@@ -254,8 +254,8 @@ def _date_problems(
     window = dose.window
     if day >= window.start:
         return []
-    if dose.earliest is not None and day < dose.earliest and therapy.min_interval is not None:
-        interval = therapy.min_interval
+    interval = _interval_for(therapy, dates, dose.earliest)
+    if dose.earliest is not None and day < dose.earliest and interval is not None:
         return [
             DoseProblem(
                 ProblemKind.MIN_INTERVAL,
@@ -287,6 +287,17 @@ def _date_problems(
             _window_sources(therapy, number),
         )
     ]
+
+
+def _interval_for(therapy: Therapy, dates: Sequence[date], earliest: date | None) -> Fact[Period] | None:
+    """The minimum-interval rule that set ``earliest``: between initial doses, or between doses."""
+    regimen = therapy.regimen
+    if earliest is None or not dates:
+        return None
+    gap = regimen.initial_min_interval if isinstance(regimen, Series) else None
+    if gap is not None and add_period(dates[-1], gap.value) == earliest:
+        return gap
+    return therapy.min_interval
 
 
 def _window_sources(therapy: Therapy, number: int) -> tuple[str, ...]:

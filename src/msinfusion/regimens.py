@@ -9,8 +9,10 @@ and the center's booking window per dose.
 from __future__ import annotations
 
 import calendar as _calendar
+import dataclasses
 import datetime
 import itertools
+import math
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date, timedelta
@@ -124,6 +126,8 @@ def dose_calendar(
     option: str | None = None,
     as_of: date | None = None,
     requested: Mapping[int, date] | None = None,
+    given_mg: Sequence[float | None] = (),
+    clinician_reason: str | None = None,
 ) -> DoseCalendar:
     """The dose calendar of ``therapy`` from ``start`` to ``until``.
 
@@ -131,6 +135,11 @@ def dose_calendar(
     ``as_of`` (today) moves planned doses that are already overdue to that day ("as soon as
     possible"). ``requested`` maps dose numbers to dates a scheduler asks for; a requested date that
     breaks a minimum interval or its window gives a warning, not an error.
+
+    ``given_mg`` holds the amounts actually given (in mg, parallel to ``given``; None where unknown):
+    a lifetime cap counts them instead of the planned amount. ``prior_cumulative_per_m2`` is the
+    exposure before this prescription. ``clinician_reason`` records a clinician's decision to go on
+    where a label rule refuses (the EU rule against starting mitoxantrone after earlier treatment).
     """
     end = until if until is not None else start + timedelta(days=DEFAULT_HORIZON_DAYS)
     if end < start:
@@ -150,6 +159,12 @@ def dose_calendar(
     if option is not None and not any(option in s.options for s in therapy.dosing):
         choices = sorted({o for s in therapy.dosing for o in s.options}) or ["none"]
         raise RegimenError(f"{therapy.id} has no infusion option {option!r}; options: {', '.join(choices)}")
+    _check_prior(therapy, jurisdiction, prior_cumulative_per_m2)
+    if len(given_mg) > len(given):
+        raise RegimenError(f"{len(given_mg)} given amounts for {len(given)} given dates")
+    for mg in given_mg:
+        if mg is not None and not (math.isfinite(mg) and mg > 0):
+            raise RegimenError(f"a given amount must be more than 0 mg, not {mg}")
     opts = _Options(bsa, jurisdiction, amount, option, as_of, requested or {})
     if isinstance(therapy.regimen, Series):
         if course_days is not None:
@@ -157,8 +172,10 @@ def dose_calendar(
         doses, warnings = _series(therapy, therapy.regimen, start, end, given, opts)
     else:
         doses, warnings = _courses(therapy, therapy.regimen, start, end, given, course_days, opts)
+    doses = _with_given_amounts(therapy, doses, given_mg, bsa)
     cumulative = None
     if therapy.cumulative_cap is not None:
+        warnings += _initiation_rule(therapy, jurisdiction, prior_cumulative_per_m2, clinician_reason)
         doses, cap_warnings, cumulative = _apply_cap(therapy, doses, jurisdiction, prior_cumulative_per_m2)
         warnings += cap_warnings
     return DoseCalendar(therapy, start, end, doses, warnings, cumulative)
@@ -276,6 +293,9 @@ def _series(
     min_interval = therapy.min_interval.value if therapy.min_interval else None
     min_shift = _shifter(min_interval) if min_interval else None
     min_text = str(min_interval) if min_interval else ""
+    initial_min = regimen.initial_min_interval.value if regimen.initial_min_interval else None
+    initial_min_shift = _shifter(initial_min) if initial_min else None
+    initial_min_text = str(initial_min) if initial_min else ""
     n_given = len(given)
     requested = opts.requested
     windows: dict[int, tuple[timedelta, timedelta]] = {}
@@ -318,6 +338,10 @@ def _series(
             windows[key] = (timedelta(days=policy.before_days), timedelta(days=policy.after_days))
         before, after = windows[key]
         earliest = min_shift(dates[-1]) if starts_occurrence and min_shift is not None else None
+        gap_text = min_text
+        if not starts_occurrence and dates and initial_min_shift is not None:
+            # rituximab (RA reference, rituximab:S4): the two infusions are not closer than 2 weeks
+            earliest, gap_text = initial_min_shift(dates[-1]), initial_min_text
         low = target - before
         if dates and low <= dates[-1]:
             low = dates[-1] + ONE_DAY
@@ -326,7 +350,7 @@ def _series(
         high = target + after
         window = Window(low, high if high > low else low)
         notes: list[str] = []
-        day, status, late, window = _place(number, target, window, given, opts, earliest, notes, warnings, min_text)
+        day, status, late, window = _place(number, target, window, given, opts, earliest, notes, warnings, gap_text)
         if day > end and status == "planned":
             break
         if late and resets and missed is not None:
@@ -428,3 +452,45 @@ def _apply_cap(
             warnings.append(f"dose {dose.number} took the cumulative dose to {total:g} mg/m2, past the cap")
         kept.append(dose)
     return kept, warnings, total
+
+
+def _check_prior(therapy: Therapy, jurisdiction: str, prior: float) -> None:
+    """Refuse a prior exposure that is negative, not a number, or beyond any sense (twice the largest cap)."""
+    cap = therapy.cumulative_cap
+    if cap is None:
+        if prior:
+            raise RegimenError(f"{therapy.id} has no cumulative cap; a prior mg/m2 does not apply")
+        return
+    largest = max(f.value for f in cap.limits.values())
+    if not math.isfinite(prior) or not 0 <= prior <= 2 * largest:
+        raise RegimenError(
+            f"prior exposure must be 0 to {2 * largest:g} mg/m2 (twice the largest lifetime cap), not {prior:g}"
+        )
+
+
+def _initiation_rule(therapy: Therapy, jurisdiction: str, prior: float, clinician_reason: str | None) -> list[str]:
+    """The EU rule: mitoxantrone is not started in a patient treated with it before (mitoxantrone:S6)."""
+    assert therapy.cumulative_cap is not None
+    if jurisdiction != "EU" or prior <= 0 or "EU" not in therapy.cumulative_cap.limits:
+        return []
+    rule = therapy.cumulative_cap.limits["EU"]
+    sources = ", ".join(rule.source)
+    if not (clinician_reason or "").strip():
+        raise RegimenError(
+            f"EU label ({sources}): {therapy.id} must not be started after earlier treatment with it "
+            f"({prior:g} mg/m2 on record); a clinician may decide otherwise with a written reason"
+        )
+    return [f"EU rule against starting after earlier treatment overridden by a clinician: {clinician_reason}"]
+
+
+def _with_given_amounts(
+    therapy: Therapy, doses: list[PlannedDose], given_mg: Sequence[float | None], bsa: float | None
+) -> list[PlannedDose]:
+    """Given doses carry the amount actually given, where it is known."""
+    out = list(doses)
+    for index, mg in enumerate(given_mg):
+        if mg is None or index >= len(out) or out[index].status != "given":
+            continue
+        per_unit = mg / bsa if therapy.dose_unit == "mg/m2" and bsa else mg
+        out[index] = dataclasses.replace(out[index], dose_mg=mg, amount=round(per_unit, 2))
+    return out

@@ -142,6 +142,8 @@ class InfusionProfile(_Strict):
     fixed_minutes: Fact[int] | None = None
     label_minutes: Fact[str] | None = None
     eligibility: str | None = None
+    no_prior_serious_reaction: bool = False
+    """Offered only to patients with no serious infusion reaction on record (the 2-hour OCREVUS option)."""
 
     @model_validator(mode="after")
     def _one_way(self) -> InfusionProfile:
@@ -171,6 +173,8 @@ class ObservationRule(_Strict):
 
     doses: DoseRange
     minutes: Fact[int]
+    after_reaction: Fact[int] | None = None
+    """Observation for these doses once the patient has had an infusion reaction (where the label turns it back on)."""
 
 
 class DoseStep(_Strict):
@@ -225,6 +229,8 @@ class Series(_Strict):
 
     kind: Literal["series"] = "series"
     initial: list[Fact[Period]]
+    initial_min_interval: Fact[Period] | None = None
+    """The least time between two initial doses (e.g. rituximab's two infusions 2 weeks apart)."""
     maintenance: Maintenance | None = None
 
 
@@ -258,6 +264,14 @@ class Monitoring(_Strict):
     when: str
     fact: Fact[str]
     before_each_dose: bool = False
+    check: str | None = Field(None, pattern=r"^[a-z0-9-]+$")
+    """The id of the check staff record before a dose (``lvef``); required when ``before_each_dose``."""
+
+    @model_validator(mode="after")
+    def _check_named(self) -> Monitoring:
+        if self.before_each_dose and self.check is None:
+            raise ValueError(f"{self.what!r} is required before each dose, so it needs a check id")
+        return self
 
 
 class Therapy(_Strict):
@@ -285,6 +299,7 @@ class Therapy(_Strict):
     cumulative_cap: CumulativeCap | None = None
     monitoring: list[Monitoring] = []
     late_reactions_hours: Fact[int] | None = None
+    after_serious_reaction: Fact[str] | None = None
     vaccine_lead: Fact[VaccineLead] | None = None
     booking_windows: list[BookingWindow] = Field(min_length=1)
     flags: list[str] = []
@@ -304,10 +319,13 @@ class Therapy(_Strict):
                 return step
         raise ValueError(f"{self.id}: no dosing rule covers dose {number}")
 
-    def observation_minutes(self, number: int) -> Fact[int]:
-        """Observation after dose ``number``."""
+    def observation_minutes(self, number: int, *, after_reaction: bool = False) -> Fact[int]:
+        """Observation after dose ``number``; ``after_reaction``: the patient has had an infusion reaction."""
         for rule in self.observation:
             if number in rule.doses:
+                extra = rule.after_reaction
+                if after_reaction and extra is not None and extra.value > rule.minutes.value:
+                    return extra
                 return rule.minutes
         raise ValueError(f"{self.id}: no observation rule covers dose {number}")
 
