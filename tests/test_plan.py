@@ -235,8 +235,8 @@ def test_after_a_reaction_ublituximab_visits_include_observation_again() -> None
     mild = Reaction(dose_number=1, date=START)
     plain = make("ublituximab", until=datetime.date(2027, 7, 1))
     after = make("ublituximab", until=datetime.date(2027, 7, 1), reactions=[mild])
-    third = [v for v in plain.visits if v.number == 3][0]
-    third_after = [v for v in after.visits if v.number == 3][0]
+    third = next(v for v in plain.visits if v.number == 3)
+    third_after = next(v for v in after.visits if v.number == 3)
     assert third.timeline.phase_minutes("observation") == 0
     assert third_after.timeline.phase_minutes("observation") == 60
 

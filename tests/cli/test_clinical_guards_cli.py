@@ -86,5 +86,5 @@ def test_a_plan_with_the_short_ocrevus_infusion_says_who_it_is_for(
     args = ["plan", "ocrelizumab-iv", "--start", "2027-01-04", "--until", "2027-08-01", "--option", "short"]
     code, out, _ = _run(capsys, *args, "--format", "json")
     assert code == 0
-    later = [v for v in json.loads(out)["visits"] if v["number"] == 3][0]
+    later = next(v for v in json.loads(out)["visits"] if v["number"] == 3)
     assert any("never had a serious reaction" in n for n in later["notes"])
