@@ -59,6 +59,7 @@ class Rule(_Strict):
 
     outcome: Outcome
     reason: str
+    text: str | None = Field(None, description="The question as this therapy asks it (default: the question's text)")
     sources: SourceIds = []
     status: Status
 
@@ -109,7 +110,7 @@ class Question(_Strict):
         """The outcome, reason and basis of a flagged answer for ``therapy_id``."""
         if therapy_id in self.overrides:
             return self.overrides[therapy_id]
-        return Rule(outcome=self.outcome, reason=self.reason, sources=self.sources, status=self.status)
+        return Rule(outcome=self.outcome, reason=self.reason, text=self.text, sources=self.sources, status=self.status)
 
 
 class QuestionSet(_Strict):
@@ -214,7 +215,7 @@ def assess(
         shown.append(
             AskedQuestion(
                 id=question.id,
-                text=_(question.text),
+                text=_(rule.text or question.text),
                 answer=answer,
                 flagged=answer is not None and answer == question.trigger,
                 outcome=rule.outcome,
