@@ -12,6 +12,7 @@ from typing import Any
 import pytest
 from pydantic import ValidationError
 
+from msinfusion.center import demo_center
 from msinfusion.exports.text import plan_text
 from msinfusion.plan import PatientFile, PersonalPlan, build_plan, patient_file
 from msinfusion.regimens import RegimenError
@@ -25,6 +26,7 @@ TODAY = datetime.date(2026, 12, 1)
 
 
 def make(therapy: str = "ocrelizumab-iv", **kwargs: Any) -> PersonalPlan:
+    kwargs.setdefault("center", demo_center())
     return build_plan(CATALOG.get(therapy), START, issued=ISSUED, bsa=1.8, **kwargs)
 
 
@@ -250,3 +252,22 @@ def test_patients_see_a_caveat_when_a_visit_length_rests_on_an_unconfirmed_value
 def test_no_caveat_when_every_timed_value_is_confirmed() -> None:
     plan = make("ocrelizumab-iv", until=datetime.date(2027, 3, 1))
     assert not any("not confirmed yet" in n for v in plan.visits for n in v.notes)
+
+
+def test_a_center_with_no_stored_profile_shows_no_made_up_phone_or_address() -> None:
+    from msinfusion.exports.ical import feed_ics
+    from msinfusion.exports.printable import plan_html
+
+    patient = PatientFile(answers={"infection": True})
+    plan = build_plan(CATALOG.get("ocrelizumab-iv"), START, issued=ISSUED, patient=patient, center=None)
+    shown = plan_text(plan) + plan_html(plan) + feed_ics(plan).decode()
+    assert "555" not in shown and "River Road" not in shown and "Riverside" not in shown
+    assert plan.center_note and "Ask your care team" in plan.center_note
+    assert plan.check is not None and plan.check.call_phone is None
+    assert plan.check.call_phone_text == "the number your care team gave you"
+    assert plan.card.center_phone_text == "the number your care team gave you"
+
+
+def test_the_no_profile_wording_is_in_spanish_too() -> None:
+    plan = build_plan(CATALOG.get("natalizumab"), START, issued=ISSUED, locale="es", center=None)
+    assert "su centro de infusión" in plan_text(plan) and "555" not in plan_text(plan)

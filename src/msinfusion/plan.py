@@ -17,7 +17,7 @@ from typing import Any, Literal
 from pydantic import BaseModel, ConfigDict, Field
 
 from msinfusion.card import CardDetails, Contact, InformationCard
-from msinfusion.center import CenterProfile, demo_center
+from msinfusion.center import CenterProfile, unlisted_center
 from msinfusion.i18n import DEFAULT_LOCALE, Translator, translator
 from msinfusion.preparation import (
     PreparationPlan,
@@ -117,6 +117,7 @@ class PersonalPlan(_Strict):
     visits: list[VisitPlan]
     check: ScreeningResult | None = Field(description="The check before the next planned visit")
     disclaimer: str
+    center_note: str | None = Field(None, description="Set when the center has no stored profile: ask the care team")
     reminder_note: str
     staff: StaffNotes
 
@@ -177,6 +178,7 @@ def build_plan(
 ) -> PersonalPlan:
     """The personal plan; raises ``RegimenError``, ``ScreeningError`` or ``UnknownLocale`` for bad input.
 
+    Without ``center`` (no stored profile) the plan names no center, address or phone: it says to ask.
     ``issued`` is when the plan is made (calendar stamps); the core never reads the clock. With
     ``today`` no visit is listed in the past: an overdue dose moves to today. ``given_mg``,
     ``prior_cumulative_per_m2``, ``jurisdiction`` and ``clinician_reason`` feed a lifetime cap
@@ -184,10 +186,14 @@ def build_plan(
     history: observation is back on where the label says so, an option kept for patients without a
     serious reaction is refused, and after a serious reaction the care team decides on the next dose.
     """
-    center = center or demo_center()
     patient = patient or PatientFile()
     t = translator(locale or patient.language or DEFAULT_LOCALE)
     _ = t.gettext
+    if center is None:
+        # No stored profile: never show a made-up center's phone or address; tell the patient to ask.
+        center = unlisted_center(
+            _("your infusion center"), _("ask your care team for the address"), _("the number your care team gave you")
+        )
     problem = option_problem(therapy, option, reactions)
     if problem is not None:
         raise RegimenError(f"{therapy.id}: {problem}")
@@ -312,7 +318,11 @@ def build_plan(
             center_name=center.name,
             center_phone=center.phone,
             region=center.address.country,
+            center_phone_note=None if center.listed else center.phone_text(),
         ),
+        center_note=None
+        if center.listed
+        else _("We do not have your center's details. Ask your care team for its address and phone number."),
         start=start,
         given=list(given),
         visits=visits,

@@ -237,7 +237,7 @@ def assess(
         outcome = Outcome.PROCEED
     region = center.address.country
     phone = center.phone_text()
-    call: str | None = center.phone
+    call: str | None = center.phone if center.listed else None
     if outcome is Outcome.CALL_CENTER:
         message = _("Call {center} at {phone} before you come in. Tell them which answers are marked below.").format(
             center=center.name, phone=phone
@@ -272,7 +272,7 @@ def assess(
         reasons=[q.reason for q in flagged if q.outcome is not Outcome.PROCEED],
         advice=[q.advice for q in flagged if q.advice],
         call_phone=call,
-        call_phone_text=display_phone(call, region) if call else None,
+        call_phone_text=display_phone(call, region) if call else (phone if outcome is not Outcome.PROCEED else None),
         message=message,
         needs_review=[q.id for q in shown if q.needs_review],
     )

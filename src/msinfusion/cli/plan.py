@@ -12,7 +12,7 @@ import typer
 import yaml
 from pydantic import ValidationError
 
-from msinfusion.center import CenterProfile, demo_center
+from msinfusion.center import CenterProfile
 from msinfusion.cli._app import UsageProblem, app
 from msinfusion.cli.catalog import find_therapy
 from msinfusion.cli.dosing import parse_date
@@ -108,7 +108,7 @@ def plan_command(
     until_date = parse_date(until, "--until") if until else None
     as_of = parse_date(today_text, "--today") if today_text else None
     today = as_of or datetime.date.today()
-    center = demo_center()
+    center: CenterProfile | None = None  # no profile: the plan names no center and says to ask the care team
     if center_file is not None:
         data = read_document(center_file, "--center")
         try:
