@@ -225,11 +225,14 @@ def value_statuses(therapy: Therapy, dose: PlannedDose, *, after_reaction: bool 
     timed = [f for f in premeds if f is not None]
     weakest = max(timed, key=lambda f: list(Status).index(f.status), default=None)
     date_fact = _date_fact(therapy, dose)
+    regimen = therapy.regimen
+    initial = isinstance(regimen, Series) and 1 < dose.number <= len(regimen.initial)
+    gap = regimen.initial_min_interval if initial and isinstance(regimen, Series) else therapy.min_interval
     observation = therapy.observation_minutes(dose.number, after_reaction=after_reaction)
     return {
         "amount": str(therapy.dose_step(dose.number).amount.status),
         "date": str(date_fact.status) if date_fact is not None else None,
-        "min_interval": str(therapy.min_interval.status) if therapy.min_interval and dose.earliest else None,
+        "min_interval": str(gap.status) if gap is not None and dose.earliest else None,
         "infusion": str(timing.status) if timing is not None else None,
         "premedication": str(weakest.status) if weakest is not None else None,
         "observation": str(observation.status),
