@@ -8,7 +8,9 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from msinfusion.exports.text import plan_text
 from msinfusion.plan import build_plan
+from msinfusion.scheduling.day import Phase
 from msinfusion.therapies import OverrideError, Status, Therapy, apply_overrides, load_catalog
 from msinfusion.therapies.catalog import all_facts
 from msinfusion.visits import phases_for_treatment, treatment_codes, visit_timeline
@@ -84,9 +86,12 @@ def _must_not_fail(local: Therapy) -> None:
     assert plan.therapy_id == local.id  # a low cap may leave no visit; nothing raised
     for visit in plan.visits:
         assert 0 < visit.timeline.chair_minutes <= 3 * 24 * 60
+    assert plan_text(plan)
     for code, spec in treatment_codes().items():
         if spec.therapy == local.id:
-            assert phases_for_treatment(code, therapy=local)
+            phases = phases_for_treatment(code, therapy=local)
+            # the day board and the scheduler take these phases as they are
+            assert [Phase(name=p.name, minutes=p.minutes, nurse_minutes=p.nurse_minutes) for p in phases]
     for step in local.dosing:
         visit_timeline(local, step.doses.first, dose_mg=step.amount.value * (bsa or 1))
 
