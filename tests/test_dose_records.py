@@ -147,3 +147,25 @@ def test_a_second_rituximab_infusion_ten_days_after_the_first_breaks_the_two_wee
     problems = check_recorded_dose(_therapy("rituximab"), START, _given(START), ProposedDose(day, 1000), day)
     assert _kinds(problems) == {ProblemKind.MIN_INTERVAL}
     assert "14 days" in problems[0].message and problems[0].sources == ("S4",)
+
+
+def test_a_mitoxantrone_dose_without_its_recorded_lvef_is_a_problem() -> None:
+    therapy = _therapy("mitoxantrone")
+    proposed = ProposedDose(START, 21.6)
+    problems = check_recorded_dose(therapy, START, [], proposed, START, bsa=1.8, recorded_checks={"neutrophils"})
+    assert {p.kind for p in problems} == {ProblemKind.MISSING_CHECK}
+    assert problems[0].message.startswith("LVEF")
+    done = {"lvef", "neutrophils", "blood-liver-pregnancy"}
+    assert check_recorded_dose(therapy, START, [], proposed, START, bsa=1.8, recorded_checks=done) == []
+
+
+def test_a_natalizumab_dose_after_a_serious_reaction_needs_a_clinician() -> None:
+    from msinfusion.reactions import Reaction
+
+    day = START + timedelta(weeks=4)
+    serious = [Reaction(dose_number=1, date=START, serious=True)]
+    problems = check_recorded_dose(
+        _therapy("natalizumab"), START, _given(START), ProposedDose(day, 300), day, reactions=serious
+    )
+    assert _kinds(problems) == {ProblemKind.AFTER_SERIOUS_REACTION}
+    assert problems[0].sources == ("S5",)

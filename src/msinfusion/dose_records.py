@@ -11,12 +11,14 @@ A clinician's confirmation with a written reason turns refusals into flags store
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 from dataclasses import dataclass
 from datetime import date, timedelta
 from enum import StrEnum
 from typing import Literal
 
+from msinfusion.dose_checks import missing_checks
+from msinfusion.reactions import Reaction, retreatment_gate
 from msinfusion.regimens import RegimenError, add_period, dose_calendar
 from msinfusion.therapies.model import Courses, Fact, Period, Series, Status, Therapy
 
@@ -37,6 +39,8 @@ class ProblemKind(StrEnum):
     AMOUNT = "amount"
     CUMULATIVE_CAP = "cumulative-cap"
     PRIOR_TREATMENT = "prior-treatment"
+    MISSING_CHECK = "missing-check"
+    AFTER_SERIOUS_REACTION = "after-serious-reaction"
 
 
 @dataclass(frozen=True, slots=True)
@@ -61,7 +65,7 @@ class DoseProblem:
     """One reason a record is refused unless a clinician confirms it."""
 
     kind: ProblemKind
-    field: Literal["date", "amount_mg", "number"]
+    field: Literal["date", "amount_mg", "number", "checks"]
     message: str
     sources: tuple[str, ...] = ()
 
@@ -117,10 +121,14 @@ def check_recorded_dose(
     prescribed_amount: float | None = None,
     jurisdiction: str = "US",
     prior_cumulative_per_m2: float = 0.0,
+    recorded_checks: Collection[str] | None = None,
+    reactions: Sequence[Reaction] = (),
 ) -> list[DoseProblem]:
     """Every problem with recording ``proposed`` after the ``given`` doses of a prescription started on ``start``.
 
     ``therapy`` is the center's version (overrides applied). An empty list means the record fits.
+    ``recorded_checks`` (the ids staff recorded before this dose; None: not tracked) adds a problem per
+    missing check required before each dose; ``reactions`` adds one after a serious reaction.
     """
     problems: list[DoseProblem] = []
     day = proposed.date
@@ -156,6 +164,16 @@ def check_recorded_dose(
                 f"the next dose on record is dose {expected_number}, not dose {number}",
             )
         )
+    if recorded_checks is not None:
+        for check in missing_checks(therapy, number, recorded_checks).missing:
+            problems.append(
+                DoseProblem(
+                    ProblemKind.MISSING_CHECK, "checks", f"{check.what} is required before each dose", check.sources
+                )
+            )
+    gate = retreatment_gate(therapy, reactions)
+    if gate.needs_clinician:
+        problems.append(DoseProblem(ProblemKind.AFTER_SERIOUS_REACTION, "number", gate.reason or "", gate.sources))
     problems += _amount_problems(therapy, number, proposed.amount_mg, bsa, prescribed_amount)
     problems += _cap_problems(therapy, number, given, proposed, bsa, jurisdiction, prior_cumulative_per_m2)
     if any(p.kind in (ProblemKind.BEFORE_START, ProblemKind.OUT_OF_ORDER) for p in problems):
