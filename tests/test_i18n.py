@@ -61,6 +61,8 @@ def message_ids() -> dict[str, str]:
                     found.setdefault(question[key], data_file.name)
             for rule in question.get("overrides", {}).values():
                 found.setdefault(rule["reason"], data_file.name)
+                if rule.get("text"):
+                    found.setdefault(rule["text"], data_file.name)
     for data_file in sorted((PACKAGE / "therapies").glob("*.yaml")):
         therapy = yaml.safe_load(data_file.read_text(encoding="utf-8"))
         found.setdefault(therapy["patient_summary"], data_file.name)

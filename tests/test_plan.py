@@ -13,6 +13,7 @@ from typing import Any
 import pytest
 from pydantic import ValidationError
 
+from msinfusion.center import demo_center
 from msinfusion.exports.text import plan_text
 from msinfusion.plan import PatientFile, PersonalPlan, build_plan, match_bookings, patient_file
 from msinfusion.regimens import RegimenError
@@ -26,6 +27,7 @@ TODAY = datetime.date(2026, 12, 1)
 
 
 def make(therapy: str = "ocrelizumab-iv", **kwargs: Any) -> PersonalPlan:
+    kwargs.setdefault("center", demo_center())
     return build_plan(CATALOG.get(therapy), START, issued=ISSUED, bsa=1.8, **kwargs)
 
 
@@ -228,3 +230,65 @@ def test_bookings_match_doses_by_number_first_then_by_day_within_the_window() ->
 def test_a_booking_outside_every_window_matches_no_dose() -> None:
     plan = make()
     assert match_bookings(plan.visits, [_Booking(None, plan.visits[0].window_start - datetime.timedelta(days=1))]) == {}
+
+
+# --- clinical guards (issue 9) ----------------------------------------------------------------------------
+
+
+def test_a_plan_made_today_lists_no_visit_in_the_past() -> None:
+    today = datetime.date(2027, 8, 1)
+    plan = make(given=[START, datetime.date(2027, 1, 18)], today=today, until=datetime.date(2028, 6, 1))
+    assert plan.visits and all(v.date >= today and v.window_start >= today for v in plan.visits)
+
+
+def test_after_a_serious_reaction_the_short_ocrevus_infusion_is_refused() -> None:
+    from msinfusion.reactions import Reaction
+
+    serious = Reaction(dose_number=3, date=datetime.date(2027, 7, 4), serious=True)
+    with pytest.raises(RegimenError, match="without a prior serious infusion reaction"):
+        make(option="short", reactions=[serious])
+    plan = make(reactions=[serious], until=datetime.date(2028, 2, 1))
+    assert any("serious reaction before" in n for n in plan.visits[0].notes)
+    assert any("clinician's decision" in w for w in plan.staff.warnings)
+
+
+def test_after_a_reaction_ublituximab_visits_include_observation_again() -> None:
+    from msinfusion.reactions import Reaction
+
+    mild = Reaction(dose_number=1, date=START)
+    plain = make("ublituximab", until=datetime.date(2027, 7, 1))
+    after = make("ublituximab", until=datetime.date(2027, 7, 1), reactions=[mild])
+    third = next(v for v in plain.visits if v.number == 3)
+    third_after = next(v for v in after.visits if v.number == 3)
+    assert third.timeline.phase_minutes("observation") == 0
+    assert third_after.timeline.phase_minutes("observation") == 60
+
+
+@pytest.mark.parametrize("therapy", ["rituximab", "natalizumab-sztn", "mitoxantrone"])
+def test_patients_see_a_caveat_when_a_visit_length_rests_on_an_unconfirmed_value(therapy: str) -> None:
+    plan = make(therapy, until=datetime.date(2027, 3, 1))
+    assert any("not confirmed yet" in n for n in plan.visits[0].notes)
+
+
+def test_no_caveat_when_every_timed_value_is_confirmed() -> None:
+    plan = make("ocrelizumab-iv", until=datetime.date(2027, 3, 1))
+    assert not any("not confirmed yet" in n for v in plan.visits for n in v.notes)
+
+
+def test_a_center_with_no_stored_profile_shows_no_made_up_phone_or_address() -> None:
+    from msinfusion.exports.ical import feed_ics
+    from msinfusion.exports.printable import plan_html
+
+    patient = PatientFile(answers={"infection": True})
+    plan = build_plan(CATALOG.get("ocrelizumab-iv"), START, issued=ISSUED, patient=patient, center=None)
+    shown = plan_text(plan) + plan_html(plan) + feed_ics(plan).decode()
+    assert "555" not in shown and "River Road" not in shown and "Riverside" not in shown
+    assert plan.center_note and "Ask your care team" in plan.center_note
+    assert plan.check is not None and plan.check.call_phone is None
+    assert plan.check.call_phone_text == "the number your care team gave you"
+    assert plan.card.center_phone_text == "the number your care team gave you"
+
+
+def test_the_no_profile_wording_is_in_spanish_too() -> None:
+    plan = build_plan(CATALOG.get("natalizumab"), START, issued=ISSUED, locale="es", center=None)
+    assert "su centro de infusión" in plan_text(plan) and "555" not in plan_text(plan)

@@ -147,7 +147,7 @@ def test_natalizumab_plans_touch_enrollment_before_every_infusion() -> None:
     for number in (1, 2, 13):
         task = prepare("natalizumab", number).task("touch")
         assert "TOUCH" in task.detail
-        assert not task.needs_review
+        assert task.needs_review  # the checklist is a 2013 copy (S6); the current form was not seen (S18)
 
 
 def test_the_biosimilars_unconfirmed_safety_program_is_marked_for_review() -> None:

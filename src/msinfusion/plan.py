@@ -17,7 +17,7 @@ from typing import Any, Literal, Protocol, TypeVar
 from pydantic import BaseModel, ConfigDict, Field
 
 from msinfusion.card import CardDetails, Contact, InformationCard
-from msinfusion.center import CenterProfile, demo_center
+from msinfusion.center import CenterProfile, unlisted_center
 from msinfusion.i18n import DEFAULT_LOCALE, Translator, translator
 from msinfusion.preparation import (
     PreparationPlan,
@@ -27,7 +27,8 @@ from msinfusion.preparation import (
     preparation_plan,
     visit_times,
 )
-from msinfusion.regimens import PlannedDose, dose_calendar
+from msinfusion.reactions import Reaction, had_reaction_before, option_problem, retreatment_gate
+from msinfusion.regimens import PlannedDose, RegimenError, dose_calendar
 from msinfusion.screening import ScreeningResult, assess
 from msinfusion.therapies import Therapy
 from msinfusion.visits import VisitTimeline, dose_visit
@@ -116,6 +117,7 @@ class PersonalPlan(_Strict):
     visits: list[VisitPlan]
     check: ScreeningResult | None = Field(description="The check before the next planned visit")
     disclaimer: str
+    center_note: str | None = Field(None, description="Set when the center has no stored profile: ask the care team")
     reminder_note: str
     staff: StaffNotes
 
@@ -166,22 +168,58 @@ def build_plan(
     center: CenterProfile | None = None,
     patient: PatientFile | None = None,
     locale: str | None = None,
+    today: datetime.date | None = None,
+    given_mg: Sequence[float | None] = (),
+    prior_cumulative_per_m2: float = 0.0,
+    jurisdiction: str = "US",
+    clinician_reason: str | None = None,
+    option: str | None = None,
+    reactions: Sequence[Reaction] = (),
 ) -> PersonalPlan:
     """The personal plan; raises ``RegimenError``, ``ScreeningError`` or ``UnknownLocale`` for bad input.
 
-    ``issued`` is when the plan is made (calendar stamps); the core never reads the clock.
+    Without ``center`` (no stored profile) the plan names no center, address or phone: it says to ask.
+    ``issued`` is when the plan is made (calendar stamps); the core never reads the clock. With
+    ``today`` no visit is listed in the past: an overdue dose moves to today. ``given_mg``,
+    ``prior_cumulative_per_m2``, ``jurisdiction`` and ``clinician_reason`` feed a lifetime cap
+    (:func:`msinfusion.regimens.dose_calendar`). ``reactions`` is the patient's infusion-reaction
+    history: observation is back on where the label says so, an option kept for patients without a
+    serious reaction is refused, and after a serious reaction the care team decides on the next dose.
     """
-    center = center or demo_center()
     patient = patient or PatientFile()
     t = translator(locale or patient.language or DEFAULT_LOCALE)
     _ = t.gettext
-    calendar = dose_calendar(therapy, start, until, list(given), bsa=bsa, course_days=course_days)
+    if center is None:
+        # No stored profile: never show a made-up center's phone or address; tell the patient to ask.
+        center = unlisted_center(
+            _("your infusion center"), _("ask your care team for the address"), _("the number your care team gave you")
+        )
+    problem = option_problem(therapy, option, reactions)
+    if problem is not None:
+        raise RegimenError(f"{therapy.id}: {problem}")
+    calendar = dose_calendar(
+        therapy,
+        start,
+        until,
+        list(given),
+        bsa=bsa,
+        course_days=course_days,
+        as_of=today,
+        given_mg=given_mg,
+        prior_cumulative_per_m2=prior_cumulative_per_m2,
+        jurisdiction=jurisdiction,
+        clinician_reason=clinician_reason,
+        option=option,
+    )
+    gate = retreatment_gate(therapy, reactions)
     name = f"{therapy.name} ({', '.join(therapy.brands)})" if therapy.brands else therapy.name
     planned = [d for d in calendar.doses if d.status == "planned"]
     sequence = patient.revision + len(given)
     visits: list[VisitPlan] = []
     check: ScreeningResult | None = None
     warnings = list(calendar.warnings)
+    if gate.needs_clinician:
+        warnings.append(f"next dose needs a clinician's decision: {gate.reason}")
     for dose in planned:
         booked = patient.appointments.get(dose.number)
         if booked is not None and booked.date() != dose.date:
@@ -189,7 +227,9 @@ def build_plan(
             if booked.date() not in dose.window:
                 warnings.append(f"dose {dose.number} is booked on {booked.date()}, outside its window")
             dose = dataclasses.replace(dose, date=booked.date())
-        timeline = dose_visit(therapy, dose, center.visit_policy)
+        timeline = dose_visit(
+            therapy, dose, center.visit_policy, after_reaction=had_reaction_before(dose.number, reactions)
+        )
         times = visit_times(center, dose.date, timeline, booked)
         screening = assess(
             therapy.id,
@@ -202,6 +242,19 @@ def build_plan(
         if check is None:
             check = screening
         notes = []
+        if gate.needs_clinician and not visits:
+            notes.append(_("You had a serious reaction before. Your care team will decide about this infusion first."))
+        if therapy.infusions[dose.infusion].no_prior_serious_reaction:
+            notes.append(
+                _(
+                    "This shorter infusion is only for people who have never had a serious reaction to this "
+                    "medicine. Tell the nurse if you ever had one."
+                )
+            )
+        if timeline.needs_review:
+            notes.append(
+                _("Part of the time for this visit is not confirmed yet. Ask your center how long to plan for.")
+            )
         if center.hours_on(dose.date) is None:
             notes.append(_("The center is usually closed on this day. They will book a day close to it."))
         if dose.window.start != dose.window.end:
@@ -266,7 +319,11 @@ def build_plan(
             center_name=center.name,
             center_phone=center.phone,
             region=center.address.country,
+            center_phone_note=None if center.listed else center.phone_text(),
         ),
+        center_note=None
+        if center.listed
+        else _("We do not have your center's details. Ask your care team for its address and phone number."),
         start=start,
         given=list(given),
         visits=visits,

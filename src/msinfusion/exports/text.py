@@ -18,6 +18,8 @@ def plan_text(plan: PersonalPlan) -> str:
         out.extend(["", text, "=" * len(text)])
 
     out += [_("My infusion plan") + f": {plan.therapy_name}", plan.summary, "", plan.disclaimer]
+    if plan.center_note:
+        out.append(plan.center_note)
     visit = plan.next_visit
     if visit is not None:
         heading(_("My next visit"))

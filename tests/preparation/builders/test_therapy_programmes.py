@@ -69,7 +69,8 @@ def test_reauthorization_is_due_every_6_months_from_the_first_infusion() -> None
     renew = tasks("natalizumab", 1)["reauthorization"]
     assert renew.due == datetime.date(2027, 7, 4)
     assert renew.detail.startswith("Every 6 months, your doctor must renew your approval in the TOUCH program")
-    assert "natalizumab:S18" in renew.sources and not renew.needs_review
+    # It also carries out the TOUCH checklist item, whose wording rests on an unconfirmed copy of the form (S6).
+    assert "natalizumab:S18" in renew.sources and "natalizumab:S6" in renew.sources and renew.needs_review
     assert tasks("natalizumab-sztn", 1)["reauthorization"].needs_review
 
 
