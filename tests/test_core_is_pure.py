@@ -21,6 +21,10 @@ CORE = [
     "msinfusion.scheduling",
     "msinfusion.exports.ical",
     "msinfusion.exports.fhir",
+    "msinfusion.reminders",
+    "msinfusion.reminders.rules",
+    "msinfusion.reminders.messages",
+    "msinfusion.reminders.tokens",
 ]
 FRAMEWORKS = ["fastapi", "starlette", "sqlalchemy", "alembic", "typer", "click", "rich", "uvicorn", "psycopg"]
 

@@ -29,6 +29,9 @@ PYTHON_SOURCES = [
     "exports/fhir.py",
     "exports/text.py",
     "exports/printable.py",
+    # Reminders and notices (issue 12): the rule texts and the messages sent to patients.
+    "reminders/rules.py",
+    "reminders/messages.py",
     # The patient web pages (issue 5): their Python messages and templates.
     "web/patient_view.py",
     "web/card_form.py",

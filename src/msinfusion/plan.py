@@ -28,6 +28,7 @@ from msinfusion.preparation import (
     visit_times,
 )
 from msinfusion.regimens import PlannedDose, dose_calendar
+from msinfusion.reminders.rules import QuietHours, ReminderChannel, VisitSlot, planned_reminders, rule_text
 from msinfusion.screening import ScreeningResult, assess
 from msinfusion.therapies import Therapy
 from msinfusion.visits import VisitTimeline, dose_visit
@@ -60,7 +61,7 @@ def patient_file(data: Any, *, today: datetime.date | None = None) -> PatientFil
 
 
 class Reminder(_Strict):
-    """A reminder the server sends before a visit (listed here; sending is not part of the plan)."""
+    """A reminder the server sends before a visit on the patient's active channels (the outbox sends it)."""
 
     id: str
     at: datetime.datetime
@@ -144,14 +145,41 @@ def disclaimer(t: Translator) -> str:
     return t.gettext("This plan helps you get ready. It does not replace your care team: always follow their advice.")
 
 
-def _reminders(center: CenterProfile, times: VisitTimes, t: Translator) -> list[Reminder]:
+def _reminders(
+    center: CenterProfile,
+    uid: str,
+    times: VisitTimes,
+    channels: Sequence[ReminderChannel],
+    quiet: QuietHours,
+    t: Translator,
+) -> list[Reminder]:
+    """The reminders the outbox will send for this visit: the same rules, moments and words."""
+    planned = planned_reminders(VisitSlot(uid=uid, start=times.start), channels, quiet, center.reminders)
+    seen: dict[str, Reminder] = {}
+    for item in planned:  # one line per rule, whatever the number of channels
+        seen.setdefault(item.rule, Reminder(id=item.rule, at=item.send_at, text=rule_text(item.rule, times.start, t)))
+    return list(seen.values())
+
+
+def reminder_note(channels: Sequence[ReminderChannel], t: Translator) -> str:
+    """What the plan says about reminders: how we send them, or how to turn them on (never SMS unless active)."""
     _ = t.gettext
-    texts = {
-        "prepare": _("Your infusion is in one week. Look at your plan to get ready."),
-        "day-before": _("Your infusion is tomorrow. Drink water, pack your bag and check your ride home."),
-        "leave-soon": _("Your infusion starts in 2 hours. Remember your information card."),
-    }
-    return [Reminder(id=rule.id, at=times.start - rule.before, text=texts[rule.id]) for rule in center.reminders]
+    active = {c.channel for c in channels if c.rules}
+    if active == {"email", "sms"}:
+        return _(
+            "Calendar apps often ignore alerts in imported files, so we also send you these reminders "
+            "by e-mail and by text message."
+        )
+    if active == {"email"}:
+        return _("Calendar apps often ignore alerts in imported files, so we also send you these reminders by e-mail.")
+    if active == {"sms"}:
+        return _(
+            "Calendar apps often ignore alerts in imported files, so we also send you these reminders by text message."
+        )
+    return _(
+        "We do not send you reminders yet. To get a reminder by e-mail before each visit, "
+        "ask your infusion center to add your e-mail address."
+    )
 
 
 def build_plan(
@@ -166,11 +194,16 @@ def build_plan(
     center: CenterProfile | None = None,
     patient: PatientFile | None = None,
     locale: str | None = None,
+    reminder_channels: Sequence[ReminderChannel] = (),
+    quiet_hours: QuietHours | None = None,
 ) -> PersonalPlan:
     """The personal plan; raises ``RegimenError``, ``ScreeningError`` or ``UnknownLocale`` for bad input.
 
     ``issued`` is when the plan is made (calendar stamps); the core never reads the clock.
+    ``reminder_channels`` are the channels that really send to this patient (none by default): the plan
+    lists reminders only for those, and otherwise says how to turn them on.
     """
+    quiet = quiet_hours or QuietHours()
     center = center or demo_center()
     patient = patient or PatientFile()
     t = translator(locale or patient.language or DEFAULT_LOCALE)
@@ -240,7 +273,9 @@ def build_plan(
                     dose_text=text,
                     extra_advice=screening.advice,
                 ),
-                reminders=_reminders(center, times, t),
+                reminders=_reminders(
+                    center, visit_uid(patient, therapy, start, dose.number), times, reminder_channels, quiet, t
+                ),
                 notes=notes,
             )
         )
@@ -271,8 +306,6 @@ def build_plan(
         visits=visits,
         check=check,
         disclaimer=disclaimer(t),
-        reminder_note=_(
-            "Calendar apps often ignore alerts in imported files, so we also send you these reminders for each visit."
-        ),
+        reminder_note=reminder_note(reminder_channels, t),
         staff=StaffNotes(warnings=warnings, needs_review=review, flags=list(therapy.flags)),
     )

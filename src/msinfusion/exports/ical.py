@@ -6,7 +6,8 @@ change, so an update replaces the event instead of adding a copy; a neutral titl
 opts in to naming the medicine (calendars often sync to work accounts); at most one alarm, the day
 before, placed after every other event property; and the feed carries ``REFRESH-INTERVAL`` with
 ``VALUE=DURATION`` set explicitly plus ``X-PUBLISHED-TTL`` for Outlook. Clients drop most imported
-alarms, so the plan also lists the reminders the server sends.
+alarms, so the plan also lists the reminders the server sends (only those it really sends, see
+:mod:`msinfusion.reminders.rules`).
 """
 
 from __future__ import annotations
