@@ -76,7 +76,7 @@ def test_a_moved_visit_is_told_with_the_old_time_and_a_stale_booking_notice_is_d
     assert "The old time, Monday, January 4, 2027 at 11:00\u202fAM, is no longer booked for you." in text
 
 
-def test_a_cancelled_visit_is_told_without_a_calendar_file(
+def test_a_cancelled_visit_is_told_with_a_calendar_cancellation(
     database: Database, world: World, config: MailConfig, mail_server: MailServer
 ) -> None:
     with database.session() as db:
@@ -87,8 +87,15 @@ def test_a_cancelled_visit_is_told_without_a_calendar_file(
     deliver_due(database, config, NOW)
     [message] = mail_server.mailbox.received
     assert message["Subject"] == "Your infusion visit on January 4, 2027 is cancelled"
-    assert "Please call the center to find a new time." in message.get_body(("plain",)).get_content()  # type: ignore[union-attr]
-    assert list(message.iter_attachments()) == []
+    text = message.get_body(("plain",)).get_content()  # type: ignore[union-attr]
+    assert "Please call the center to find a new time." in text
+    assert "open the attached file to remove it" in text
+    [attachment] = list(message.iter_attachments())
+    ics = attachment.get_content()
+    ics = ics.decode() if isinstance(ics, bytes) else ics
+    assert "METHOD:CANCEL" in ics and "STATUS:CANCELLED" in ics
+    assert f"UID:p{world.patient_id}-ocrelizumab-iv-dose-1@msinfusion" in ics
+    assert "DTSTART;TZID=America/New_York:20270104T110000" in ics
 
 
 def test_a_patient_without_a_verified_address_gets_no_notice(

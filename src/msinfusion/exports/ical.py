@@ -102,6 +102,29 @@ def visit_ics(plan: PersonalPlan, visit: VisitPlan) -> bytes:
     return data
 
 
+def cancellation_ics(
+    plan: PersonalPlan, uid: str, start: datetime.datetime, finish: datetime.datetime, sequence: int
+) -> bytes:
+    """A cancellation of a visit the patient may have added: same ``UID``, a higher ``SEQUENCE``,
+    ``STATUS:CANCELLED`` and ``METHOD:CANCEL`` (patient-experience.md §2), and no alarm."""
+    t = translator(plan.locale)
+    calendar = Calendar()
+    calendar.add("prodid", PRODID)
+    calendar.add("version", "2.0")
+    calendar.add("method", "CANCEL")
+    event = Event()
+    event.add("uid", uid)
+    event.add("dtstamp", plan.issued.astimezone(datetime.UTC))
+    event.add("sequence", sequence)
+    event.add("summary", t.gettext("Infusion appointment"))
+    event.add("dtstart", start)
+    event.add("dtend", finish)
+    event.add("status", "CANCELLED")
+    calendar.add_component(event)
+    data: bytes = calendar.to_ical()
+    return data
+
+
 def feed_ics(plan: PersonalPlan) -> bytes:
     """Every planned visit in one calendar, with refresh hints for subscribed feeds."""
     t = translator(plan.locale)

@@ -17,7 +17,7 @@ from sqlalchemy.orm import Session
 from msinfusion.db import Database
 from msinfusion.db.comms_models import PatientContact
 from msinfusion.db.models import Appointment, CheckAnswers, Patient
-from msinfusion.exports.ical import visit_ics
+from msinfusion.exports.ical import cancellation_ics, visit_ics
 from msinfusion.i18n import translator
 from msinfusion.outbox.config import MailConfig
 from msinfusion.outbox.contacts import reminder_channels
@@ -157,6 +157,18 @@ def _cancelled_facts(patient_plan: PatientPlan, appointment: Appointment) -> Vis
     )
 
 
+def _cancellation(patient_plan: PatientPlan, appointment: Appointment, facts: VisitFacts) -> bytes | None:
+    """The calendar cancellation for the dose's visit (same UID as the file sent when it was booked)."""
+    plan = patient_plan.plan
+    visit = next((v for v in plan.visits if v.number == appointment.dose_index), None) if plan else None
+    if plan is None or visit is None:
+        return None
+    # The appointment's version rose with the cancellation, so this outranks every file sent before.
+    sequence = max(visit.sequence, appointment.version + len(plan.given)) + 1
+    finish = facts.start + (visit.times.finish - visit.times.start)
+    return cancellation_ics(plan, visit.uid, facts.start, finish, sequence)
+
+
 def enqueue_visit_notice(
     db: Session,
     appointment: Appointment,
@@ -181,13 +193,21 @@ def enqueue_visit_notice(
     attachment: bytes | None = None
     if change == "cancelled":
         facts = _cancelled_facts(patient_plan, appointment)
+        attachment = _cancellation(patient_plan, appointment, facts)
     else:
         visit = patient_plan.visit_for_appointment(appointment.id)
         if plan is None or visit is None:
             return False  # not (or no longer) a visit of the plan: nothing true to tell
         facts = visit_facts(plan, visit)
         attachment = visit_ics(plan, visit)
-    content = visit_notice_message(change, facts, patient_plan.t, url, previous_start=previous_start)
+    content = visit_notice_message(
+        change,
+        facts,
+        patient_plan.t,
+        url,
+        previous_start=previous_start,
+        cancellation_file=change == "cancelled" and attachment is not None,
+    )
     message = NewMessage(
         key=f"notice:{change}:appointment-{appointment.id}:{_stamp(facts.start)}:email",
         kind="visit-notice",

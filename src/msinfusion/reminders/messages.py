@@ -142,8 +142,12 @@ def visit_notice_message(
     unsubscribe_url: str | None,
     *,
     previous_start: datetime.datetime | None = None,
+    cancellation_file: bool = False,
 ) -> RenderedMessage:
-    """A notice that staff booked, moved or cancelled a visit (``visit`` is the visit as it is now)."""
+    """A notice that staff booked, moved or cancelled a visit (``visit`` is the visit as it is now).
+
+    ``cancellation_file``: a calendar cancellation is attached to a "cancelled" notice.
+    """
     _ = t.gettext
     body = _Body(t.locale)
     long_date = t.date(visit.start.date(), "long")
@@ -165,6 +169,8 @@ def visit_notice_message(
             _("Your infusion center cancelled your visit on {when}.").format(when=_when(visit.start, t)), strong=True
         )
         body.paragraph(_("Please call the center to find a new time."))
+        if cancellation_file:
+            body.paragraph(_("If you added this visit to your calendar, open the attached file to remove it."))
     _footer(body, visit, t, unsubscribe_url, ics=change != "cancelled")
     return body.render(subject)
 
