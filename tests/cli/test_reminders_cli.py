@@ -86,3 +86,31 @@ def test_bad_input_exits_2_with_one_line(
     assert main(args) == 2
     err = capsys.readouterr().err
     assert err.count("\n") == 1 and problem in err
+
+
+def test_staff_add_an_address_and_the_next_run_sends_the_verification_e_mail(
+    database_url: str, mail_server: MailServer, capsys: pytest.CaptureFixture[str]
+) -> None:
+    args = ["reminders", "email", "P001", "ana.new@example.org", "--reminder", "day-before", "--now", DAY_BEFORE]
+    assert main(args) == 0
+    assert "ana.new@example.org saved" in capsys.readouterr().out
+    assert run_once(mail_server) == 0
+    [message] = mail_server.mailbox.received  # the new address is not verified yet: no reminder, only the check
+    assert message["To"] == "ana.new@example.org"
+    assert message["Subject"] == "Please confirm your e-mail address"
+
+
+@pytest.mark.parametrize(
+    ("args", "problem"),
+    [
+        (["P999", "ana@example.org"], "no patient with reference 'P999'"),
+        (["P001", "not-an-address"], "like name@example.com"),
+        (["P001", "ana@example.org", "--reminder", "hourly"], "Unknown reminder: hourly"),
+    ],
+)
+def test_adding_an_address_with_bad_input_exits_2_with_one_line(
+    database_url: str, args: list[str], problem: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert main(["reminders", "email", *args]) == 2
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1 and problem in err

@@ -118,6 +118,54 @@ def run(
         database.dispose()
 
 
+@reminders_app.command("email")
+def email(
+    reference: str = typer.Argument(..., help="The patient's reference at the center, e.g. P001"),
+    address: str = typer.Argument(..., help="The patient's e-mail address"),
+    reminder: list[str] = typer.Option(
+        ["prepare", "day-before", "leave-soon"],
+        "--reminder",
+        help="A reminder the patient wants: prepare, day-before, leave-soon",
+    ),
+    center: str | None = typer.Option(None, "--center", help="The center's name, when several share a reference"),
+    base_url: str = typer.Option("http://127.0.0.1:8000", "--base-url", help="The app's public URL, for the link"),
+    now: str | None = typer.Option(None, "--now", hidden=True, help="Pretend it is this time (tests)"),
+) -> None:
+    """Add or change a patient's e-mail address for reminders (staff); queues the e-mail that verifies it.
+
+    Nothing is sent to the address until the patient opens the link in that e-mail (the next
+    `reminders run` sends it).
+    """
+    from msinfusion.db.models import Center, Patient
+    from msinfusion.outbox import MailConfig
+    from msinfusion.outbox.contacts import ContactProblem, set_email
+    from msinfusion.outbox.producers import enqueue_verification
+
+    settings = load_settings()
+    config = MailConfig(public_base_url=base_url, signing_secret=settings.secret_key)
+    moment = _moment(now)
+    database = _database()
+    try:
+        with database.session() as db:
+            query = select(Patient).where(Patient.reference == reference)
+            if center is not None:
+                query = query.join(Center, Center.id == Patient.center_id).where(Center.name == center)
+            patients = db.scalars(query).all()
+            if not patients:
+                raise UsageProblem(f"no patient with reference {reference!r}")
+            if len(patients) > 1:
+                raise UsageProblem(f"{len(patients)} centers have a patient {reference!r}; add --center NAME")
+            try:
+                contact = set_email(db, patients[0].id, address, reminder, moment)
+            except ContactProblem as exc:
+                raise UsageProblem(str(exc)) from None
+            enqueue_verification(db, contact, config, moment)
+            stored = contact.address
+    finally:
+        database.dispose()
+    typer.echo(f"{reference}: {stored} saved; the verification e-mail goes out with the next `reminders run`")
+
+
 @reminders_app.command("status")
 def status(
     state: str | None = typer.Option(None, "--state", help="Only messages in this state: " + ", ".join(STATES)),
