@@ -70,14 +70,6 @@ def database(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Databas
     database.dispose()
 
 
-@pytest.fixture
-def postgres_database(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Database]:
-    """A migrated, empty PostgreSQL database (for races that only PostgreSQL runs truly in parallel)."""
-    database = Database.connect(_fresh_url("postgres", request, tmp_path))
-    yield database
-    database.dispose()
-
-
 def build_world(database: Database, address: str = "ana@example.org", locale: str = "en") -> World:
     """A center, a patient on ocrelizumab with dose 1 booked at 11:00 on 2027-01-04, and a verified address."""
     created = datetime.datetime(2026, 12, 1, 9, 0, tzinfo=datetime.UTC)
