@@ -16,6 +16,7 @@ CORE = [
     "msinfusion.lifetime_caps",
     "msinfusion.dose_records",
     "msinfusion.dose_checks",
+    "msinfusion.dose_matching",
     "msinfusion.reactions",
     "msinfusion.visits",
     "msinfusion.center",
@@ -33,6 +34,10 @@ CORE = [
     "msinfusion.scheduling.load",
     "msinfusion.exports.ical",
     "msinfusion.exports.fhir",
+    "msinfusion.reminders",
+    "msinfusion.reminders.rules",
+    "msinfusion.reminders.messages",
+    "msinfusion.reminders.tokens",
 ]
 FRAMEWORKS = ["fastapi", "starlette", "sqlalchemy", "alembic", "typer", "click", "rich", "uvicorn", "psycopg"]
 

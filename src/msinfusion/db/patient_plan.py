@@ -23,8 +23,9 @@ from msinfusion.center import CenterProfile
 from msinfusion.db.center_catalog import center_catalog, overridden_therapy, profile_from_key
 from msinfusion.db.models import Appointment, CheckAnswers, Patient, Prescription
 from msinfusion.db.patient_models import PatientPreferences, PreparationTick
+from msinfusion.dose_matching import match_bookings
 from msinfusion.i18n import LOCALES, Translator, translator
-from msinfusion.plan import PersonalPlan, VisitPlan, build_plan, match_bookings, patient_file
+from msinfusion.plan import PersonalPlan, VisitPlan, build_plan, patient_file
 from msinfusion.regimens import RegimenError
 from msinfusion.screening import Outcome, ScreeningError, assess
 
