@@ -19,6 +19,7 @@ CORE = [
     "msinfusion.plan",
     "msinfusion.i18n",
     "msinfusion.scheduling",
+    "msinfusion.booking",
     "msinfusion.exports.ical",
     "msinfusion.exports.fhir",
 ]

@@ -1,0 +1,228 @@
+"""One open day of the center while it is being booked: who sits in which chair when, and who nurses them.
+
+Each chair and nurse is a bitmask with one bit per minute of the opening hours, so testing a start is a
+few integer operations. The nurse ratio is kept as a mask of the minutes that are full. A finished
+ledger becomes the day as the day scheduler sees it (`msinfusion.day/1`) and its schedule
+(`msinfusion.schedule/1`), which the day scheduler's own validator then checks.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import math
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+
+from msinfusion.booking.request import BookingCenter, OpenDay
+from msinfusion.scheduling.day import Appointment, Center, Day, Fixed, Phase
+from msinfusion.scheduling.schedule import Assignment, NurseTask, Schedule, SolverInfo
+from msinfusion.scheduling.validation import compute_objective
+
+__all__ = ["GRID_MINUTES", "NOON", "DayLedger", "Seat", "Visit"]
+
+GRID_MINUTES = 5
+"""New visits start on a 5-minute grid (promised visits keep whatever start they have)."""
+
+NOON = 12 * 60
+"""'Morning' means a start before 12:00, as the format says."""
+
+
+def _span(start: int, length: int) -> int:
+    return ((1 << length) - 1) << start
+
+
+@dataclass(frozen=True, slots=True)
+class Seat:
+    """A start (clock minutes), a chair and one nurse per nurse task."""
+
+    start: int
+    chair: str
+    nurses: tuple[str, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class Visit:
+    """A visit placed on the day: its appointment id, who, what, the phases and its seat."""
+
+    appointment: str
+    patient: str
+    treatment: str
+    phases: tuple[Phase, ...]
+    seat: Seat
+
+    @property
+    def minutes(self) -> int:
+        return sum(phase.minutes for phase in self.phases)
+
+
+def _tasks(phases: Sequence[Phase]) -> list[tuple[int, int]]:
+    tasks = []
+    offset = 0
+    for phase in phases:
+        if phase.nurse_minutes > 0:
+            tasks.append((offset, phase.nurse_minutes))
+        offset += phase.minutes
+    return tasks
+
+
+class DayLedger:
+    """The chairs, nurses and nurse ratio of one open day, and the visits placed on it."""
+
+    def __init__(self, date: dt.date, hours: OpenDay, center: BookingCenter) -> None:
+        self.date = date
+        self.hours = hours
+        self.center = center
+        self.opens, self.closes = hours.opens, hours.closes
+        length = self.closes - self.opens
+        self.length = length
+        self.capacity = math.floor((1 - center.headroom) * len(center.chairs) * length + 1e-9)
+        self.chairs = {chair.id: 0 for chair in center.chairs}
+        self.features = {chair.id: frozenset(chair.features) for chair in center.chairs}
+        full_day = _span(0, length)
+        self.nurses: dict[str, int] = {}
+        on_shift = [0] * length
+        for nurse in hours.nurses:
+            begin = max(0, nurse.shift_start - self.opens)
+            end = min(length, nurse.shift_end - self.opens)
+            busy = full_day
+            if end > begin:
+                busy &= ~_span(begin, end - begin)
+                for t in range(begin, end):
+                    on_shift[t] += 1
+            self.nurses[nurse.id] = busy
+        self.allowed = [center.max_patients_per_nurse * n for n in on_shift]
+        self.patients = [0] * length
+        self.full = 0
+        for t, allowed in enumerate(self.allowed):
+            if allowed == 0:
+                self.full |= 1 << t
+        self.load = 0
+        self.visits: dict[str, Visit] = {}
+
+    def room_for(self, minutes: int) -> bool:
+        """Whether ``minutes`` more chair-minutes keep the day within its capacity less headroom."""
+        return self.load + minutes <= self.capacity
+
+    def try_seat(self, phases: Sequence[Phase], start: int, chair: str | None = None) -> Seat | None:
+        """A seat at clock minute ``start`` on free resources (in ``chair`` if given), or ``None``."""
+        duration = sum(phase.minutes for phase in phases)
+        offset = start - self.opens
+        if offset < 0 or offset + duration > self.length:
+            return None
+        stay = _span(offset, duration)
+        if self.full & stay:
+            return None
+        chairs = [chair] if chair is not None else list(self.chairs)
+        found = next((c for c in chairs if c in self.chairs and not self.chairs[c] & stay), None)
+        if found is None:
+            return None
+        nurses: list[str] = []
+        for task_offset, length in _tasks(phases):
+            mask = _span(offset + task_offset, length)
+            nurse = next((n for n, busy in self.nurses.items() if not busy & mask), None)
+            if nurse is None:
+                return None
+            nurses.append(nurse)
+        return Seat(start, found, tuple(nurses))
+
+    def first_seat(self, phases: Sequence[Phase], starts: Iterable[int]) -> Seat | None:
+        """The seat at the first of ``starts`` that fits."""
+        for start in starts:
+            seat = self.try_seat(phases, start)
+            if seat is not None:
+                return seat
+        return None
+
+    def starts(self, minutes: int, time: str | None, anchor: int | None = None, spread: int = 0) -> list[int]:
+        """Candidate starts on the grid: near ``anchor`` (within ``spread``) or by the time preference."""
+        first = -(-self.opens // GRID_MINUTES) * GRID_MINUTES
+        grid = list(range(first, self.closes - minutes + 1, GRID_MINUTES))
+        if anchor is not None:
+            near = [s for s in grid if abs(s - anchor) <= spread]
+            if anchor >= self.opens and anchor + minutes <= self.closes and anchor not in near:
+                near.append(anchor)
+            return sorted(near, key=lambda s: (abs(s - anchor), s))
+        if time == "morning":
+            return [s for s in grid if s < NOON] + [s for s in grid if s >= NOON]
+        if time == "afternoon":
+            return [s for s in grid if s >= NOON] + [s for s in reversed(grid) if s < NOON]
+        return grid
+
+    def place(self, appointment: str, patient: str, treatment: str, phases: Sequence[Phase], seat: Seat) -> Visit:
+        """Book a seat found by :meth:`try_seat` (it must still be free)."""
+        offset = seat.start - self.opens
+        duration = sum(phase.minutes for phase in phases)
+        self.chairs[seat.chair] |= _span(offset, duration)
+        for (task_offset, length), nurse in zip(_tasks(phases), seat.nurses, strict=True):
+            self.nurses[nurse] |= _span(offset + task_offset, length)
+        for t in range(offset, offset + duration):
+            self.patients[t] += 1
+            if self.patients[t] >= self.allowed[t]:
+                self.full |= 1 << t
+        self.load += duration
+        visit = Visit(appointment, patient, treatment, tuple(phases), seat)
+        self.visits[appointment] = visit
+        return visit
+
+    def day(self) -> Day:
+        """The day as the day scheduler sees it, every visit fixed at its start and chair."""
+        center = self.center
+        appointments = [
+            Appointment(
+                id=visit.appointment,
+                patient=visit.patient,
+                treatment=visit.treatment,
+                phases=list(visit.phases),
+                fixed=Fixed(start=visit.seat.start, chair=visit.seat.chair),
+            )
+            for visit in self._ordered()
+        ]
+        return Day(
+            format="msinfusion.day/1",
+            center=Center(
+                name=center.name,
+                date=self.date,
+                timezone=center.timezone,
+                opens=self.opens,
+                closes=self.closes,
+                chairs=list(center.chairs),
+                nurses=list(self.hours.nurses),
+                max_patients_per_nurse=center.max_patients_per_nurse,
+            ),
+            appointments=appointments,
+        )
+
+    def schedule(self, day: Day) -> Schedule:
+        """The schedule of the placed visits (`msinfusion.schedule/1`)."""
+        assignments = []
+        for visit in self._ordered():
+            tasks = []
+            clock = visit.seat.start
+            nurses = iter(visit.seat.nurses)
+            for phase in visit.phases:
+                if phase.nurse_minutes > 0:
+                    tasks.append(
+                        NurseTask(phase=phase.name, nurse=next(nurses), start=clock, end=clock + phase.nurse_minutes)
+                    )
+                clock += phase.minutes
+            assignments.append(
+                Assignment(
+                    appointment=visit.appointment,
+                    chair=visit.seat.chair,
+                    start=visit.seat.start,
+                    end=clock,
+                    nurse_tasks=tasks,
+                )
+            )
+        return Schedule(
+            format="msinfusion.schedule/1",
+            center=self.center.name,
+            date=self.date,
+            assignments=assignments,
+            unscheduled=[],
+            objective=compute_objective(day, assignments),
+            solver=SolverInfo(name="booking", status="heuristic", seconds=0.0),
+        )
+
+    def _ordered(self) -> list[Visit]:
+        return sorted(self.visits.values(), key=lambda v: (v.seat.start, v.seat.chair, v.appointment))

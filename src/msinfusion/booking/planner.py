@@ -1,0 +1,233 @@
+"""Book a whole request: search the level of the busiest day, then assemble and validate the plan.
+
+What it optimises, in order: (1) doses booked; (2) the busiest open day's chair-minutes; (3) moves away
+from the due dates, with the patients' preferences met where the rules allow. The search tries caps
+on the daily chair-minutes, starting at the proven lower bound of :mod:`msinfusion.booking.bound` and
+rising in small steps; each try books every dose earliest-deadline-first under that cap
+(:class:`~msinfusion.booking.engine.Booker`) and the best plan found within the time limit wins.
+
+What it proves: every plan it returns has passed the solver-free validator
+(:func:`msinfusion.booking.validation.check_plan`: the label rules through `regimens.py`, open days,
+a valid day schedule for every booked date, promised visits kept, headroom kept), and the summary's
+bound says how far the busiest day can be from the best possible level.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import statistics
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from msinfusion.booking.bound import PeakBound, peak_lower_bound
+from msinfusion.booking.doses import therapy_of
+from msinfusion.booking.engine import Booker, day_suits, time_suits
+from msinfusion.booking.openings import OpenDays
+from msinfusion.booking.plan import (
+    Booking,
+    BookingPlan,
+    ChairMinutes,
+    DateSpan,
+    DaySchedule,
+    Moves,
+    Summary,
+    Unbooked,
+)
+from msinfusion.booking.request import BookingRequest
+from msinfusion.booking.validation import check_plan
+
+__all__ = ["CAP_STEPS", "BookingProgress", "assemble", "book", "naive_plan", "relaxation_bound"]
+
+CAP_STEPS = (1.0, 1.01, 1.02, 1.03, 1.05, 1.08, 1.12, 1.2)
+"""Caps tried, as multiples of the lower bound; then no cap at all."""
+
+ONE_DAY = dt.timedelta(days=1)
+
+
+@dataclass(frozen=True)
+class BookingProgress:
+    """One step of the search: the cap tried, the best plan's busiest day so far, the bound."""
+
+    cap: int | None
+    peak: int
+    unbooked: int
+    bound: float
+    elapsed: float
+
+
+ProgressCallback = Callable[[BookingProgress], None]
+
+
+def open_dates(request: BookingRequest, openings: OpenDays) -> list[dt.date]:
+    """The open dates of the horizon."""
+    days = []
+    day = request.horizon.start
+    while day <= request.horizon.end:
+        if openings.is_open(day):
+            days.append(day)
+        day += ONE_DAY
+    return days
+
+
+def relaxation_bound(request: BookingRequest, openings: OpenDays | None = None) -> PeakBound:
+    """The lower bound on the busiest day's chair-minutes over the bookable open days."""
+    booker = Booker(request, openings=openings)
+    booker.place_existing()
+    first = booker.first
+    days = [day for day in open_dates(request, booker.openings) if day >= first]
+    fixed = {day: ledger.load for day, ledger in booker.ledgers.items()}
+    doses = []
+    for regimen in booker.regimens.values():
+        due, _ = regimen.due_doses({})
+        course_start: dict[int | None, tuple[dt.date, dt.date]] = {}
+        for dose in due:
+            if dose.overdue:
+                continue
+            promised = [
+                v
+                for v in request.existing
+                if v.patient == dose.patient and therapy_of(v.treatment) == regimen.therapy.id and v.date in dose.window
+            ]
+            if promised:
+                continue  # already counted as a fixed visit
+            if dose.course_day is not None and dose.course_day > 1 and dose.course in course_start:
+                low, high = course_start[dose.course]
+                shift = (dose.course_day - 1) * ONE_DAY
+                doses.append((low + shift, high + shift, dose.minutes))
+                continue
+            if dose.course_day == 1:
+                course_start[dose.course] = (dose.window.start, dose.window.end)
+            doses.append((dose.window.start, dose.window.end, dose.minutes))
+    return peak_lower_bound(days, fixed, doses)
+
+
+def _run(request: BookingRequest, openings: OpenDays, cap: int | None, naive: bool = False) -> Booker:
+    booker = Booker(request, cap=cap, naive=naive, openings=openings)
+    booker.place_existing()
+    booker.run([patient.id for patient in request.patients])
+    return booker
+
+
+def _peak(booker: Booker) -> int:
+    return max((ledger.load for ledger in booker.ledgers.values()), default=0)
+
+
+def _key(booker: Booker) -> tuple[int, int, int]:
+    moves = sum(abs((b.date - b.dose.due).days) for b in booker.booked.values())
+    return (len(booker.unbooked), _peak(booker), moves)
+
+
+def book(
+    request: BookingRequest, *, time_limit: float = 30.0, on_progress: ProgressCallback | None = None
+) -> BookingPlan:
+    """The best plan found within ``time_limit`` seconds, validated."""
+    started = time.monotonic()
+    openings = OpenDays(request.center, request.today, request.horizon.end)
+    bound = relaxation_bound(request, openings)
+    best: Booker | None = None
+    caps: list[int | None] = [int(bound.chair_minutes * step) + 1 for step in CAP_STEPS]
+    caps.append(None)
+    for cap in caps:
+        booker = _run(request, openings, cap)
+        if best is None or _key(booker) < _key(best):
+            best = booker
+        elapsed = time.monotonic() - started
+        if on_progress is not None:
+            on_progress(BookingProgress(cap, _peak(best), len(best.unbooked), bound.chair_minutes, elapsed))
+        if cap is not None and _peak(booker) <= cap and not booker.unbooked:
+            break
+        if elapsed > time_limit * 0.8:
+            break
+    assert best is not None
+    return assemble(request, best, started)
+
+
+def naive_plan(request: BookingRequest) -> BookingPlan:
+    """The usual way: each dose on its due date or the next open day with room, first come first served."""
+    started = time.monotonic()
+    openings = OpenDays(request.center, request.today, request.horizon.end)
+    return assemble(request, _run(request, openings, None, naive=True), started)
+
+
+def assemble(request: BookingRequest, booker: Booker, started: float) -> BookingPlan:
+    """The plan of a finished booker, with its summary, checked by the validator."""
+    bookings = [
+        Booking(
+            patient=b.dose.patient,
+            dose=b.dose.number,
+            treatment=b.dose.treatment,
+            due=b.dose.due,
+            window=DateSpan(start=b.dose.window.start, end=b.dose.window.end),
+            date=b.date,
+            start=b.seat.start,
+            chair=b.seat.chair,
+            moved=b.moved,
+        )
+        for b in sorted(booker.booked.values(), key=lambda b: (b.date, b.seat.start, b.dose.patient, b.dose.number))
+    ]
+    unbooked = [
+        Unbooked(
+            patient=dose.patient,
+            dose=dose.number,
+            due=dose.due,
+            window=DateSpan(start=dose.window.start, end=dose.window.end),
+            reason=reason,
+        )
+        for dose, reason in sorted(booker.unbooked.values(), key=lambda u: (u[0].due, u[0].patient, u[0].number))
+    ]
+    days = []
+    for date in sorted(booker.ledgers):
+        ledger = booker.ledgers[date]
+        if ledger.visits:
+            day = ledger.day()
+            days.append(DaySchedule(date=date, day=day, schedule=ledger.schedule(day)))
+    openings = booker.openings
+    dates = open_dates(request, openings)
+    loads = [booker.ledgers[d].load if d in booker.ledgers else 0 for d in dates]
+    moved = [abs((b.date - b.due).days) for b in bookings if b.date != b.due]
+    plan = BookingPlan(
+        center=request.center.name,
+        bookings=bookings,
+        unbooked=unbooked,
+        days=days,
+        summary=Summary(
+            booked=len(bookings),
+            unbooked=len(unbooked),
+            open_days=len(dates),
+            chair_minutes=ChairMinutes(
+                max=max(loads, default=0),
+                mean=round(statistics.fmean(loads), 1) if loads else 0.0,
+                min=min(loads, default=0),
+            ),
+            moved_from_due=Moves(count=len(moved), mean_days=round(statistics.fmean(moved), 2) if moved else 0.0),
+            preferences_met=preferences_met(request, bookings, openings),
+            seconds=round(time.monotonic() - started, 2),
+        ),
+    )
+    check_plan(request, plan)
+    return plan
+
+
+def preferences_met(request: BookingRequest, bookings: list[Booking], openings: OpenDays) -> float:
+    """Share of bookings meeting the patient's preferences, among those whose window allows one."""
+    preferences = {p.id: p.preferences for p in request.patients if p.preferences is not None}
+    first = max(request.today, request.horizon.start)
+    possible = met = 0
+    for booking in bookings:
+        wanted = preferences.get(booking.patient)
+        if wanted is None:
+            continue
+        day = max(booking.window.start, first)
+        allows = False
+        while day <= min(booking.window.end, request.horizon.end):
+            if openings.is_open(day) and day_suits(wanted, day):
+                allows = True
+                break
+            day += ONE_DAY
+        if not allows:
+            continue
+        possible += 1
+        if day_suits(wanted, booking.date) and time_suits(wanted, booking.start):
+            met += 1
+    return round(met / possible, 4) if possible else 1.0
