@@ -119,7 +119,7 @@ class PatientRegimen:
                 continue
             if dose.number in booked:
                 date = max(dose.target, dose.window.start)
-                overdue = dose.window.end < self.today
+                overdue = False
             else:
                 date = dose.date
                 overdue = any(note.startswith("missed") for note in dose.notes)
