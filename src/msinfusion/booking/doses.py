@@ -91,6 +91,7 @@ class PatientRegimen:
         self.therapy = load_catalog().get(patient.therapy)
         self.today = request.today
         self.horizon = request.horizon
+        self._memo: dict[tuple[tuple[int, dt.date], ...], tuple[list[DueDose], list[str]]] = {}
 
     def calendar(self, booked: Mapping[int, dt.date]) -> DoseCalendar:
         """The dose calendar with the booked dates requested (later doses follow from them)."""
@@ -112,6 +113,15 @@ class PatientRegimen:
         A dose is due in the horizon when its date, as the calendar places it without a request,
         falls in the horizon; a dose whose window ended before today is due too, marked overdue.
         """
+        if self.patient.start > self.horizon.end:
+            return [], []
+        key = tuple(sorted(booked.items()))
+        found = self._memo.get(key)
+        if found is None:
+            found = self._memo[key] = self._due_doses(booked)
+        return list(found[0]), list(found[1])
+
+    def _due_doses(self, booked: Mapping[int, dt.date]) -> tuple[list[DueDose], list[str]]:
         calendar = self.calendar(booked)
         due: list[DueDose] = []
         for dose in calendar.doses:

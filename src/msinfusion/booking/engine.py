@@ -4,7 +4,7 @@ Doses are booked earliest-deadline-first (by the end of their window). When a pa
 the patient's next dose is computed from the dose calendar with the booked dates requested, so the
 minimum intervals, consecutive course days and "next dose counted from a late one" always come from
 `regimens.py`. A course is booked whole: day 1 only where every following day is open and has a seat
-within :data:`COURSE_START_SPREAD` minutes of day 1's start.
+within :data:`COURSE_START_SPREAD` minutes of the day before's start.
 
 Each dose takes, among the open days of its window: a day whose chair-minutes stay at or under the
 *cap* (the level the search is trying), that meets the patient's weekday and date preferences, closest
@@ -31,9 +31,11 @@ from msinfusion.scheduling.day import Phase
 __all__ = ["COURSE_START_SPREAD", "Booked", "Booker", "day_suits", "time_suits"]
 
 COURSE_START_SPREAD = 60
-"""Center policy: each day of a course starts within an hour of day 1's start ("a similar start")."""
+"""Center policy: each day of a course starts within an hour of the day before ("a similar start")."""
 
 ONE_DAY = dt.timedelta(days=1)
+NARROW_WINDOW = 2
+"""A window with at most this many open days is booked as soon as it opens."""
 _DAY_NAMES = {"mon": "Mon", "tue": "Tue", "wed": "Wed", "thu": "Thu", "fri": "Fri", "sat": "Sat", "sun": "Sun"}
 
 
@@ -71,9 +73,10 @@ class Booker:
         self,
         request: BookingRequest,
         *,
-        cap: int | None = None,
+        cap: int | Mapping[dt.date, int] | None = None,
         naive: bool = False,
         openings: OpenDays | None = None,
+        regimens: dict[str, PatientRegimen] | None = None,
     ) -> None:
         self.request = request
         self.cap = cap
@@ -85,9 +88,22 @@ class Booker:
         self.booked: dict[tuple[str, int], Booked] = {}
         self.unbooked: dict[tuple[str, int], tuple[DueDose, str]] = {}
         self.promised: dict[str, list[ExistingVisit]] = {}
-        self.regimens = {patient.id: PatientRegimen(patient, request) for patient in request.patients}
+        self.not_before: dict[tuple[str, int], dt.date] = {}
+        """Rebooking: a dose refused or missed on a day is booked only after it."""
+        self.regimens = regimens or {patient.id: PatientRegimen(patient, request) for patient in request.patients}
 
     # -- the days -------------------------------------------------------------------------------
+
+    def cap_on(self, date: dt.date) -> int | None:
+        """The level the search aims to keep ``date`` at (``None``: no level)."""
+        if self.cap is None or isinstance(self.cap, int):
+            return self.cap
+        return self.cap.get(date)
+
+    def over_cap(self, date: dt.date, load: int) -> int:
+        """How far ``load`` on ``date`` would be over its level (0 when within it)."""
+        cap = self.cap_on(date)
+        return 0 if cap is None else max(0, load - cap)
 
     def ledger(self, date: dt.date) -> DayLedger | None:
         """The day's ledger, or ``None`` when the center is closed that day."""
@@ -102,7 +118,8 @@ class Booker:
     def place_existing(self) -> None:
         """Put every promised visit on its day at its start (a visit that cannot be kept is bad input)."""
         patients = set(self.regimens)
-        for index, visit in enumerate(self.request.existing):
+        order = sorted(enumerate(self.request.existing), key=lambda item: (item[1].date, item[1].start))
+        for index, visit in order:
             self.place_fixed(
                 visit.id,
                 visit.patient,
@@ -167,7 +184,7 @@ class Booker:
             pending[patient] = rest
             if rest:
                 counter += 1
-                heapq.heappush(heap, (rest[0].window.end, rest[0].due, counter, patient))
+                heapq.heappush(heap, (self._urgency(rest[0]), rest[0].due, counter, patient))
 
         for patient in patients:
             push(patient)
@@ -203,6 +220,18 @@ class Booker:
             moved = None if booked.date == dose.due else booked.moved
             self.booked[dose.key] = Booked(dose, booked.date, booked.seat, booked.appointment, moved)
 
+    def _urgency(self, dose: DueDose) -> dt.date:
+        """When a dose is booked: by the end of its window, but a course or a window of at most two
+        open days as soon as its window opens (the most constrained doses choose first)."""
+        if dose.course_day == 1:
+            return dose.window.start
+        open_days = 0
+        day = max(dose.window.start, self.first)
+        while day <= dose.window.end and open_days <= NARROW_WINDOW:
+            open_days += self.openings.is_open(day)
+            day += ONE_DAY
+        return dose.window.start if open_days <= NARROW_WINDOW else dose.window.end
+
     def _give_up(self, rest: Sequence[DueDose], reason: str) -> None:
         first = rest[0]
         self.unbooked[first.key] = (first, reason)
@@ -224,13 +253,17 @@ class Booker:
             kept = self._keep(lead, hint)
             if kept is not None:
                 return [kept]
+        anchor = None
+        if lead.course_day is not None and lead.course_day > 1:
+            day_before = self.booked.get((lead.patient, lead.number - 1))
+            anchor = None if day_before is None else day_before.seat.start
         candidates = self._candidates(group, preferences)
         time_wanted = preferences is not None and preferences.time is not None and not self.naive
         for tier in (False, True):
             in_tier = [c for c in candidates if c[0] == tier]
-            for strict in (True, False) if time_wanted else (False,):
+            for strict in (True, False) if time_wanted and anchor is None else (False,):
                 for _, _, _, _, start_day, ledgers in in_tier:
-                    seats = self._seat(group, ledgers, preferences, strict)
+                    seats = self._seat(group, ledgers, preferences, strict, anchor)
                     if seats is not None:
                         moved = None if start_day == lead.due else self._why_not(group, preferences)
                         return self._commit(group, ledgers, seats, moved)
@@ -240,7 +273,7 @@ class Booker:
         self, group: list[DueDose], preferences: Preferences | None
     ) -> list[tuple[bool, bool, int, int, dt.date, list[DayLedger]]]:
         lead = group[0]
-        low = max(lead.window.start, self.first)
+        low = self._earliest(lead)
         if self.naive:
             low = max(low, lead.due)
         high = min(lead.window.end, self.last)
@@ -249,19 +282,25 @@ class Booker:
         while day <= high:
             ledgers = self._open_run(day, group)
             if ledgers is not None:
-                loads = [ledger.load + dose.minutes for ledger, dose in zip(ledgers, group, strict=True)]
-                over = self.cap is not None and max(loads) > self.cap
+                excess = max(
+                    self.over_cap(ledger.date, ledger.load + dose.minutes)
+                    for ledger, dose in zip(ledgers, group, strict=True)
+                )
+                over = excess > 0
                 suits = all(day_suits(preferences, ledger.date) for ledger in ledgers)
                 distance = abs((day - lead.due).days)
                 if self.naive:
                     found.append((False, False, 0, (day - low).days, day, ledgers))
                 elif over:
-                    found.append((True, not suits, max(loads), distance, day, ledgers))
+                    found.append((True, not suits, excess, distance, day, ledgers))
                 else:
                     found.append((False, not suits, distance, (day - lead.due).days, day, ledgers))
             day += ONE_DAY
         found.sort(key=lambda c: c[:4])
         return found
+
+    def _earliest(self, dose: DueDose) -> dt.date:
+        return max(dose.window.start, self.first, self.not_before.get(dose.key, self.first))
 
     def _open_run(self, first: dt.date, group: list[DueDose]) -> list[DayLedger] | None:
         ledgers = []
@@ -276,19 +315,34 @@ class Booker:
         return ledgers
 
     def _seat(
-        self, group: list[DueDose], ledgers: list[DayLedger], preferences: Preferences | None, strict: bool
+        self,
+        group: list[DueDose],
+        ledgers: list[DayLedger],
+        preferences: Preferences | None,
+        strict: bool,
+        anchor: int | None = None,
     ) -> list[Seat] | None:
         lead = group[0]
         time = None if self.naive or preferences is None else preferences.time
-        for start in ledgers[0].starts(lead.minutes, time):
-            if strict and not time_suits(preferences, start):
-                break
+        if anchor is not None:
+            starts = ledgers[0].starts(lead.minutes, None, anchor, COURSE_START_SPREAD)
+        else:
+            starts = ledgers[0].starts(lead.minutes, time)
+        if strict:
+            starts = [s for s in starts if time_suits(preferences, s)]
+        if len(group) == 1:
+            seat = ledgers[0].first_seat(lead.phases, starts)
+            return None if seat is None else [seat]
+        for start in starts:
             seat = ledgers[0].try_seat(lead.phases, start)
             if seat is None:
                 continue
             seats = [seat]
             for ledger, dose in zip(ledgers[1:], group[1:], strict=True):
-                near = ledger.first_seat(dose.phases, ledger.starts(dose.minutes, None, start, COURSE_START_SPREAD))
+                anchor_start = seats[-1].start
+                near = ledger.first_seat(
+                    dose.phases, ledger.starts(dose.minutes, None, anchor_start, COURSE_START_SPREAD)
+                )
                 if near is None:
                     break
                 seats.append(near)
@@ -329,13 +383,17 @@ class Booker:
 
     def _keep(self, dose: DueDose, hint: tuple[dt.date, int, str]) -> Booked | None:
         date, start, chair = hint
-        if not (max(dose.window.start, self.first) <= date <= min(dose.window.end, self.last)):
+        if not (self._earliest(dose) <= date <= min(dose.window.end, self.last)):
             return None
         preferences = self.regimens[dose.patient].patient.preferences
         if preferences is not None and date in preferences.unavailable:
             return None
         ledger = self.ledger(date)
         if ledger is None or not ledger.room_for(dose.minutes):
+            return None
+        day_before = self.booked.get((dose.patient, dose.number - 1))
+        course_day = dose.course_day is not None and dose.course_day > 1
+        if course_day and day_before is not None and abs(day_before.seat.start - start) > COURSE_START_SPREAD:
             return None
         seat = ledger.try_seat(dose.phases, start, chair) or ledger.try_seat(dose.phases, start)
         if seat is None:
@@ -373,17 +431,21 @@ class Booker:
             on = f"{text}: " if offset == 0 else f"{text}: the course's day {offset + 1} ({ledger.date.isoformat()}) "
             if not ledger.room_for(dose.minutes):
                 return f"{on}day full ({ledger.load} of {ledger.capacity} chair-minutes booked)"
-            if self.cap is not None and not self.naive and ledger.load + dose.minutes > self.cap:
-                return f"{on}levelling keeps each day near {self.cap} chair-minutes ({ledger.load} booked)"
+            if not self.naive and self.over_cap(ledger.date, ledger.load + dose.minutes):
+                return (
+                    f"{on}levelling keeps that day near {self.cap_on(ledger.date)} chair-minutes ({ledger.load} booked)"
+                )
         if preferences is not None and preferences.time is not None and not self.naive:
             return f"{text}: no {preferences.time} start with a chair and nurse free"
         return f"{text}: no chair and nurse free at a time that fits"
 
     def _unbooked_reason(self, group: list[DueDose]) -> str:
         lead = group[0]
-        low = max(lead.window.start, self.first)
+        low = self._earliest(lead)
         high = min(lead.window.end, self.last)
         if low > high:
+            if lead.window.end < low and lead.key in self.not_before:
+                return f"its window ends on {lead.window.end.isoformat()}; ask the prescriber for a new date"
             if lead.window.end < self.first:
                 return f"its window ends on {lead.window.end.isoformat()}, before the first bookable date"
             return "its window lies outside the horizon"

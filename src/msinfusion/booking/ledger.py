@@ -9,6 +9,7 @@ ledger becomes the day as the day scheduler sees it (`msinfusion.day/1`) and its
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import math
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
@@ -55,14 +56,16 @@ class Visit:
         return sum(phase.minutes for phase in self.phases)
 
 
-def _tasks(phases: Sequence[Phase]) -> list[tuple[int, int]]:
+@functools.cache
+def _shape(phases: tuple[Phase, ...]) -> tuple[int, tuple[tuple[int, int], ...]]:
+    """A visit's chair minutes and its nurse tasks as (offset, minutes)."""
     tasks = []
     offset = 0
     for phase in phases:
         if phase.nurse_minutes > 0:
             tasks.append((offset, phase.nurse_minutes))
         offset += phase.minutes
-    return tasks
+    return offset, tuple(tasks)
 
 
 class DayLedger:
@@ -81,7 +84,8 @@ class DayLedger:
         full_day = _span(0, length)
         self.nurses: dict[str, int] = {}
         on_shift = [0] * length
-        for nurse in hours.nurses:
+        # Nurses whose shift ends first are asked first: the later ones stay free for later tasks.
+        for nurse in sorted(hours.nurses, key=lambda n: (n.shift_end, n.shift_start)):
             begin = max(0, nurse.shift_start - self.opens)
             end = min(length, nurse.shift_end - self.opens)
             busy = full_day
@@ -105,32 +109,57 @@ class DayLedger:
 
     def try_seat(self, phases: Sequence[Phase], start: int, chair: str | None = None) -> Seat | None:
         """A seat at clock minute ``start`` on free resources (in ``chair`` if given), or ``None``."""
-        duration = sum(phase.minutes for phase in phases)
-        offset = start - self.opens
-        if offset < 0 or offset + duration > self.length:
+        if chair is not None and chair not in self.chairs:
             return None
-        stay = _span(offset, duration)
-        if self.full & stay:
-            return None
-        chairs = [chair] if chair is not None else list(self.chairs)
-        found = next((c for c in chairs if c in self.chairs and not self.chairs[c] & stay), None)
-        if found is None:
-            return None
-        nurses: list[str] = []
-        for task_offset, length in _tasks(phases):
-            mask = _span(offset + task_offset, length)
-            nurse = next((n for n, busy in self.nurses.items() if not busy & mask), None)
-            if nurse is None:
-                return None
-            nurses.append(nurse)
-        return Seat(start, found, tuple(nurses))
+        return self.first_seat(phases, (start,), chair)
 
-    def first_seat(self, phases: Sequence[Phase], starts: Iterable[int]) -> Seat | None:
-        """The seat at the first of ``starts`` that fits."""
+    def first_seat(self, phases: Sequence[Phase], starts: Iterable[int], chair: str | None = None) -> Seat | None:
+        """The seat at the first of ``starts`` that fits (in ``chair`` if given)."""
+        starts = list(starts)
+        if len(starts) > 1:
+            # Snug first: a chair whose free stretch the visit touches at one end, so long gaps stay whole.
+            snug = self._first_seat(phases, starts, chair, snug=True)
+            if snug is not None:
+                return snug
+        return self._first_seat(phases, starts, chair, snug=False)
+
+    def _first_seat(self, phases: Sequence[Phase], starts: list[int], chair: str | None, snug: bool) -> Seat | None:
+        duration, tasks = _shape(tuple(phases))
+        chairs = [(chair, self.chairs[chair])] if chair is not None else list(self.chairs.items())
+        nurses = list(self.nurses.items())
+        opens, length, full = self.opens, self.length, self.full
+        whole = (1 << duration) - 1
         for start in starts:
-            seat = self.try_seat(phases, start)
-            if seat is not None:
-                return seat
+            offset = start - opens
+            end = offset + duration
+            if offset < 0 or end > length:
+                continue
+            stay = whole << offset
+            if full & stay:
+                continue
+            found = None
+            for name, busy in chairs:
+                if busy & stay:
+                    continue
+                if snug and not (offset == 0 or end == length or (busy >> (offset - 1)) & 1 or (busy >> end) & 1):
+                    continue
+                found = name
+                break
+            if found is None:
+                continue
+            picked: list[str] = []
+            for task_offset, task_length in tasks:
+                mask = ((1 << task_length) - 1) << (offset + task_offset)
+                nurse = None
+                for nurse_id, nurse_busy in nurses:
+                    if not nurse_busy & mask:
+                        nurse = nurse_id
+                        break
+                if nurse is None:
+                    break
+                picked.append(nurse)
+            if len(picked) == len(tasks):
+                return Seat(start, found, tuple(picked))
         return None
 
     def starts(self, minutes: int, time: str | None, anchor: int | None = None, spread: int = 0) -> list[int]:
@@ -145,15 +174,15 @@ class DayLedger:
         if time == "morning":
             return [s for s in grid if s < NOON] + [s for s in grid if s >= NOON]
         if time == "afternoon":
-            return [s for s in grid if s >= NOON] + [s for s in reversed(grid) if s < NOON]
+            return [s for s in reversed(grid) if s >= NOON] + [s for s in reversed(grid) if s < NOON]
         return grid
 
     def place(self, appointment: str, patient: str, treatment: str, phases: Sequence[Phase], seat: Seat) -> Visit:
         """Book a seat found by :meth:`try_seat` (it must still be free)."""
         offset = seat.start - self.opens
-        duration = sum(phase.minutes for phase in phases)
+        duration, tasks = _shape(tuple(phases))
         self.chairs[seat.chair] |= _span(offset, duration)
-        for (task_offset, length), nurse in zip(_tasks(phases), seat.nurses, strict=True):
+        for (task_offset, length), nurse in zip(tasks, seat.nurses, strict=True):
             self.nurses[nurse] |= _span(offset + task_offset, length)
         for t in range(offset, offset + duration):
             self.patients[t] += 1

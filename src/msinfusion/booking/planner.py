@@ -15,13 +15,14 @@ bound says how far the busiest day can be from the best possible level.
 from __future__ import annotations
 
 import datetime as dt
+import math
 import statistics
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
 
 from msinfusion.booking.bound import PeakBound, peak_lower_bound
-from msinfusion.booking.doses import therapy_of
+from msinfusion.booking.doses import DueDose, PatientRegimen, therapy_of
 from msinfusion.booking.engine import Booker, day_suits, time_suits
 from msinfusion.booking.openings import OpenDays
 from msinfusion.booking.plan import (
@@ -47,9 +48,9 @@ ONE_DAY = dt.timedelta(days=1)
 
 @dataclass(frozen=True)
 class BookingProgress:
-    """One step of the search: the cap tried, the best plan's busiest day so far, the bound."""
+    """One step of the search: the level tried (a multiple of each day's bound), the best plan so far."""
 
-    cap: int | None
+    step: float | None
     peak: int
     unbooked: int
     bound: float
@@ -71,39 +72,79 @@ def open_dates(request: BookingRequest, openings: OpenDays) -> list[dt.date]:
 
 
 def relaxation_bound(request: BookingRequest, openings: OpenDays | None = None) -> PeakBound:
-    """The lower bound on the busiest day's chair-minutes over the bookable open days."""
+    """The lower bound on the busiest day's chair-minutes over the bookable open days.
+
+    Promised visits are fixed load; a patient's doses that a promised visit stands for are requested
+    at its date (so later doses follow from it, as in the booker); a course with no run of open days
+    in its window cannot be booked at all and is left out.
+    """
     booker = Booker(request, openings=openings)
     booker.place_existing()
     first = booker.first
     days = [day for day in open_dates(request, booker.openings) if day >= first]
     fixed = {day: ledger.load for day, ledger in booker.ledgers.items()}
-    doses = []
-    for regimen in booker.regimens.values():
-        due, _ = regimen.due_doses({})
-        course_start: dict[int | None, tuple[dt.date, dt.date]] = {}
-        for dose in due:
-            if dose.overdue:
-                continue
-            promised = [
-                v
-                for v in request.existing
-                if v.patient == dose.patient and therapy_of(v.treatment) == regimen.therapy.id and v.date in dose.window
-            ]
-            if promised:
-                continue  # already counted as a fixed visit
-            if dose.course_day is not None and dose.course_day > 1 and dose.course in course_start:
-                low, high = course_start[dose.course]
-                shift = (dose.course_day - 1) * ONE_DAY
-                doses.append((low + shift, high + shift, dose.minutes))
-                continue
-            if dose.course_day == 1:
-                course_start[dose.course] = (dose.window.start, dose.window.end)
-            doses.append((dose.window.start, dose.window.end, dose.minutes))
+    doses: list[tuple[dt.date, dt.date, int]] = []
+    for patient_id, regimen in booker.regimens.items():
+        promised = list(booker.promised.get(patient_id, []))
+        booked: dict[int, dt.date] = {}
+        while True:
+            due, _ = regimen.due_doses(booked)
+            match = next(
+                (
+                    (dose.number, visit)
+                    for dose in due
+                    if dose.number not in booked
+                    for visit in promised
+                    if therapy_of(visit.treatment) == regimen.therapy.id and visit.date in dose.window
+                ),
+                None,
+            )
+            if match is None:
+                break
+            booked[match[0]] = match[1].date
+            promised.remove(match[1])
+        doses += _relaxed_windows(booker, [dose for dose in due if dose.number not in booked and not dose.overdue])
     return peak_lower_bound(days, fixed, doses)
 
 
-def _run(request: BookingRequest, openings: OpenDays, cap: int | None, naive: bool = False) -> Booker:
-    booker = Booker(request, cap=cap, naive=naive, openings=openings)
+def _relaxed_windows(booker: Booker, due: list[DueDose]) -> list[tuple[dt.date, dt.date, int]]:
+    """Each dose's window; a course day ``i`` takes day 1's window shifted by ``i - 1`` days."""
+    windows: list[tuple[dt.date, dt.date, int]] = []
+    course_start: dict[int | None, tuple[dt.date, dt.date] | None] = {}
+    for dose in due:
+        if dose.course_day is not None and dose.course_day > 1 and dose.course in course_start:
+            start = course_start[dose.course]
+            if start is not None:  # else the course cannot start at all
+                shift = (dose.course_day - 1) * ONE_DAY
+                windows.append((start[0] + shift, start[1] + shift, dose.minutes))
+            continue
+        if dose.course_day == 1:
+            length = sum(1 for d in due if d.course == dose.course)
+            if not _has_open_run(booker, dose.window.start, dose.window.end, length):
+                course_start[dose.course] = None
+                continue
+            course_start[dose.course] = (dose.window.start, dose.window.end)
+        windows.append((dose.window.start, dose.window.end, dose.minutes))
+    return windows
+
+
+def _has_open_run(booker: Booker, low: dt.date, high: dt.date, length: int) -> bool:
+    day = max(low, booker.first)
+    while day <= high:
+        if all(booker.openings.is_open(day + i * ONE_DAY) for i in range(length)):
+            return day + (length - 1) * ONE_DAY <= booker.last
+        day += ONE_DAY
+    return False
+
+
+def _run(
+    request: BookingRequest,
+    openings: OpenDays,
+    cap: dict[dt.date, int] | None,
+    naive: bool = False,
+    regimens: dict[str, PatientRegimen] | None = None,
+) -> Booker:
+    booker = Booker(request, cap=cap, naive=naive, openings=openings, regimens=regimens)
     booker.place_existing()
     booker.run([patient.id for patient in request.patients])
     return booker
@@ -126,17 +167,20 @@ def book(
     openings = OpenDays(request.center, request.today, request.horizon.end)
     bound = relaxation_bound(request, openings)
     best: Booker | None = None
-    caps: list[int | None] = [int(bound.chair_minutes * step) + 1 for step in CAP_STEPS]
+    caps: list[dict[dt.date, int] | None] = [
+        {day: math.ceil(level * step) for day, level in bound.levels.items()} for step in CAP_STEPS
+    ]
     caps.append(None)
-    for cap in caps:
-        booker = _run(request, openings, cap)
+    regimens = {patient.id: PatientRegimen(patient, request) for patient in request.patients}
+    for step, cap in zip([*CAP_STEPS, None], caps, strict=True):
+        booker = _run(request, openings, cap, regimens=regimens)
         if best is None or _key(booker) < _key(best):
             best = booker
         elapsed = time.monotonic() - started
         if on_progress is not None:
-            on_progress(BookingProgress(cap, _peak(best), len(best.unbooked), bound.chair_minutes, elapsed))
-        if cap is not None and _peak(booker) <= cap and not booker.unbooked:
-            break
+            on_progress(BookingProgress(step, _peak(best), len(best.unbooked), bound.chair_minutes, elapsed))
+        if cap is not None and all(ledger.load <= cap.get(day, ledger.load) for day, ledger in booker.ledgers.items()):
+            break  # every day held its level: a higher level only allows busier days
         if elapsed > time_limit * 0.8:
             break
     assert best is not None

@@ -165,14 +165,10 @@ def _apply(
         raise BookingProblem("patient", f"unknown patient {event.patient!r}")
     if isinstance(event, LateDose):
         given = [*_given_through(request, plan, patient.id, event.dose), event.given]
-        updated = _replace_patient(request, patient, given=given)
-        updated = updated.model_copy(update={"today": max(request.today, event.given)})
-        return updated, {patient.id: event.dose + 1}, set()
+        return _replace_patient(request, patient, given=given), {patient.id: event.dose + 1}, set()
     if isinstance(event, RefusedDose | MissedDose):
         given = _given_through(request, plan, patient.id, event.dose)
-        updated = _replace_patient(request, patient, given=given)
-        updated = updated.model_copy(update={"today": max(request.today, event.on + ONE_DAY)})
-        return updated, {patient.id: event.dose}, {(patient.id, event.dose)}
+        return _replace_patient(request, patient, given=given), {patient.id: event.dose}, {(patient.id, event.dose)}
     cancelled = next((b for b in plan.bookings if (b.patient, b.dose) == (patient.id, event.dose)), None)
     if cancelled is None:
         raise BookingProblem("dose", f"dose {event.dose} of {patient.id} is not booked")
@@ -192,6 +188,8 @@ def rebook(request: BookingRequest, plan: BookingPlan, event: Event) -> Rebookin
     affected = set(first)
     cap = plan.summary.chair_minutes.max or None
     booker = Booker(updated, cap=cap)
+    if isinstance(event, RefusedDose | MissedDose):
+        booker.not_before[(event.patient, event.dose)] = event.on + ONE_DAY
     booker.place_existing()
     phases = _phases_by_visit(plan)
     existing_ids = {v.id for v in updated.existing}

@@ -233,6 +233,13 @@ def check_references(request: BookingRequest) -> None:
             raise BookingProblem(
                 f"patients[{index}].therapy", f"unknown therapy {patient.therapy!r}; known: {', '.join(catalog.ids)}"
             ) from None
+        try:
+            from msinfusion.booking.doses import PatientRegimen
+            from msinfusion.regimens import RegimenError
+
+            PatientRegimen(patient, request).due_doses({})
+        except RegimenError as exc:
+            raise BookingProblem(f"patients[{index}]", str(exc)) from None
         if patient.given and patient.given[0] < patient.start:
             raise BookingProblem(f"patients[{index}].given", "a given date is before the start")
         for earlier, later in zip(patient.given, patient.given[1:], strict=False):
