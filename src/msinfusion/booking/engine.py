@@ -115,8 +115,11 @@ class Booker:
             found = self.ledgers[date] = DayLedger(date, hours, self.request.center)
         return found
 
-    def place_existing(self) -> None:
-        """Put every promised visit on its day at its start (a visit that cannot be kept is bad input)."""
+    def place_existing(self, seats: Mapping[tuple[dt.date, str], Seat] | None = None) -> None:
+        """Put every promised visit on its day at its start (a visit that cannot be kept is bad input).
+
+        ``seats`` gives a previous plan's seat (chair and nurses) per visit, kept when still free.
+        """
         patients = set(self.regimens)
         order = sorted(enumerate(self.request.existing), key=lambda item: (item[1].date, item[1].start))
         for index, visit in order:
@@ -129,6 +132,7 @@ class Booker:
                 visit.start,
                 None,
                 f"existing[{index}]",
+                (seats or {}).get((visit.date, visit.id)),
             )
             if visit.patient in patients:
                 self.promised.setdefault(visit.patient, []).append(visit)
@@ -143,11 +147,15 @@ class Booker:
         start: int,
         chair: str | None,
         field: str,
+        previous: Seat | None = None,
     ) -> Seat:
-        """Place a visit that keeps its date and start (and chair, when given)."""
+        """Place a visit that keeps its date and start (and chair, when given; its previous seat if free)."""
         ledger = self.ledger(date)
         if ledger is None:
             raise BookingProblem(f"{field}.date", f"{date.isoformat()}: {self.openings.why_closed(date)}")
+        if previous is not None and previous.start == start and ledger.fits(phases, previous):
+            ledger.place(appointment, patient, treatment, phases, previous)
+            return previous
         seat = ledger.try_seat(phases, start, chair)
         if seat is None and chair is not None:
             seat = ledger.try_seat(phases, start)

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import datetime as dt
 import functools
+import itertools
 import math
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
@@ -83,7 +84,7 @@ class DayLedger:
         self.features = {chair.id: frozenset(chair.features) for chair in center.chairs}
         full_day = _span(0, length)
         self.nurses: dict[str, int] = {}
-        on_shift = [0] * length
+        change = [0] * (length + 1)
         # Nurses whose shift ends first are asked first: the later ones stay free for later tasks.
         for nurse in sorted(hours.nurses, key=lambda n: (n.shift_end, n.shift_start)):
             begin = max(0, nurse.shift_start - self.opens)
@@ -91,10 +92,13 @@ class DayLedger:
             busy = full_day
             if end > begin:
                 busy &= ~_span(begin, end - begin)
-                for t in range(begin, end):
-                    on_shift[t] += 1
+                change[begin] += 1
+                change[end] -= 1
             self.nurses[nurse.id] = busy
+        on_shift = list(itertools.accumulate(change[:length]))
         self.allowed = [center.max_patients_per_nurse * n for n in on_shift]
+        # The ratio only needs counting where it allows some patients but fewer than there are chairs.
+        self.ratio_binds = any(0 < allowed < len(self.chairs) for allowed in self.allowed)
         self.patients = [0] * length
         self.full = 0
         for t, allowed in enumerate(self.allowed):
@@ -177,6 +181,20 @@ class DayLedger:
             return [s for s in reversed(grid) if s >= NOON] + [s for s in reversed(grid) if s < NOON]
         return grid
 
+    def fits(self, phases: Sequence[Phase], seat: Seat) -> bool:
+        """Whether an exact seat (start, chair and nurses) is still free."""
+        duration, tasks = _shape(tuple(phases))
+        offset = seat.start - self.opens
+        if offset < 0 or offset + duration > self.length or seat.chair not in self.chairs:
+            return False
+        stay = _span(offset, duration)
+        if self.full & stay or self.chairs[seat.chair] & stay or len(tasks) != len(seat.nurses):
+            return False
+        return all(
+            nurse in self.nurses and not self.nurses[nurse] & _span(offset + task_offset, length)
+            for (task_offset, length), nurse in zip(tasks, seat.nurses, strict=True)
+        )
+
     def place(self, appointment: str, patient: str, treatment: str, phases: Sequence[Phase], seat: Seat) -> Visit:
         """Book a seat found by :meth:`try_seat` (it must still be free)."""
         offset = seat.start - self.opens
@@ -184,10 +202,11 @@ class DayLedger:
         self.chairs[seat.chair] |= _span(offset, duration)
         for (task_offset, length), nurse in zip(tasks, seat.nurses, strict=True):
             self.nurses[nurse] |= _span(offset + task_offset, length)
-        for t in range(offset, offset + duration):
-            self.patients[t] += 1
-            if self.patients[t] >= self.allowed[t]:
-                self.full |= 1 << t
+        if self.ratio_binds:
+            for t in range(offset, offset + duration):
+                self.patients[t] += 1
+                if self.patients[t] >= self.allowed[t]:
+                    self.full |= 1 << t
         self.load += duration
         visit = Visit(appointment, patient, treatment, tuple(phases), seat)
         self.visits[appointment] = visit

@@ -24,6 +24,7 @@ from dataclasses import dataclass
 from msinfusion.booking.bound import PeakBound, peak_lower_bound
 from msinfusion.booking.doses import DueDose, PatientRegimen, therapy_of
 from msinfusion.booking.engine import Booker, day_suits, time_suits
+from msinfusion.booking.ledger import DayLedger
 from msinfusion.booking.openings import OpenDays
 from msinfusion.booking.plan import (
     Booking,
@@ -194,8 +195,13 @@ def naive_plan(request: BookingRequest) -> BookingPlan:
     return assemble(request, _run(request, openings, None, naive=True), started)
 
 
-def assemble(request: BookingRequest, booker: Booker, started: float) -> BookingPlan:
-    """The plan of a finished booker, with its summary, checked by the validator."""
+def assemble(
+    request: BookingRequest, booker: Booker, started: float, previous: BookingPlan | None = None
+) -> BookingPlan:
+    """The plan of a finished booker, with its summary, checked by the validator.
+
+    A day whose visits sit exactly as in ``previous`` keeps that plan's day and schedule objects.
+    """
     bookings = [
         Booking(
             patient=b.dose.patient,
@@ -220,12 +226,18 @@ def assemble(request: BookingRequest, booker: Booker, started: float) -> Booking
         )
         for dose, reason in sorted(booker.unbooked.values(), key=lambda u: (u[0].due, u[0].patient, u[0].number))
     ]
+    before = {entry.date: entry for entry in previous.days} if previous is not None else {}
     days = []
     for date in sorted(booker.ledgers):
         ledger = booker.ledgers[date]
-        if ledger.visits:
-            day = ledger.day()
-            days.append(DaySchedule(date=date, day=day, schedule=ledger.schedule(day)))
+        if not ledger.visits:
+            continue
+        old = before.get(date)
+        if old is not None and _same_visits(old, ledger):
+            days.append(old)
+            continue
+        day = ledger.day()
+        days.append(DaySchedule(date=date, day=day, schedule=ledger.schedule(day)))
     openings = booker.openings
     dates = open_dates(request, openings)
     loads = [booker.ledgers[d].load if d in booker.ledgers else 0 for d in dates]
@@ -251,6 +263,22 @@ def assemble(request: BookingRequest, booker: Booker, started: float) -> Booking
     )
     check_plan(request, plan)
     return plan
+
+
+def _same_visits(entry: DaySchedule, ledger: DayLedger) -> bool:
+    """Whether a previous day holds exactly the ledger's visits, seats and phases."""
+    if len(entry.schedule.assignments) != len(ledger.visits) or entry.day.center.closes != ledger.closes:
+        return False
+    phases = {a.id: tuple(a.phases or ()) for a in entry.day.appointments}
+    for assignment in entry.schedule.assignments:
+        visit = ledger.visits.get(assignment.appointment)
+        if visit is None or phases.get(assignment.appointment) != visit.phases:
+            return False
+        seat = visit.seat
+        nurses = tuple(task.nurse for task in assignment.nurse_tasks)
+        if (assignment.start, assignment.chair, nurses) != (seat.start, seat.chair, seat.nurses):
+            return False
+    return True
 
 
 def preferences_met(request: BookingRequest, bookings: list[Booking], openings: OpenDays) -> float:

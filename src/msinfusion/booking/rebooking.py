@@ -190,7 +190,8 @@ def rebook(request: BookingRequest, plan: BookingPlan, event: Event) -> Rebookin
     booker = Booker(updated, cap=cap)
     if isinstance(event, RefusedDose | MissedDose):
         booker.not_before[(event.patient, event.dose)] = event.on + ONE_DAY
-    booker.place_existing()
+    seats = _seats_by_visit(plan)
+    booker.place_existing(seats)
     phases = _phases_by_visit(plan)
     existing_ids = {v.id for v in updated.existing}
     prefix: dict[str, dict[int, dt.date]] = {p: {} for p in affected}
@@ -204,7 +205,7 @@ def rebook(request: BookingRequest, plan: BookingPlan, event: Event) -> Rebookin
             if key not in dropped:
                 hints[key] = (booking.date, booking.start, booking.chair)
             continue
-        _keep(booker, booking, phases, existing_ids)
+        _keep(booker, booking, phases, seats, existing_ids)
         if booking.patient in affected:
             prefix[booking.patient][booking.dose] = booking.date
     for unbooked in plan.unbooked:
@@ -222,8 +223,17 @@ def rebook(request: BookingRequest, plan: BookingPlan, event: Event) -> Rebookin
             booker.unbooked[dose.key] = (dose, unbooked.reason)
     order = [p.id for p in updated.patients if p.id in affected]
     booker.run(order, prefix, hints)
-    new_plan = assemble(updated, booker, started)
+    new_plan = assemble(updated, booker, started, previous=plan)
     return Rebooking(updated, new_plan, _moves(plan, new_plan))
+
+
+def _seats_by_visit(plan: BookingPlan) -> dict[tuple[dt.date, str], Seat]:
+    """Each visit's seat in the previous plan: start, chair and the nurse of each task."""
+    return {
+        (entry.date, a.appointment): Seat(a.start, a.chair, tuple(task.nurse for task in a.nurse_tasks))
+        for entry in plan.days
+        for a in entry.schedule.assignments
+    }
 
 
 def _phases_by_visit(plan: BookingPlan) -> dict[tuple[dt.date, str], tuple[Phase, ...]]:
@@ -235,7 +245,11 @@ def _phases_by_visit(plan: BookingPlan) -> dict[tuple[dt.date, str], tuple[Phase
 
 
 def _keep(
-    booker: Booker, booking: Booking, phases: dict[tuple[dt.date, str], tuple[Phase, ...]], existing_ids: set[str]
+    booker: Booker,
+    booking: Booking,
+    phases: dict[tuple[dt.date, str], tuple[Phase, ...]],
+    seats: dict[tuple[dt.date, str], Seat],
+    existing_ids: set[str],
 ) -> None:
     """Put a booking back exactly where it was (or onto the promised visit it stands for)."""
     dose = DueDose(
@@ -264,7 +278,15 @@ def _keep(
             booker.booked[dose.key] = Booked(dose, booking.date, seat, promised.id, booking.moved)
             return
     seat = booker.place_fixed(
-        appointment, booking.patient, booking.treatment, dose.phases, booking.date, booking.start, booking.chair, "plan"
+        appointment,
+        booking.patient,
+        booking.treatment,
+        dose.phases,
+        booking.date,
+        booking.start,
+        booking.chair,
+        "plan",
+        seats.get((booking.date, appointment)),
     )
     booker.booked[dose.key] = Booked(
         dose, booking.date, Seat(seat.start, seat.chair, seat.nurses), appointment, booking.moved

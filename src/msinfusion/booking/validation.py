@@ -149,15 +149,14 @@ def _check_days(
     for visit in request.existing:
         expected.setdefault(visit.date, {})[visit.id] = (visit.patient, visit.start, None)
         phases_of[visit.id] = existing_phases(visit.treatment)
+    existing_by: dict[tuple[str, dt.date], list[tuple[str, str]]] = {}
+    for visit in request.existing:
+        existing_by.setdefault((visit.patient, visit.date), []).append((visit.id, therapy_of(visit.treatment)))
     for booking in plan.bookings:
         on_day = expected.setdefault(booking.date, {})
         therapy = therapy_of(booking.treatment)
         promised = next(
-            (
-                v.id
-                for v in request.existing
-                if v.patient == booking.patient and v.date == booking.date and therapy_of(v.treatment) == therapy
-            ),
+            (v for v, t in existing_by.get((booking.patient, booking.date), []) if t == therapy),
             None,
         )
         if promised is not None:
