@@ -8,7 +8,7 @@ from typing import Any
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from msinfusion.booking import book, naive_plan, parse_plan, parse_request, plan_violations
+from msinfusion.booking import BookingProblem, book, naive_plan, parse_plan, parse_request, plan_violations
 from tests.booking.conftest import request_data
 
 THERAPIES = [
@@ -67,3 +67,33 @@ def test_every_plan_is_valid_and_round_trips(data: dict[str, Any]) -> None:
     assert plan_violations(request, plan) == []
     assert parse_plan(plan.to_json()) == plan
     assert plan_violations(request, naive_plan(request)) == []
+
+
+@settings(max_examples=15, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(requests(), st.integers(0, 10_000), st.sampled_from(["closure", "cancelled", "missed", "late"]))
+def test_every_rebooking_is_valid_and_moves_only_the_affected_patient(
+    data: dict[str, Any], pick: int, kind: str
+) -> None:
+    from msinfusion.booking.rebooking import CancelledVisit, Event, LateDose, MissedDose, NewClosure, rebook
+
+    request = parse_request(data)
+    plan = book(request, time_limit=2)
+    if not plan.bookings:
+        return
+    target = plan.bookings[pick % len(plan.bookings)]
+    event: Event
+    if kind == "closure":
+        event = NewClosure(date=target.date)
+    elif kind == "cancelled":
+        event = CancelledVisit(patient=target.patient, dose=target.dose)
+    elif kind == "missed":
+        event = MissedDose(patient=target.patient, dose=target.dose, on=target.date)
+    else:
+        event = LateDose(patient=target.patient, dose=target.dose, given=target.date + dt.timedelta(days=2))
+    try:
+        result = rebook(request, plan, event)
+    except BookingProblem:
+        return  # e.g. an earlier dose of that patient is not booked
+    assert plan_violations(result.request, result.plan) == []
+    if kind != "closure":
+        assert {m.patient for m in result.moves} <= {target.patient}

@@ -1,15 +1,24 @@
-"""Book a whole request: search the level of the busiest day, then assemble and validate the plan.
+"""Book a whole request: search the level of each day, then assemble and validate the plan.
 
-What it optimises, in order: (1) doses booked; (2) the busiest open day's chair-minutes; (3) moves away
-from the due dates, with the patients' preferences met where the rules allow. The search tries caps
-on the daily chair-minutes, starting at the proven lower bound of :mod:`msinfusion.booking.bound` and
-rising in small steps; each try books every dose earliest-deadline-first under that cap
-(:class:`~msinfusion.booking.engine.Booker`) and the best plan found within the time limit wins.
+Method (a rolling earliest-deadline booking under day-capacity levels, then a fast exact placement of
+each day, instead of one month-scale CP-SAT model: the label rules of later doses depend on the dates
+booked for earlier ones, and `regimens.py` computes them exactly one booking at a time):
 
-What it proves: every plan it returns has passed the solver-free validator
-(:func:`msinfusion.booking.validation.check_plan`: the label rules through `regimens.py`, open days,
-a valid day schedule for every booked date, promised visits kept, headroom kept), and the summary's
-bound says how far the busiest day can be from the best possible level.
+1. The relaxation of :mod:`msinfusion.booking.bound` gives, for every open day, the densest run of
+   open days containing it: the level no complete plan can keep that run under. Its maximum is a
+   proven lower bound on the busiest day.
+2. Each try books every dose earliest-deadline-first (:class:`~msinfusion.booking.engine.Booker`),
+   aiming to keep each day at or under ``step x`` its level, with ``step`` rising from 1.00 to 1.20;
+   the first try whose every day held its level stops the search, and the best try found within the
+   time limit wins.
+3. Each booked dose is placed on its day at once: a start, a chair and a nurse per task
+   (:class:`~msinfusion.booking.ledger.DayLedger`), so every day is feasible for the day scheduler.
+
+What it optimises, in order: doses booked; the busiest open day's chair-minutes; moves away from the
+due dates, with preferences met where the rules allow. What it proves: every plan it returns has
+passed the solver-free validator (:func:`msinfusion.booking.validation.check_plan`: the label rules
+through `regimens.py`, open days, a valid day schedule for every booked date, promised visits kept,
+headroom kept), and :func:`relaxation_bound` says how far the busiest day can be from the best level.
 """
 
 from __future__ import annotations
@@ -42,7 +51,7 @@ from msinfusion.booking.validation import check_plan
 __all__ = ["CAP_STEPS", "BookingProgress", "assemble", "book", "naive_plan", "relaxation_bound"]
 
 CAP_STEPS = (1.0, 1.01, 1.02, 1.03, 1.05, 1.08, 1.12, 1.2)
-"""Caps tried, as multiples of the lower bound; then no cap at all."""
+"""Levels tried, as multiples of each day's level from the relaxation; then no level at all."""
 
 ONE_DAY = dt.timedelta(days=1)
 
