@@ -37,13 +37,20 @@ WEEKDAYS = ["mon", "tue", "wed", "thu", "fri"]
 TARGET_USE = 0.70
 
 
-OPENS, CLOSES = "07:00", "19:00"
-DAY_MINUTES = 720
+def _nurses(count: int, opens: int, closes: int) -> list[dict[str, str]]:
+    """Shifts of 8.5 hours: one from opening, one to closing, the rest staggered in between."""
+    shift = 510
+    late = max(opens, closes - shift)
+    between = [opens + (i + 1) * max(0, late - opens) // (count - 1) // 15 * 15 for i in range(count - 2)]
+    starts = [opens, late, *between]
+    return [
+        {"id": f"N{i + 1}", "shift_start": _clock(start), "shift_end": _clock(min(closes, start + shift))}
+        for i, start in enumerate(sorted(starts[:count]))
+    ]
 
 
-def _nurses(count: int) -> list[dict[str, str]]:
-    shifts = [("07:00", "15:30"), ("10:30", "19:00"), ("08:00", "16:30"), ("09:00", "17:30"), ("08:30", "17:00")]
-    return [{"id": f"N{i + 1}", "shift_start": s, "shift_end": e} for i, (s, e) in enumerate(shifts[:count])]
+def _clock(minutes: int) -> str:
+    return f"{minutes // 60:02d}:{minutes % 60:02d}"
 
 
 def _patient(rng: random.Random, index: int, therapy_id: str) -> dict[str, Any]:
@@ -73,8 +80,9 @@ def _patient(rng: random.Random, index: int, therapy_id: str) -> dict[str, Any]:
     return patient
 
 
-def _center(chairs: int, nurses: int) -> dict[str, Any]:
-    day = {"opens": OPENS, "closes": CLOSES, "nurses": _nurses(nurses)}
+def _center(chairs: int, nurses: int, hours: tuple[int, int] = (7 * 60, 19 * 60)) -> dict[str, Any]:
+    opens, closes = hours
+    day = {"opens": _clock(opens), "closes": _clock(closes), "nurses": _nurses(nurses, opens, closes)}
     week: dict[str, Any] = {key: day for key in WEEKDAYS}
     week.update(sat=None, sun=None)
     return {
@@ -90,8 +98,17 @@ def _center(chairs: int, nurses: int) -> dict[str, Any]:
     }
 
 
-def make_request(patients: int = 500, seed: int = 1, months: int = 12) -> BookingRequest:
-    """The year's request: the patients, a center sized to about 70 % chair use, the first month promised."""
+def make_request(
+    patients: int = 500,
+    seed: int = 1,
+    months: int = 12,
+    hours: tuple[int, int] = (7 * 60, 19 * 60),
+    chairs: int | None = None,
+) -> BookingRequest:
+    """The year's request: the patients, a center sized to at most 70 % chair use, the first month promised.
+
+    ``hours`` are the weekday opening and closing times in minutes; ``chairs`` overrides the sizing.
+    """
     rng = random.Random(seed)
     end = min(END, START + dt.timedelta(days=round(months * 30.4)))
     therapies = rng.choices([t for t, _ in MIX], weights=[w for _, w in MIX], k=patients)
@@ -110,8 +127,9 @@ def make_request(patients: int = 500, seed: int = 1, months: int = 12) -> Bookin
         due, _ = PatientRegimen(patient, sizing).due_doses({})
         demand += sum(d.minutes for d in due if not d.overdue)
     open_days = sum(1 for i in range((end - START).days + 1) if (START + dt.timedelta(days=i)).weekday() < 5) - 12
-    chairs = max(1, math.ceil(demand / (open_days * DAY_MINUTES * TARGET_USE)))
-    data["center"] = _center(chairs, max(2, min(5, math.ceil(chairs * 0.75))))
+    if chairs is None:
+        chairs = max(1, math.ceil(demand / (open_days * (hours[1] - hours[0]) * TARGET_USE)))
+    data["center"] = _center(chairs, max(2, min(5, math.ceil(chairs * 0.75))), hours)
     request = parse_request(data)
     return _with_first_month_promised(request)
 
