@@ -14,24 +14,18 @@ from __future__ import annotations
 import bisect
 import datetime as dt
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 __all__ = ["PeakBound", "peak_lower_bound"]
 
 
 @dataclass(frozen=True)
 class PeakBound:
-    """The bound, the run of open days that proves it, and each day's own level.
-
-    ``levels[d]`` is the densest run *containing* ``d``: no plan that books every dose can keep all
-    the days of that run under it, so it is the level the booker aims at on ``d`` (the busiest day's
-    level is the bound itself).
-    """
+    """The bound and the run of open days that proves it."""
 
     chair_minutes: float
     first: dt.date | None
     last: dt.date | None
-    levels: dict[dt.date, float] = field(default_factory=dict)
 
 
 def peak_lower_bound(
@@ -66,26 +60,15 @@ def peak_lower_bound(
     for day in open_days:
         fixed_prefix.append(fixed_prefix[-1] + fixed.get(day, 0))
     below = [0] * n  # contained[a + 1][b] for every b
-    level = [0.0] * n  # densest run containing each day, for the runs starting at or after `a`
     for a in range(n - 1, -1, -1):
         row = rows.get(a, {})
         running = 0
         current = [0] * n
-        densities = [0.0] * n
         for b in range(a, n):
             running += row.get(b, 0)
             current[b] = below[b] + running
-            total = current[b] + fixed_prefix[b + 1] - fixed_prefix[a]
-            density = total / (b - a + 1)
-            densities[b] = density
+            density = (current[b] + fixed_prefix[b + 1] - fixed_prefix[a]) / (b - a + 1)
             if density > best:
                 best, best_run = density, (a, b)
-        # Runs [a, b] contain every day d with a <= d <= b: the best of them for d is a suffix maximum.
-        suffix = 0.0
-        for d in range(n - 1, a - 1, -1):
-            suffix = max(suffix, densities[d])
-            if suffix > level[d]:
-                level[d] = suffix
         below = current
-    levels = {day: level[i] for i, day in enumerate(open_days)}
-    return PeakBound(best, open_days[best_run[0]], open_days[best_run[1]], levels)
+    return PeakBound(best, open_days[best_run[0]], open_days[best_run[1]])

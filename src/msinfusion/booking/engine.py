@@ -73,7 +73,7 @@ class Booker:
         self,
         request: BookingRequest,
         *,
-        cap: int | Mapping[dt.date, int] | None = None,
+        cap: int | None = None,
         naive: bool = False,
         openings: OpenDays | None = None,
         regimens: dict[str, PatientRegimen] | None = None,
@@ -94,16 +94,9 @@ class Booker:
 
     # -- the days -------------------------------------------------------------------------------
 
-    def cap_on(self, date: dt.date) -> int | None:
-        """The level the search aims to keep ``date`` at (``None``: no level)."""
-        if self.cap is None or isinstance(self.cap, int):
-            return self.cap
-        return self.cap.get(date)
-
-    def over_cap(self, date: dt.date, load: int) -> int:
-        """How far ``load`` on ``date`` would be over its level (0 when within it)."""
-        cap = self.cap_on(date)
-        return 0 if cap is None else max(0, load - cap)
+    def over_cap(self, load: int) -> int:
+        """How far a day's ``load`` would be over the level (0 when within it or with no level)."""
+        return 0 if self.cap is None else max(0, load - self.cap)
 
     def ledger(self, date: dt.date) -> DayLedger | None:
         """The day's ledger, or ``None`` when the center is closed that day."""
@@ -291,8 +284,7 @@ class Booker:
             ledgers = self._open_run(day, group)
             if ledgers is not None:
                 excess = max(
-                    self.over_cap(ledger.date, ledger.load + dose.minutes)
-                    for ledger, dose in zip(ledgers, group, strict=True)
+                    self.over_cap(ledger.load + dose.minutes) for ledger, dose in zip(ledgers, group, strict=True)
                 )
                 over = excess > 0
                 suits = all(day_suits(preferences, ledger.date) for ledger in ledgers)
@@ -439,10 +431,8 @@ class Booker:
             on = f"{text}: " if offset == 0 else f"{text}: the course's day {offset + 1} ({ledger.date.isoformat()}) "
             if not ledger.room_for(dose.minutes):
                 return f"{on}day full ({ledger.load} of {ledger.capacity} chair-minutes booked)"
-            if not self.naive and self.over_cap(ledger.date, ledger.load + dose.minutes):
-                return (
-                    f"{on}levelling keeps that day near {self.cap_on(ledger.date)} chair-minutes ({ledger.load} booked)"
-                )
+            if not self.naive and self.over_cap(ledger.load + dose.minutes):
+                return f"{on}levelling keeps each day near {self.cap} chair-minutes ({ledger.load} booked)"
         if preferences is not None and preferences.time is not None and not self.naive:
             return f"{text}: no {preferences.time} start with a chair and nurse free"
         return f"{text}: no chair and nurse free at a time that fits"

@@ -4,13 +4,13 @@ Method (a rolling earliest-deadline booking under day-capacity levels, then a fa
 each day, instead of one month-scale CP-SAT model: the label rules of later doses depend on the dates
 booked for earlier ones, and `regimens.py` computes them exactly one booking at a time):
 
-1. The relaxation of :mod:`msinfusion.booking.bound` gives, for every open day, the densest run of
-   open days containing it: the level no complete plan can keep that run under. Its maximum is a
-   proven lower bound on the busiest day.
+1. The relaxation of :mod:`msinfusion.booking.bound` gives a proven lower bound on the busiest
+   day's chair-minutes (the densest run of open days).
 2. Each try books every dose earliest-deadline-first (:class:`~msinfusion.booking.engine.Booker`),
-   aiming to keep each day at or under ``step x`` its level, with ``step`` rising from 1.00 to 1.20;
-   the first try whose every day held its level stops the search, and the best try found within the
-   time limit wins.
+   keeping every day at or under a level of ``step x`` the bound where it can, with ``step`` rising
+   from 1.00 to 1.20; the first try whose every day held the level stops the search (a higher level
+   only allows a busier busiest day and never fewer moves at the same peak), and the best try found
+   within the time limit wins.
 3. Each booked dose is placed on its day at once: a start, a chair and a nurse per task
    (:class:`~msinfusion.booking.ledger.DayLedger`), so every day is feasible for the day scheduler.
 
@@ -51,14 +51,14 @@ from msinfusion.booking.validation import check_plan
 __all__ = ["CAP_STEPS", "BookingProgress", "assemble", "book", "naive_plan", "relaxation_bound"]
 
 CAP_STEPS = (1.0, 1.01, 1.02, 1.03, 1.05, 1.08, 1.12, 1.2)
-"""Levels tried, as multiples of each day's level from the relaxation; then no level at all."""
+"""Levels tried, as multiples of the lower bound; then no level at all."""
 
 ONE_DAY = dt.timedelta(days=1)
 
 
 @dataclass(frozen=True)
 class BookingProgress:
-    """One step of the search: the level tried (a multiple of each day's bound), the best plan so far."""
+    """One step of the search: the level tried (a multiple of the bound), the best plan so far."""
 
     step: float | None
     peak: int
@@ -150,7 +150,7 @@ def _has_open_run(booker: Booker, low: dt.date, high: dt.date, length: int) -> b
 def _run(
     request: BookingRequest,
     openings: OpenDays,
-    cap: dict[dt.date, int] | None,
+    cap: int | None,
     naive: bool = False,
     regimens: dict[str, PatientRegimen] | None = None,
 ) -> Booker:
@@ -177,9 +177,7 @@ def book(
     openings = OpenDays(request.center, request.today, request.horizon.end)
     bound = relaxation_bound(request, openings)
     best: Booker | None = None
-    caps: list[dict[dt.date, int] | None] = [
-        {day: math.ceil(level * step) for day, level in bound.levels.items()} for step in CAP_STEPS
-    ]
+    caps: list[int | None] = [math.ceil(bound.chair_minutes * step) for step in CAP_STEPS]
     caps.append(None)
     regimens = {patient.id: PatientRegimen(patient, request) for patient in request.patients}
     for step, cap in zip([*CAP_STEPS, None], caps, strict=True):
@@ -189,8 +187,8 @@ def book(
         elapsed = time.monotonic() - started
         if on_progress is not None:
             on_progress(BookingProgress(step, _peak(best), len(best.unbooked), bound.chair_minutes, elapsed))
-        if cap is not None and all(ledger.load <= cap.get(day, ledger.load) for day, ledger in booker.ledgers.items()):
-            break  # every day held its level: a higher level only allows busier days
+        if cap is not None and _peak(booker) <= cap:
+            break  # every day held the level: a higher level only allows a busier busiest day
         if elapsed > time_limit * 0.8:
             break
     assert best is not None
