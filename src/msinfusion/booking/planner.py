@@ -6,11 +6,12 @@ booked for earlier ones, and `regimens.py` computes them exactly one booking at 
 
 1. The relaxation of :mod:`msinfusion.booking.bound` gives a proven lower bound on the busiest
    day's chair-minutes (the densest run of open days).
-2. Each try books every dose earliest-deadline-first (:class:`~msinfusion.booking.engine.Booker`),
-   keeping every day at or under a level of ``step x`` the bound where it can, with ``step`` rising
-   from 1.00 to 1.20; the first try whose every day held the level stops the search (a higher level
-   only allows a busier busiest day and never fewer moves at the same peak), and the best try found
-   within the time limit wins.
+2. Each try books every dose earliest-deadline-first (:class:`~msinfusion.booking.engine.Booker`).
+   The first try has no level and says how many doses can be booked; the next ones keep every day at
+   or under a level of ``step x`` the bound where they can, with ``step`` rising from 1.00 to 1.20.
+   The first levelled try that books as many doses and whose every day held the level stops the
+   search (a higher level only allows a busier busiest day); the best try by (doses unbooked, busiest
+   day, days moved) found within the time limit wins.
 3. Each booked dose is placed on its day at once: a start, a chair and a nurse per task
    (:class:`~msinfusion.booking.ledger.DayLedger`), so every day is feasible for the day scheduler.
 
@@ -51,7 +52,7 @@ from msinfusion.booking.validation import check_plan
 __all__ = ["CAP_STEPS", "BookingProgress", "assemble", "book", "naive_plan", "relaxation_bound"]
 
 CAP_STEPS = (1.0, 1.01, 1.02, 1.03, 1.05, 1.08, 1.12, 1.2)
-"""Levels tried, as multiples of the lower bound; then no level at all."""
+"""Levels tried after a first try without one, as multiples of the lower bound."""
 
 ONE_DAY = dt.timedelta(days=1)
 
@@ -177,18 +178,20 @@ def book(
     openings = OpenDays(request.center, request.today, request.horizon.end)
     bound = relaxation_bound(request, openings)
     best: Booker | None = None
-    caps: list[int | None] = [math.ceil(bound.chair_minutes * step) for step in CAP_STEPS]
-    caps.append(None)
     regimens = {patient.id: PatientRegimen(patient, request) for patient in request.patients}
-    for step, cap in zip([*CAP_STEPS, None], caps, strict=True):
+    unbooked_without_level: int | None = None
+    for step in (None, *CAP_STEPS):
+        cap = None if step is None else math.ceil(bound.chair_minutes * step)
         booker = _run(request, openings, cap, regimens=regimens)
+        if unbooked_without_level is None:
+            unbooked_without_level = len(booker.unbooked)
         if best is None or _key(booker) < _key(best):
             best = booker
         elapsed = time.monotonic() - started
         if on_progress is not None:
             on_progress(BookingProgress(step, _peak(best), len(best.unbooked), bound.chair_minutes, elapsed))
-        if cap is not None and _peak(booker) <= cap:
-            break  # every day held the level: a higher level only allows a busier busiest day
+        if cap is not None and _peak(booker) <= cap and len(booker.unbooked) <= unbooked_without_level:
+            break  # the level held and booked as many: a higher level only allows a busier busiest day
         if elapsed > time_limit * 0.8:
             break
     assert best is not None
