@@ -94,3 +94,23 @@ def test_the_levelled_plan_is_never_busier_than_the_naive_one(small_request: Boo
     levelled, naive = book(request, time_limit=5), naive_plan(request)
     assert plan_violations(request, naive) == []
     assert levelled.summary.chair_minutes.max <= naive.summary.chair_minutes.max
+
+
+def test_the_bound_counts_a_promised_visit_as_fixed_and_follows_its_date() -> None:
+    from msinfusion.booking import relaxation_bound
+    from msinfusion.booking.doses import existing_phases
+
+    existing = [{"id": "B7", "patient": "P1", "date": "2027-07-06", "start": "08:30", "treatment": "natalizumab-300"}]
+    request = parse_request(request_data([natalizumab_patient("P1", "2027-06-07")], existing=existing))
+    bound = relaxation_bound(request)
+    visit = sum(phase.minutes for phase in existing_phases("natalizumab-300"))
+    assert bound.chair_minutes >= visit  # the promised visit's day holds at least that visit
+    plan = book(request, time_limit=5)
+    assert plan.summary.chair_minutes.max == bound.chair_minutes  # one visit a day: the bound is reached
+
+
+def test_a_course_that_cannot_start_is_left_out_of_the_bound() -> None:
+    from msinfusion.booking import relaxation_bound
+
+    request = parse_request(request_data([{"id": "P1", "therapy": "methylprednisolone", "start": "2027-07-02"}]))
+    assert relaxation_bound(request).chair_minutes == 0

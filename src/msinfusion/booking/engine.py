@@ -1,6 +1,8 @@
 """The booker: every due dose onto a day, a start and a chair, keeping the label rules and the day feasible.
 
-Doses are booked earliest-deadline-first (by the end of their window). When a patient's dose is booked,
+Doses are booked earliest-deadline-first (by the end of their window; a course, or a window with at
+most two open days, as soon as its window opens, so the most constrained choose first). When a
+patient's dose is booked,
 the patient's next dose is computed from the dose calendar with the booked dates requested, so the
 minimum intervals, consecutive course days and "next dose counted from a late one" always come from
 `regimens.py`. A course is booked whole: day 1 only where every following day is open and has a seat
@@ -8,8 +10,9 @@ within :data:`COURSE_START_SPREAD` minutes of the day before's start.
 
 Each dose takes, among the open days of its window: a day whose chair-minutes stay at or under the
 *cap* (the level the search is trying), that meets the patient's weekday and date preferences, closest
-to its due date; then days over the cap, least loaded first. Within the day a start that meets the
-morning/afternoon preference is tried first. A day is only ever filled up to its capacity less the
+to its due date; then days over the cap, least over it first. A dose that cannot be booked leaves the
+patient's later doses unbooked too ("waits for dose N"): without its date the next ones have none.
+Within the day a start that meets the morning/afternoon preference is tried first. A day is only ever filled up to its capacity less the
 headroom, and every visit gets a chair and a nurse per task at once (`ledger.DayLedger`), so every
 booked day is a feasible day for the day scheduler.
 """
@@ -18,7 +21,7 @@ from __future__ import annotations
 
 import datetime as dt
 import heapq
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
 from msinfusion.booking.doses import DueDose, PatientRegimen, existing_phases, therapy_of
@@ -469,6 +472,3 @@ class Booker:
         if crowded:
             parts.append(f"chairs and nurses at every start on {crowded} days")
         return f"every open day in the window is full ({'; '.join(parts)}; {span})"
-
-
-ProgressCallback = Callable[[str], None]

@@ -29,7 +29,7 @@ def _read(path: Path) -> str:
 
 
 def _progress_text(progress: BookingProgress) -> Text:
-    level = "no level" if progress.step is None else f"level x{progress.step:.2f} of each day's bound"
+    level = "no level" if progress.step is None else f"level x{progress.step:.2f} of the lower bound"
     return Text(
         f"booking: {level}; busiest day {progress.peak} chair-min (bound {progress.bound:.0f}), "
         f"{progress.unbooked} unbooked, {progress.elapsed:.1f} s"
