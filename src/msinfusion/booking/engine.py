@@ -12,9 +12,9 @@ Each dose takes, among the open days of its window: a day whose chair-minutes st
 *cap* (the level the search is trying), that meets the patient's weekday and date preferences, closest
 to its due date; then days over the cap, least over it first. A dose that cannot be booked leaves the
 patient's later doses unbooked too ("waits for dose N"): without its date the next ones have none.
-Within the day a start that meets the morning/afternoon preference is tried first. A day is only ever filled up to its capacity less the
-headroom, and every visit gets a chair and a nurse per task at once (`ledger.DayLedger`), so every
-booked day is a feasible day for the day scheduler.
+Within the day a start that meets the morning/afternoon preference is tried first. A day is only ever
+filled up to its capacity less the headroom, and every visit gets a chair and a nurse per task at once
+(`ledger.DayLedger`), so every booked day is a feasible day for the day scheduler.
 """
 
 from __future__ import annotations
