@@ -1,11 +1,13 @@
 """Rebooking: one event changes a plan, and only the doses it affects move.
 
 Events: a dose given late, a dose refused (too early, or on the day) or missed, a visit cancelled, a
-new closure, a new patient. Each event updates the request (a given date, today's date, a date the
-patient cannot come, a closure, a patient), then every booking it does not affect is kept exactly
-(date, start, chair) and the affected patients' doses are booked again, each keeping its previous date,
-start and chair when the label rules and the day still allow it. The result lists every booking that
-moved and by how many days.
+new closure, a new patient. Each event updates the request (given dates: the late dose and the
+patient's earlier booked doses, which took place; a date the patient cannot come; a closure; a patient),
+then every booking it does not affect is kept exactly (date, start, chair, nurses) and the affected
+patients' doses are booked again, each keeping its previous date, start and chair when the label rules
+and the day still allow it. A refused or missed dose is booked only after the day it was refused or
+missed (or left unbooked for the prescriber when its window has passed). The result lists every booking
+that moved and by how many days; the new plan passes the validator like any other.
 """
 
 from __future__ import annotations
