@@ -97,3 +97,17 @@ def test_a_new_patient_is_booked_without_moving_anyone(request_: BookingRequest,
 def test_an_event_for_an_unknown_patient_is_a_problem(request_: BookingRequest, plan: BookingPlan) -> None:
     with pytest.raises(BookingProblem):
         rebook(request_, plan, CancelledVisit(patient="NOBODY", dose=1))
+
+
+def test_a_first_dose_booked_early_and_given_late_still_before_the_start_starts_the_regimen() -> None:
+    request = parse_request(
+        request_data(
+            [{"id": "A1", "therapy": "alemtuzumab", "start": "2027-06-10"}], horizon=("2027-06-07", "2027-08-31")
+        )
+    )
+    plan = book(request, time_limit=5)
+    first = dates(plan, "A1")[1]
+    assert first < dt.date(2027, 6, 10)
+    result = rebook(request, plan, LateDose(patient="A1", dose=1, given=first + dt.timedelta(days=1)))
+    assert result.request.patient("A1").start == first + dt.timedelta(days=1)
+    assert plan_violations(result.request, result.plan) == []

@@ -128,6 +128,9 @@ class Rebooking:
 
 
 def _replace_patient(request: BookingRequest, patient: Patient, **changes: object) -> BookingRequest:
+    given = changes.get("given")
+    if isinstance(given, list) and given and given[0] < patient.start:
+        changes["start"] = given[0]  # dose 1 was booked early in its window and given: the regimen starts then
     patients = [p.model_copy(update=changes) if p.id == patient.id else p for p in request.patients]
     return request.model_copy(update={"patients": patients})
 
