@@ -32,6 +32,7 @@ CORE = [
     "msinfusion.scheduling",
     "msinfusion.scheduling.edits",
     "msinfusion.scheduling.load",
+    "msinfusion.booking",
     "msinfusion.exports.ical",
     "msinfusion.exports.fhir",
     "msinfusion.reminders",
