@@ -19,6 +19,8 @@ CORE = [
     "msinfusion.plan",
     "msinfusion.i18n",
     "msinfusion.scheduling",
+    "msinfusion.scheduling.addon",
+    "msinfusion.scheduling.promises",
     "msinfusion.exports.ical",
     "msinfusion.exports.fhir",
 ]

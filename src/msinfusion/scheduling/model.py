@@ -140,6 +140,10 @@ class DayModel:
             self.deviations.append(deviation)
             self._deviation_of[job.index] = deviation
 
+    def deviation_of(self, job: int) -> cp_model.IntVar | None:
+        """The job's |start - preferred start| in grid units (0 when unscheduled); None without a preference."""
+        return self._deviation_of.get(job)
+
     def _break_symmetry(self) -> None:
         """Within a class of interchangeable jobs, schedule the first ones, in order of start.
 
