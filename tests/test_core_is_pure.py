@@ -21,6 +21,7 @@ CORE = [
     "msinfusion.scheduling",
     "msinfusion.scheduling.addon",
     "msinfusion.scheduling.promises",
+    "msinfusion.scheduling.repair",
     "msinfusion.exports.ical",
     "msinfusion.exports.fhir",
 ]

@@ -18,7 +18,7 @@ from __future__ import annotations
 
 import time
 from collections.abc import Collection, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Literal
 
 from ortools.sat.python import cp_model
@@ -167,7 +167,9 @@ def replan(
         groups[job.index] = next(g for g, chosen in job_vars.chair.items() if solver.value(chosen))
         for number, chosen_nurse in enumerate(job_vars.nurse):
             task_groups[(job.index, number)] = next(g for g, c in chosen_nurse.items() if solver.value(c))
-    placements = seat_in_groups(instance, starts, groups, task_groups, prefer=old, continuity=continuity)
+    # A visit that moved keeps its chair if it can; its old nurses are free for others first.
+    prefer = {j: p if starts.get(j) == p.start else replace(p, nurses=()) for j, p in old.items()}
+    placements = seat_in_groups(instance, starts, groups, task_groups, prefer=prefer, continuity=continuity)
     optimal = status == cp_model.OPTIMAL
     schedule = _schedule(day, instance, placements, dropped, optimal, started)
     check_schedule(day, schedule)
