@@ -22,6 +22,7 @@ CORE = [
     "msinfusion.scheduling.addon",
     "msinfusion.scheduling.promises",
     "msinfusion.scheduling.repair",
+    "msinfusion.scheduling.durations",
     "msinfusion.exports.ical",
     "msinfusion.exports.fhir",
 ]
