@@ -23,6 +23,7 @@ CORE = [
     "msinfusion.scheduling.promises",
     "msinfusion.scheduling.repair",
     "msinfusion.scheduling.durations",
+    "msinfusion.scheduling.simulation",
     "msinfusion.exports.ical",
     "msinfusion.exports.fhir",
 ]
