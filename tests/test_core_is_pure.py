@@ -24,6 +24,8 @@ CORE = [
     "msinfusion.scheduling.repair",
     "msinfusion.scheduling.durations",
     "msinfusion.scheduling.simulation",
+    "msinfusion.scheduling.levelling",
+    "msinfusion.scheduling.neighbourhoods",
     "msinfusion.exports.ical",
     "msinfusion.exports.fhir",
 ]

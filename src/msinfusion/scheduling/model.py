@@ -11,11 +11,19 @@
    schedule so far with parallel large-neighbourhood search until `IMPROVEMENT_SHARE` of the wall
    time limit.
 4. **Preferences**: the exact model keeps that priority and minimises the total deviation from
-   preferred starts, from the best schedule so far.
+   preferred starts. The schedule so far is first polished by a local search (`preferences.polish`).
+   On a day whose priority is proven, the stage is `neighbourhoods.improve_preferences`: a whole-day
+   re-solve and a sliding-window search side by side, each on one worker under a deterministic
+   budget (`DETERMINISTIC_PER_SECOND` of the time left); the interleaved search it replaces did far
+   less preference work per second. An unproven day keeps the parallel wall-clock stage.
+5. **Nurse load** (in `solve.py`, after any left-out visit that still fits is added): the nurses'
+   task minutes are levelled with every start kept (`levelling.level_nurses`), with optional
+   primary-nurse continuity.
 
 Determinism: stages 1, 2 and (on a day whose priority they prove) 4 stop on CP-SAT's deterministic
-time (`max_deterministic_time`, a count of work done, not seconds), the relaxation runs on one worker
-and the other stages interleave their workers (`interleave_search`), and each stage's deterministic
+time (`max_deterministic_time`, a count of work done, not seconds), the relaxation and each search of
+stage 4 run on one worker, stage 2 interleaves its workers (`interleave_search`), the local searches
+(polish, levelling) are deterministic by construction, and each stage's deterministic
 budget comes from the deterministic time spent before it (`_Clock`), never from the wall clock. So
 for one input, seed, time limit and worker count the result is the same on every run, as long as no
 stage hits its wall-clock cap (its share of the time limit). A cap binds when the machine does less
@@ -43,7 +51,9 @@ from ortools.sat.python import cp_model
 
 from msinfusion.scheduling.bounds import solve_relaxation
 from msinfusion.scheduling.instance import Instance
+from msinfusion.scheduling.neighbourhoods import improve_preferences
 from msinfusion.scheduling.placement import Placement, seat_in_groups
+from msinfusion.scheduling.preferences import deviation, polish
 from msinfusion.scheduling.rules import RULES, Rule
 from msinfusion.scheduling.schedule import Schedule
 from msinfusion.scheduling.symmetry import canonical, job_classes
@@ -385,20 +395,38 @@ def solve_model(
             bound = max(best_priority, min(bound, math.floor(solver.best_objective_bound + 1e-6)))
         proven = best_priority >= bound
         report(1, best_priority, bound)
+    # The local search never loses a visit nor moves one away from its preference: a better hint.
+    best = polish(instance, best)
     day_model = DayModel(instance)
     preference_budget = math.inf if on_wall else clock.budget(1.0, interleaved)
     if not day_model.deviations or preference_budget <= 0 or clock.wall_left(1.0) <= 0.05:
         return ModelResult(best, bound, proven and not day_model.deviations, first)
-    # Stage 4: keep the priority found, spend what is left on preferences.
+    if not on_wall:
+        # Stage 4 (deterministic): keep the priority found, spend what is left on preferences, one
+        # window of the day at a time on one worker (CP-SAT's own LNS is not deterministic).
+        def improved(value: int) -> None:
+            if on_progress is not None:
+                on_progress(Progress(2, None, None, value, clock.elapsed()))
+
+        best, spent, settled = improve_preferences(
+            instance,
+            best,
+            deterministic=clock.budget(1.0, single),
+            seconds=clock.wall_left(1.0),
+            seed=seed,
+            on_improve=improved,
+        )
+        clock.spend(spent, single)
+        return ModelResult(best, bound, proven and settled, first)
+    # Stage 4 (wall clock): keep the priority found, spend what is left on preferences.
     day_model.model.add(day_model.priority >= best_priority)
     day_model.model.minimize(sum(day_model.deviations))
     day_model.hint(best)
-    if on_wall:
-        solver = _wall_solver(clock.wall_left(1.0), seed, workers)
-    else:
-        solver = _solver(clock.wall_left(1.0), preference_budget, seed, workers)
+    solver = _wall_solver(clock.wall_left(1.0), seed, workers)
     callback = _Callback(2, started, on_progress, deviation=True)
     status = solver.solve(day_model.model, callback)
     if status in (cp_model.OPTIMAL, cp_model.FEASIBLE):
-        best = day_model.placements(solver)
+        found = polish(instance, day_model.placements(solver))
+        if deviation(instance, found) <= deviation(instance, best):
+            best = found
     return ModelResult(best, bound, proven and status == cp_model.OPTIMAL, first)

@@ -119,6 +119,21 @@ class Occupancy:
                 self.full |= 1 << t
         self.placements[job.index] = placement
 
+    def remove(self, placement: Placement) -> None:
+        """Take a booked placement out again."""
+        instance = self.instance
+        job = instance.jobs[placement.job]
+        stay = _span(placement.start, job.duration)
+        self.chairs[placement.chair] &= ~stay
+        for task, nurse in zip(job.tasks, placement.nurses, strict=True):
+            self.nurses[nurse] &= ~_span(placement.start + task.offset, task.length)
+        capacity = instance.patient_capacity
+        for t in range(placement.start, placement.start + job.duration):
+            self.patients[t] -= 1
+            if self.patients[t] < capacity[t]:
+                self.full &= ~(1 << t)
+        del self.placements[job.index]
+
     def place_first_fit(self, job: Job) -> Placement | None:
         """Place the job at its first candidate start that fits; None if none does."""
         for start in self.starts(job):
