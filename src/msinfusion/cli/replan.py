@@ -25,7 +25,7 @@ __all__ = ["REPLAN_FORMAT", "run_replan"]
 REPLAN_FORMAT = "msinfusion.replan/1"
 REPAIR_SECONDS = 1.5
 """Search time of a repair (at most --time-limit): the board needs an answer within 2 seconds."""
-ADD_ON_SECONDS = 0.9
+ADD_ON_SECONDS = 0.75
 """Search time of an add-on (at most --time-limit), alternatives included: within a second."""
 
 

@@ -20,19 +20,24 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict
 
-from msinfusion.scheduling.changes import Change
+from msinfusion.scheduling.changes import Change, schedule_changes
 from msinfusion.scheduling.clock import Clock, format_clock
 from msinfusion.scheduling.day import Appointment, Day, with_catalog_phases
 from msinfusion.scheduling.instance import Instance
 from msinfusion.scheduling.placement import Occupancy, Placement, to_assignment
 from msinfusion.scheduling.problems import DayProblem
 from msinfusion.scheduling.promises import Replan, replan
-from msinfusion.scheduling.schedule import Assignment, Schedule
+from msinfusion.scheduling.schedule import Assignment, Schedule, SolverInfo
+from msinfusion.scheduling.validation import InvalidSchedule, check_schedule, compute_objective, replan_violations
 
 __all__ = ["AddOn", "Alternative", "add_on"]
 
 MAX_SHIFT_DEFAULT = 0
 """Minutes another patient's promised start may move for an add-on, unless the caller allows more."""
+OVERHEAD = 0.15
+"""Seconds a re-plan takes beyond its search on a 100-visit day (model build, seating, validation)."""
+MIN_SEARCH = 0.05
+"""Seconds of search below which an alternative is not tried (the add-on answers within its limit)."""
 NEIGHBOURHOOD = 60
 """Visits within this many minutes of the add-on's wanted stay are the ones a 'with moves' alternative
 may move (a small neighbourhood keeps the search well under a second on a 100-visit day)."""
@@ -88,7 +93,7 @@ def add_on(
     *,
     max_shift: int = MAX_SHIFT_DEFAULT,
     next_day: tuple[Day, Schedule] | None = None,
-    time_limit: float = 0.9,
+    time_limit: float = 0.75,
     seed: int = 0,
     workers: int = 2,
 ) -> AddOn:
@@ -102,6 +107,9 @@ def add_on(
     extended = extended.model_copy(update={"appointments": [*extended.appointments[:-1], visit]})
     share = time_limit / 3
     quick = first_fit(extended, current, visit.id, wanted)
+    if quick is not None and quick.start == wanted:
+        # At the start it wants with everyone exactly where they are: nothing to search for.
+        return _as_is(extended, current, quick, now, started)
     if quick is not None:
         # Nothing earlier than the first fit with everyone where they are needs searching for.
         limited = visit.model_copy(update={"latest_end": quick.end})
@@ -120,16 +128,22 @@ def add_on(
     placed = _placed(first, visit.id)
     alternatives: list[Alternative] = []
     date = day.center.date.isoformat()
+    deadline = started + time_limit
+
+    def left() -> float:
+        # Building and checking a re-plan takes about OVERHEAD on a 100-visit day, beyond its search.
+        return min(share, deadline - time.monotonic() - OVERHEAD)
+
     if placed is not None and first.schedule is not None:
-        if placed.start > wanted:
-            alternatives += _with_moves(extended, current, visit, now, wanted, max_shift, date, share, seed, workers)
+        if placed.start > wanted and left() > MIN_SEARCH:
+            alternatives += _with_moves(extended, current, visit, now, wanted, max_shift, date, left(), seed, workers)
         return AddOn(True, first.schedule, placed, first.changes, None, alternatives, time.monotonic() - started)
     reason = _reason(first, visit.id)
-    if visit.latest_end is not None and visit.latest_end < day.center.closes:
+    if visit.latest_end is not None and visit.latest_end < day.center.closes and left() > MIN_SEARCH:
         later = extended.model_copy(
             update={"appointments": [*extended.appointments[:-1], visit.model_copy(update={"latest_end": None})]}
         )
-        result = replan(later, current, now, max_shift=max_shift, time_limit=share, seed=seed, workers=workers)
+        result = replan(later, current, now, max_shift=max_shift, time_limit=left(), seed=seed, workers=workers)
         found = _placed(result, visit.id)
         if found is not None:
             alternatives.append(
@@ -142,10 +156,29 @@ def add_on(
                     note=f"ends {format_clock(found.end)}, after its latest end {format_clock(visit.latest_end)}",
                 )
             )
-    alternatives += _with_moves(extended, current, visit, now, wanted, max_shift, date, share, seed, workers)
+    if left() > MIN_SEARCH:
+        alternatives += _with_moves(extended, current, visit, now, wanted, max_shift, date, left(), seed, workers)
     if next_day is not None:
-        alternatives += _tomorrow(next_day, requested, share, seed, workers)
+        alternatives += _tomorrow(next_day, requested, max(MIN_SEARCH, left()), seed, workers)
     return AddOn(False, current, None, [], reason, alternatives, time.monotonic() - started)
+
+
+def _as_is(day: Day, current: Schedule, placed: Assignment, now: int, started: float) -> AddOn:
+    """The schedule in force plus the add-on, checked like every other result."""
+    assignments = [*current.assignments, placed]
+    schedule = current.model_copy(
+        update={
+            "assignments": assignments,
+            "objective": compute_objective(day, assignments),
+            "bound": None,
+            "solver": SolverInfo(name="add-on", status="heuristic", seconds=round(time.monotonic() - started, 2)),
+        }
+    )
+    check_schedule(day, schedule)
+    violations = replan_violations(current, schedule, now, max_shift=0)
+    if violations:
+        raise InvalidSchedule(violations)
+    return AddOn(True, schedule, placed, schedule_changes(current, schedule), None, [], time.monotonic() - started)
 
 
 def first_fit(day: Day, current: Schedule, identifier: str, wanted: int) -> Assignment | None:
