@@ -9,7 +9,8 @@ the preference stage runs on one worker under deterministic time limits, which i
 2. side by side with it (a second thread; each gets the whole budget), windows of 2, 4 and 8 hours
    slide over the day: the visits whose start or preferred start falls in a window are re-solved
    (starts, chairs, nurses) with every other visit's start frozen. Back to the narrowest window after
-   an improvement, wider after a sweep without one.
+   an improvement, wider after a sweep without one; once the widest finds nothing, the rest of its
+   budget goes to a whole-day re-solve hinted with its best schedule.
 
 A neighbourhood's answer is taken only when it lowers the total deviation with the priority kept.
 One model is built; freezing a visit narrows its variables' domains in the model's proto and is
@@ -123,7 +124,13 @@ def improve_preferences(
         target=lambda: proven.append(whole.solve(range(len(instance.jobs)), deterministic, seconds, hinted=False)[1])
     )
     thread.start()
+    started = time.monotonic()
     _slide(windows, deterministic, seconds)
+    budget, wall = deterministic - windows.spent, seconds - (time.monotonic() - started)
+    if budget > 0 and wall > 0:
+        # The windows found nothing more: the rest of this worker's budget goes to the whole day,
+        # from the best schedule this side found.
+        windows.solve(range(len(instance.jobs)), budget, wall)
     thread.join()
     winner = whole if whole.value <= windows.value else windows
     if on_improve is not None and winner.value < deviation(instance, list(placements)):
