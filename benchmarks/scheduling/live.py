@@ -14,7 +14,7 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from msinfusion.scheduling import Day, Schedule
+from msinfusion.scheduling import Day, DayProblem, Schedule
 from msinfusion.scheduling.addon import add_on
 from msinfusion.scheduling.day import Appointment
 from msinfusion.scheduling.events import DayEvents, parse_events
@@ -40,6 +40,7 @@ class LiveFigures:
     repair_p50: float
     repair_p95: float
     repair_moved_mean: float
+    repair_refused: int
     events: int
     simulation_runs: int
     simulation_seconds: float
@@ -122,11 +123,17 @@ def live_figures(day: Day, schedule: Schedule, *, events: int = 100, runs: int =
         fits += bool(getattr(result, "fits", False))
     repair_times: list[float] = []
     moved: list[int] = []
+    refused = 0
     for _ in range(events):
         happened = random_events(day, schedule, rng)
-        seconds, result = _timed(lambda happened=happened: repair(day, schedule, happened))
-        repair_times.append(seconds)
-        moved.append(int(getattr(result, "moved_promises", 0)))
+        started = time.monotonic()
+        try:
+            result = repair(day, schedule, happened)
+        except DayProblem:
+            refused += 1  # a nurse who cannot leave yet: the answer, as fast as a repair
+        else:
+            moved.append(result.moved_promises)
+        repair_times.append(time.monotonic() - started)
     seconds, _ = _timed(lambda: simulate(day, schedule, SimulationSettings(runs=runs, add_on_rate=0.05)))
     return LiveFigures(
         add_on_p50=percentile(add_on_times, 0.5),
@@ -135,6 +142,7 @@ def live_figures(day: Day, schedule: Schedule, *, events: int = 100, runs: int =
         repair_p50=percentile(repair_times, 0.5),
         repair_p95=percentile(repair_times, 0.95),
         repair_moved_mean=statistics.fmean(moved) if moved else 0.0,
+        repair_refused=refused,
         events=events,
         simulation_runs=runs,
         simulation_seconds=seconds,

@@ -185,7 +185,8 @@ def main(argv: list[str] | None = None) -> None:
             f"add-on p50 {figures.add_on_p50:.2f} s, p95 {figures.add_on_p95:.2f} s "
             f"({figures.add_on_fits} fit without moving a promise); "
             f"repair p50 {figures.repair_p50:.2f} s, p95 {figures.repair_p95:.2f} s "
-            f"({figures.repair_moved_mean:.1f} promised starts moved on average)"
+            f"({figures.repair_moved_mean:.1f} promised starts moved on average; "
+            f"{figures.repair_refused} nurse departures refused as too early)"
         )
         rate = figures.simulation_runs / figures.simulation_seconds if figures.simulation_seconds else 0.0
         print(

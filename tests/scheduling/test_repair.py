@@ -178,3 +178,15 @@ def test_an_event_for_an_unknown_appointment_is_bad_input() -> None:
     day, current = three_in_a_row()
     with pytest.raises(DayProblem, match="unknown appointment 'A9'"):
         repair(day, current, events("08:30", {"kind": "no-show", "appointment": "A9"}))
+
+
+def test_a_nurse_cannot_leave_while_the_nurses_left_could_not_watch_the_seated_patients() -> None:
+    day = small_day(
+        [visit("A1", minutes=240, preferred_start="08:00"), visit("A2", minutes=240, preferred_start="08:00")],
+        nurses=[nurse("N1", "08:00", "12:00"), nurse("N2", "08:00", "12:00")],
+        ratio=1,
+    )
+    current = solve(day, solver="greedy")
+    assert len(current.assignments) == 2
+    with pytest.raises(DayProblem, match="a nurse can leave later"):
+        repair(day, current, events("08:30", {"kind": "nurse-leaves", "nurse": "N2", "at": "09:00"}))

@@ -146,30 +146,44 @@ def replan(
         + w_minutes * sum(d for _, d in deviations)
         + sum(reshuffles)
     )
-    hinted = [p for p in old.values() if instance.jobs[p.job].id not in dropped]
-    hinted += [p for j, p in suggested.items() if j not in old]
-    day_model.hint([p for p in hinted if _hintable(p, instance, chair_group, nurse_group)])
+    # A first plan by hand (keeping what still fits): a complete, valid hint, and the answer if the
+    # search finds nothing better in time (a busy machine).
+    seated_jobs = [index[i] for i in sitting if i in index]
+    begun = -(-(now - instance.origin) // instance.unit)  # grid units before `now`
+    fallback = _first_plan(instance, old, seated_jobs, promised, newcomers, begun=begun)
+    usable = fallback is not None and all(j in fallback for j in required_jobs(index, required))
+    if keep_all and fallback is not None:
+        usable = usable and all(j in fallback for j in promised)
+    if fallback is not None:
+        day_model.hint(list(fallback.values()))
+    else:
+        hinted = [p for p in old.values() if instance.jobs[p.job].id not in dropped]
+        hinted += [p for j, p in suggested.items() if j not in old]
+        day_model.hint([p for p in hinted if _hintable(p, instance, chair_group, nurse_group)])
     solver = cp_model.CpSolver()
     solver.parameters.max_time_in_seconds = max(0.05, time_limit)
     solver.parameters.num_workers = workers
     solver.parameters.random_seed = seed
     status = solver.solve(model)
-    if status not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
+    if status in (cp_model.OPTIMAL, cp_model.FEASIBLE):
+        starts: dict[int, int] = {}
+        groups: dict[int, int] = {}
+        task_groups: dict[tuple[int, int], int] = {}
+        for job, job_vars in zip(instance.jobs, jobs, strict=True):
+            if not solver.value(job_vars.present):
+                continue
+            starts[job.index] = int(solver.value(job_vars.start))
+            groups[job.index] = next(g for g, chosen in job_vars.chair.items() if solver.value(chosen))
+            for number, chosen_nurse in enumerate(job_vars.nurse):
+                task_groups[(job.index, number)] = next(g for g, c in chosen_nurse.items() if solver.value(c))
+        # A visit that moved keeps its chair if it can; its old nurses are free for others first.
+        prefer = {j: p if starts.get(j) == p.start else replace(p, nurses=()) for j, p in old.items()}
+        placements = seat_in_groups(instance, starts, groups, task_groups, prefer=prefer, continuity=continuity)
+    elif status == cp_model.UNKNOWN and usable and fallback is not None:
+        placements = sorted(fallback.values(), key=lambda p: p.job)
+    else:
         label: Literal["infeasible", "unknown"] = "infeasible" if status == cp_model.INFEASIBLE else "unknown"
         return Replan(None, [], label, time.monotonic() - started)
-    starts: dict[int, int] = {}
-    groups: dict[int, int] = {}
-    task_groups: dict[tuple[int, int], int] = {}
-    for job, job_vars in zip(instance.jobs, jobs, strict=True):
-        if not solver.value(job_vars.present):
-            continue
-        starts[job.index] = int(solver.value(job_vars.start))
-        groups[job.index] = next(g for g, chosen in job_vars.chair.items() if solver.value(chosen))
-        for number, chosen_nurse in enumerate(job_vars.nurse):
-            task_groups[(job.index, number)] = next(g for g, c in chosen_nurse.items() if solver.value(c))
-    # A visit that moved keeps its chair if it can; its old nurses are free for others first.
-    prefer = {j: p if starts.get(j) == p.start else replace(p, nurses=()) for j, p in old.items()}
-    placements = seat_in_groups(instance, starts, groups, task_groups, prefer=prefer, continuity=continuity)
     optimal = status == cp_model.OPTIMAL
     schedule = _schedule(day, instance, placements, dropped, optimal, started)
     check_schedule(day, schedule)
@@ -184,6 +198,67 @@ def replan(
         "optimal" if optimal else "feasible",
         time.monotonic() - started,
     )
+
+
+def required_jobs(index: Mapping[str, int], required: Collection[str]) -> list[int]:
+    """Job numbers of the required appointments."""
+    return [index[i] for i in required if i in index]
+
+
+def _first_plan(
+    instance: Instance,
+    old: Mapping[int, Placement],
+    seated_jobs: list[int],
+    promised: list[int],
+    newcomers: list[int],
+    *,
+    begun: int,
+) -> dict[int, Placement] | None:
+    """Seated visits where they are, then each other visit at its old place if still free, else the
+    free start closest to it (else left out); None when the seated visits alone do not fit."""
+    occupancy = Occupancy(instance)
+    for j in sorted(seated_jobs, key=lambda j: old[j].start):
+        found = _at(occupancy, instance, old[j], begun=begun)
+        if found is None:
+            return None
+        occupancy.place(found)
+    rest = sorted(promised, key=lambda j: (old[j].start, j)) + sorted(newcomers)
+    for j in rest:
+        job = instance.jobs[j]
+        found = _at(occupancy, instance, old[j]) if j in old and job.lo <= old[j].start <= job.hi else None
+        if found is None:
+            found = occupancy.place_first_fit(job)
+        else:
+            occupancy.place(found)
+    return dict(occupancy.placements)
+
+
+def _at(occupancy: Occupancy, instance: Instance, placement: Placement, *, begun: int = 0) -> Placement | None:
+    """The placement with its chair, and each nurse task with its old nurse where free (else any free;
+    a task that began before grid unit `begun` only with its old nurse)."""
+    job = instance.jobs[placement.job]
+    start = placement.start
+    if start + job.duration > instance.horizon:
+        return None
+    stay = ((1 << job.duration) - 1) << start
+    if placement.chair not in occupancy.chairs or occupancy.chairs[placement.chair] & stay or occupancy.full & stay:
+        return None
+    if not job.requires <= occupancy.chair_features.get(placement.chair, frozenset()):
+        return None
+    nurses = []
+    for number, task in enumerate(job.tasks):
+        mask = ((1 << task.length) - 1) << (start + task.offset)
+        wanted = placement.nurses[number] if number < len(placement.nurses) else None
+        if wanted in occupancy.nurses and not occupancy.nurses[wanted] & mask:
+            nurses.append(wanted)
+            continue
+        if start + task.offset < begun:
+            return None
+        other = next((n for n, busy in occupancy.nurses.items() if not busy & mask), None)
+        if other is None:
+            return None
+        nurses.append(other)
+    return Placement(job.index, start, placement.chair, tuple(nurses))
 
 
 def _internal_day(

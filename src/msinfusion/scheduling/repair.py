@@ -124,8 +124,12 @@ def repair(
         workers=workers,
     )
     if result.schedule is None:
-        # Seated visits alone do not fit the changed day (only a nurse leaving can do this).
-        raise DayProblem("events", "the seated patients alone no longer fit the day's nurses; check the events")
+        # Seated visits alone do not fit the changed day: only a nurse leaving does this (the nurses
+        # left cannot watch the patients already in chairs, or do their remaining tasks).
+        raise DayProblem(
+            "events",
+            "the patients already in chairs need more nurses than would be left; a nurse can leave later",
+        )
     warnings = list(applied.warnings)
     for change in result.changes:
         if change.old_start is not None and change.new_start is None and change.appointment not in applied.dropped:
