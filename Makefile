@@ -22,12 +22,14 @@ test: $(STAMP) browser-deps
 	$(BIN)/ruff check src tests benchmarks
 	$(BIN)/ruff format --check src tests benchmarks
 	$(BIN)/mypy
+	$(BIN)/lint-imports
 	$(BIN)/pytest -n 2 -p xdist
 
-## make check: the quick loop (no browser, no slow solver runs)
+## make check: the quick loop: lint, types, layer contracts, tests (no browser, no slow solver runs)
 check: $(STAMP)
 	$(BIN)/ruff check src tests benchmarks
 	$(BIN)/mypy
+	$(BIN)/lint-imports
 	$(BIN)/pytest -n 2 -m "not browser and not slow"
 
 ## Debian's Chromium for the Playwright tests (its own browser download does not work here)
@@ -41,6 +43,7 @@ bench: $(STAMP)
 ## make docs: regenerate the CLI reference from the commands' help
 docs: $(STAMP)
 	$(BIN)/python -m msinfusion.cli.reference > docs/cli.md
+	$(BIN)/python -m msinfusion.settings > docs/settings.md
 
 clean:
 	rm -rf $(VENV) .mypy_cache .pytest_cache .ruff_cache

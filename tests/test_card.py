@@ -10,6 +10,7 @@ import pytest
 from pydantic import ValidationError
 
 from msinfusion.card import CARD_FRESH_DAYS, CardDetails, card_details
+from msinfusion.center import demo_center
 from msinfusion.exports.printable import card_html
 from msinfusion.plan import build_plan, patient_file
 from msinfusion.therapies import load_catalog
@@ -78,7 +79,9 @@ def test_a_card_is_current_only_when_complete_and_recently_checked() -> None:
 def plan_with_card(card: dict[str, Any] | None, locale: str = "en") -> str:
     patient = patient_file({"card": card} if card else {}, today=TODAY)
     therapy = load_catalog().get("ocrelizumab-iv")
-    plan = build_plan(therapy, datetime.date(2027, 1, 4), issued=ISSUED, patient=patient, locale=locale)
+    plan = build_plan(
+        therapy, datetime.date(2027, 1, 4), issued=ISSUED, patient=patient, locale=locale, center=demo_center()
+    )
     return card_html(plan)
 
 

@@ -21,19 +21,22 @@ PACKAGE = Path(str(resources.files("msinfusion")))
 PYTHON_SOURCES = [
     "i18n.py",
     "screening.py",
-    "preparation.py",
+    *sorted(str(p.relative_to(PACKAGE)) for p in (PACKAGE / "preparation").rglob("*.py")),
     "plan.py",
     "card.py",
     "center.py",
     "exports/ical.py",
-    "exports/fhir.py",
+    *sorted(str(p.relative_to(PACKAGE)) for p in (PACKAGE / "exports" / "fhir").glob("*.py")),
     "exports/text.py",
     "exports/printable.py",
+    # Reminders and notices (issue 12): the rule texts and the messages sent to patients.
+    "reminders/rules.py",
+    "reminders/messages.py",
     # The patient web pages (issue 5): their Python messages and templates.
-    "web/patient_view.py",
-    "web/card_form.py",
-    "web/routes/patient_pages.py",
-    "web/routes/patient_calendar.py",
+    "db/patient_plan.py",
+    "web/views/card_form.py",
+    "web/routes/patient/plan.py",
+    "web/routes/patient/calendar.py",
 ]
 TEMPLATE_DIRS = ["exports/templates", "web/templates/patient"]
 WEB_TEMPLATES = ["web/templates/base.html"]
@@ -46,12 +49,14 @@ def message_ids() -> dict[str, str]:
     for name in PYTHON_SOURCES:
         with open(PACKAGE / name, "rb") as source:
             for lineno, message, _comments, _context in extract("python", source, keywords=KEYWORDS):
-                found.setdefault(message if isinstance(message, str) else message[0], f"{name}:{lineno}")
+                found.setdefault(message if isinstance(message, str) else str(message[0]), f"{name}:{lineno}")
     templates = [path for folder in TEMPLATE_DIRS for path in sorted((PACKAGE / folder).glob("*.html"))]
     for template in templates + [PACKAGE / name for name in WEB_TEMPLATES]:
         with open(template, "rb") as source:
-            for lineno, _func, message, _comments in babel_extract(source, ("_", "gettext", "ngettext"), [], {}):
-                found.setdefault(message if isinstance(message, str) else message[0], f"{template.name}:{lineno}")
+            for lineno, _func, text, _comments in babel_extract(source, ("_", "gettext", "ngettext"), [], {}):
+                found.setdefault(
+                    text if isinstance(text, str) else str(text[0] if text else ""), f"{template.name}:{lineno}"
+                )
     for data_file in sorted((PACKAGE / "screening_data").glob("*.yaml")):
         for question in yaml.safe_load(data_file.read_text(encoding="utf-8"))["questions"]:
             for key in ("text", "reason", "advice"):
@@ -59,11 +64,16 @@ def message_ids() -> dict[str, str]:
                     found.setdefault(question[key], data_file.name)
             for rule in question.get("overrides", {}).values():
                 found.setdefault(rule["reason"], data_file.name)
+                if rule.get("text"):
+                    found.setdefault(rule["text"], data_file.name)
     for data_file in sorted((PACKAGE / "therapies").glob("*.yaml")):
         therapy = yaml.safe_load(data_file.read_text(encoding="utf-8"))
         found.setdefault(therapy["patient_summary"], data_file.name)
         for premedication in therapy.get("premedication", []):
             found.setdefault(premedication["drug"], data_file.name)
+        for task in therapy.get("patient_tasks", []):
+            for text in (task["title"], task["detail"], task["reason"], *task.get("items", [])):
+                found.setdefault(text, data_file.name)
     return found
 
 
@@ -74,7 +84,7 @@ def spanish_catalog() -> dict[str, list[str]]:
         if not message.id or message.fuzzy:
             continue
         msgid = message.id if isinstance(message.id, str) else message.id[0]
-        strings = [message.string] if isinstance(message.string, str) else list(message.string)
+        strings = [message.string] if isinstance(message.string, str) else list(message.string or ())
         entries[msgid] = strings
     return entries
 

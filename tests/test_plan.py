@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import datetime
 import json
 import re
@@ -12,9 +13,12 @@ from typing import Any
 import pytest
 from pydantic import ValidationError
 
+from msinfusion.center import demo_center
+from msinfusion.dose_matching import match_bookings
 from msinfusion.exports.text import plan_text
 from msinfusion.plan import PatientFile, PersonalPlan, build_plan, patient_file
 from msinfusion.regimens import RegimenError
+from msinfusion.reminders import ReminderChannel
 from msinfusion.screening import Outcome, ScreeningError, all_questions
 from msinfusion.therapies import load_catalog
 
@@ -25,6 +29,7 @@ TODAY = datetime.date(2026, 12, 1)
 
 
 def make(therapy: str = "ocrelizumab-iv", **kwargs: Any) -> PersonalPlan:
+    kwargs.setdefault("center", demo_center())
     return build_plan(CATALOG.get(therapy), START, issued=ISSUED, bsa=1.8, **kwargs)
 
 
@@ -70,15 +75,49 @@ def test_the_plan_says_once_that_it_supports_the_care_team() -> None:
     assert plan_text(plan).count(plan.disclaimer) == 1
 
 
-def test_the_plan_lists_the_reminders_the_server_sends() -> None:
-    visit = make().visits[0]
+def test_without_an_active_channel_the_plan_lists_no_reminders_and_says_how_to_turn_them_on() -> None:
+    plan = make()
+    assert all(v.reminders == [] for v in plan.visits)
+    assert "We do not send you reminders yet" in plan.reminder_note
+    assert "ask your infusion center to add your e-mail address" in plan.reminder_note
+    text = plan_text(plan)
+    assert "Reminders we send" not in text
+    assert "we also send" not in text
+
+
+def test_with_e_mail_reminders_the_plan_lists_what_the_server_sends() -> None:
+    late_morning = patient_file({"appointments": {1: datetime.datetime(2027, 1, 4, 11, 0)}})  # noqa: DTZ001 - wall clock
+    visit = make(patient=late_morning, reminder_channels=[ReminderChannel(channel="email")]).visits[0]
     start = visit.times.start
     assert [(r.id, start - r.at) for r in visit.reminders] == [
         ("prepare", datetime.timedelta(days=7)),
         ("day-before", datetime.timedelta(days=1)),
         ("leave-soon", datetime.timedelta(hours=2)),
     ]
-    assert "ignore alerts in imported files" in make().reminder_note
+    plan = make(reminder_channels=[ReminderChannel(channel="email")])
+    assert plan.reminder_note.endswith("so we also send you these reminders by e-mail.")
+    assert "Reminders we send" in plan_text(plan)
+
+
+def test_the_plan_lists_only_the_reminders_the_patient_chose() -> None:
+    visit = make(reminder_channels=[ReminderChannel(channel="email", rules=("day-before",))]).visits[0]
+    assert [r.id for r in visit.reminders] == ["day-before"]
+
+
+def test_the_plan_never_mentions_text_messages_unless_sms_is_active() -> None:
+    for channels in ([], [ReminderChannel(channel="email")]):
+        text = plan_text(make(reminder_channels=channels)).lower()
+        assert "text message" not in text and "sms" not in text
+    with_sms = make(reminder_channels=[ReminderChannel(channel="email"), ReminderChannel(channel="sms")])
+    assert with_sms.reminder_note.endswith("by e-mail and by text message.")
+
+
+def test_reminders_in_quiet_hours_are_listed_at_the_end_of_the_quiet_hours() -> None:
+    early = {"appointments": {1: datetime.datetime(2027, 1, 4, 9, 0)}}  # noqa: DTZ001 - wall clock
+    visit = make(patient=patient_file(early), reminder_channels=[ReminderChannel(channel="email")]).visits[0]
+    leave_soon = next(r for r in visit.reminders if r.id == "leave-soon")
+    assert leave_soon.at.time() == datetime.time(8, 0)  # 7:00 is inside the default quiet hours (21:00-8:00)
+    assert "today at 9:00" in leave_soon.text
 
 
 def test_calendar_uids_stay_the_same_when_a_dose_is_recorded_and_the_sequence_rises() -> None:
@@ -207,3 +246,85 @@ def test_a_visit_booked_on_another_day_moves_its_preparation_with_it() -> None:
     assert make(patient=patient).staff.warnings == []
     late = make(patient=patient_file({"appointments": {"2": "2027-02-20T09:00:00"}}))
     assert late.staff.warnings == ["dose 2 is booked on 2027-02-20, outside its window"]
+
+
+@dataclasses.dataclass(frozen=True)
+class _Booking:
+    dose_index: int | None
+    day: datetime.date
+
+
+def test_bookings_match_doses_by_number_first_then_by_day_within_the_window() -> None:
+    plan = make()
+    first, second = plan.visits[0], plan.visits[1]
+    by_number = _Booking(second.number, first.date)
+    by_day = _Booking(None, first.date)
+    matched = match_bookings(plan.visits, [by_number, by_day])
+    assert matched == {second.number: by_number, first.number: by_day}
+
+
+def test_a_booking_outside_every_window_matches_no_dose() -> None:
+    plan = make()
+    assert match_bookings(plan.visits, [_Booking(None, plan.visits[0].window_start - datetime.timedelta(days=1))]) == {}
+
+
+# --- clinical guards (issue 9) ----------------------------------------------------------------------------
+
+
+def test_a_plan_made_today_lists_no_visit_in_the_past() -> None:
+    today = datetime.date(2027, 8, 1)
+    plan = make(given=[START, datetime.date(2027, 1, 18)], today=today, until=datetime.date(2028, 6, 1))
+    assert plan.visits and all(v.date >= today and v.window_start >= today for v in plan.visits)
+
+
+def test_after_a_serious_reaction_the_short_ocrevus_infusion_is_refused() -> None:
+    from msinfusion.reactions import Reaction
+
+    serious = Reaction(dose_number=3, date=datetime.date(2027, 7, 4), serious=True)
+    with pytest.raises(RegimenError, match="without a prior serious infusion reaction"):
+        make(option="short", reactions=[serious])
+    plan = make(reactions=[serious], until=datetime.date(2028, 2, 1))
+    assert any("serious reaction before" in n for n in plan.visits[0].notes)
+    assert any("clinician's decision" in w for w in plan.staff.warnings)
+
+
+def test_after_a_reaction_ublituximab_visits_include_observation_again() -> None:
+    from msinfusion.reactions import Reaction
+
+    mild = Reaction(dose_number=1, date=START)
+    plain = make("ublituximab", until=datetime.date(2027, 7, 1))
+    after = make("ublituximab", until=datetime.date(2027, 7, 1), reactions=[mild])
+    third = next(v for v in plain.visits if v.number == 3)
+    third_after = next(v for v in after.visits if v.number == 3)
+    assert third.timeline.phase_minutes("observation") == 0
+    assert third_after.timeline.phase_minutes("observation") == 60
+
+
+@pytest.mark.parametrize("therapy", ["rituximab", "natalizumab-sztn", "mitoxantrone"])
+def test_patients_see_a_caveat_when_a_visit_length_rests_on_an_unconfirmed_value(therapy: str) -> None:
+    plan = make(therapy, until=datetime.date(2027, 3, 1))
+    assert any("not confirmed yet" in n for n in plan.visits[0].notes)
+
+
+def test_no_caveat_when_every_timed_value_is_confirmed() -> None:
+    plan = make("ocrelizumab-iv", until=datetime.date(2027, 3, 1))
+    assert not any("not confirmed yet" in n for v in plan.visits for n in v.notes)
+
+
+def test_a_center_with_no_stored_profile_shows_no_made_up_phone_or_address() -> None:
+    from msinfusion.exports.ical import feed_ics
+    from msinfusion.exports.printable import plan_html
+
+    patient = PatientFile(answers={"infection": True})
+    plan = build_plan(CATALOG.get("ocrelizumab-iv"), START, issued=ISSUED, patient=patient, center=None)
+    shown = plan_text(plan) + plan_html(plan) + feed_ics(plan).decode()
+    assert "555" not in shown and "River Road" not in shown and "Riverside" not in shown
+    assert plan.center_note and "Ask your care team" in plan.center_note
+    assert plan.check is not None and plan.check.call_phone is None
+    assert plan.check.call_phone_text == "the number your care team gave you"
+    assert plan.card.center_phone_text == "the number your care team gave you"
+
+
+def test_the_no_profile_wording_is_in_spanish_too() -> None:
+    plan = build_plan(CATALOG.get("natalizumab"), START, issued=ISSUED, locale="es", center=None)
+    assert "su centro de infusión" in plan_text(plan) and "555" not in plan_text(plan)

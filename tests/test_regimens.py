@@ -8,7 +8,8 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from msinfusion.regimens import RegimenError, add_period, dose_calendar
+from msinfusion.periods import add_period
+from msinfusion.regimens import RegimenError, dose_calendar
 from msinfusion.therapies import Period, load_catalog
 
 START = date(2027, 1, 4)
@@ -20,18 +21,6 @@ def _cal(therapy_id: str, **kwargs: object):  # type: ignore[no-untyped-def]
 
 def _dates(calendar) -> list[str]:  # type: ignore[no-untyped-def]
     return [d.date.isoformat() for d in calendar.doses]
-
-
-# --- calendar months -------------------------------------------------------------------------------------
-
-
-def test_adding_months_keeps_the_day_or_clamps_to_the_month_end() -> None:
-    assert add_period(date(2027, 1, 31), Period(amount=1, unit="months")) == date(2027, 2, 28)
-    assert add_period(date(2027, 8, 31), Period(amount=6, unit="months")) == date(2028, 2, 29)
-    assert add_period(date(2027, 1, 4), Period(amount=24, unit="weeks")) == date(2027, 6, 21)
-
-
-# --- ocrelizumab IV ----------------------------------------------------------------------------------------
 
 
 def test_ocrelizumab_starts_with_two_300_mg_infusions_two_weeks_apart_then_600_every_6_months() -> None:
@@ -219,11 +208,51 @@ def test_mitoxantrone_eu_cap_is_72_and_counts_prior_doses() -> None:
     """'The maximum lifetime cumulative dose should not exceed 72 mg/m².' (mitoxantrone S6, EU)."""
     calendar = _cal("mitoxantrone", bsa=1.7, until=date(2035, 1, 1), jurisdiction="EU")
     assert len(calendar.doses) == 6
-    calendar = _cal("mitoxantrone", bsa=1.7, until=date(2035, 1, 1), jurisdiction="EU", prior_cumulative_per_m2=36)
+    calendar = _cal(
+        "mitoxantrone",
+        bsa=1.7,
+        until=date(2035, 1, 1),
+        jurisdiction="EU",
+        prior_cumulative_per_m2=36,
+        clinician_reason="restarted after a multidisciplinary review",
+    )
     assert len(calendar.doses) == 3
 
 
+def test_mitoxantrone_eu_refuses_initiation_after_prior_treatment_without_a_clinician() -> None:
+    """'The treatment must not be initiated in patients who have been previously treated' (mitoxantrone S6, EU)."""
+    with pytest.raises(RegimenError, match="must not be started after earlier treatment"):
+        _cal("mitoxantrone", bsa=1.7, jurisdiction="EU", prior_cumulative_per_m2=12)
+
+
+@pytest.mark.parametrize("prior", [-50, float("nan"), float("inf"), 100_000])
+def test_mitoxantrone_refuses_negative_or_absurd_prior_exposure(prior: float) -> None:
+    with pytest.raises(RegimenError, match="prior exposure"):
+        _cal("mitoxantrone", bsa=1.7, prior_cumulative_per_m2=prior)
+
+
+def test_a_prior_exposure_for_a_therapy_without_a_cap_is_refused() -> None:
+    with pytest.raises(RegimenError, match="no cumulative cap"):
+        _cal("ocrelizumab-iv", prior_cumulative_per_m2=10)
+
+
+def test_the_mitoxantrone_cap_counts_the_amounts_given_not_the_planned_amount() -> None:
+    """Two doses given at 20 mg/m2 (34 mg at 1.7 m2) count as 40, not 24: the US cap of 140 leaves 8 more."""
+    given = [date(2027, 1, 4), date(2027, 4, 4)]
+    calendar = _cal("mitoxantrone", bsa=1.7, until=date(2035, 1, 1), given=given, given_mg=[34.0, 34.0])
+    assert calendar.doses[0].dose_mg == 34.0 and calendar.doses[0].amount == 20
+    assert len(calendar.doses) == 2 + 8  # 40 + 8 x 12 = 136 <= 140; a ninth would be 148
+    assert calendar.cumulative_per_m2 == pytest.approx(136)
+
+
 # --- rituximab --------------------------------------------------------------------------------------------
+
+
+def test_rituximab_second_infusion_keeps_two_weeks_from_the_first_as_a_minimum_interval() -> None:
+    """RA reference: 'two 1000-mg intravenous infusions separated by 2 weeks' (rituximab S4), not sooner."""
+    calendar = _cal("rituximab", given=[START], requested={2: START + timedelta(days=10)}, until=date(2027, 3, 1))
+    assert any("breaks the minimum interval (14 days)" in w for w in calendar.warnings)
+    assert calendar.doses[1].earliest == START + timedelta(days=14)
 
 
 def test_rituximab_reference_course_repeats_two_infusions_every_24_weeks() -> None:

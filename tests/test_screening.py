@@ -183,3 +183,52 @@ def test_the_check_is_in_spanish_for_a_spanish_speaking_patient() -> None:
     result = assess("ocrelizumab-iv", 3, answers, demo_center(), translator("es"))
     assert result.message.startswith("Llame a Riverside Infusion Center al (413) 555-0142")
     assert result.questions[0].text.startswith("¿Tiene fiebre")
+
+
+# --- clinical guards (issue 9) ----------------------------------------------------------------------------
+
+
+def _asked(therapy: str, dose: int, question_id: str) -> str:
+    result = assess(therapy, dose, {}, demo_center(), EN)
+    return next(q.text for q in result.questions if q.id == question_id)
+
+
+@pytest.mark.parametrize("therapy", NATALIZUMAB)
+def test_the_natalizumab_medicine_question_counts_any_medicine_including_those_given_at_the_center(
+    therapy: str,
+) -> None:
+    """TOUCH Step 2 meaning (natalizumab S6): any immune-weakening, cancer or MS medicine in the past month."""
+    text = _asked(therapy, 5, "immune-meds")
+    assert "at the infusion center too" in text and "Do not count" not in text and "started" not in text
+    answers = all_clear(therapy, 5) | {"immune-meds": True}
+    assert assess(therapy, 5, answers, demo_center(), EN).outcome is Outcome.DO_NOT_COME
+
+
+def test_other_therapies_keep_the_general_medicine_question() -> None:
+    assert "Do not count medicines given to you at the infusion center" in _asked("ocrelizumab-iv", 3, "immune-meds")
+
+
+@pytest.mark.parametrize("therapy", NATALIZUMAB)
+def test_the_natalizumab_immune_condition_question_asks_about_any_condition_not_only_new_ones(therapy: str) -> None:
+    text = _asked(therapy, 5, "immune-condition")
+    assert "new condition" not in text and "even if it is not new" in text
+
+
+def test_alemtuzumab_asks_about_hiv_and_a_yes_means_call_first() -> None:
+    answers = all_clear("alemtuzumab", 1) | {"hiv": True}
+    result = assess("alemtuzumab", 1, answers, demo_center(), EN)
+    assert result.outcome is Outcome.CALL_CENTER and "hiv" in result.needs_review
+
+
+@pytest.mark.parametrize(("therapy", "question"), [("ublituximab", "pregnancy"), ("mitoxantrone", "pregnancy-test")])
+def test_a_pregnancy_question_is_asked_where_a_label_calls_for_it(therapy: str, question: str) -> None:
+    assert question in {q.id for q in questions_for(therapy, 2)}
+
+
+def test_every_danger_answer_triages_to_call_or_do_not_come() -> None:
+    """Only advice-only questions (diabetes: bring your meter) may keep 'proceed' when flagged."""
+    for therapy in CATALOG:
+        for dose in (1, 2, 13):
+            for question in questions_for(therapy.id, dose):
+                rule = question.rule(therapy.id)
+                assert rule.outcome is not Outcome.PROCEED or question.advice, (therapy.id, question.id)

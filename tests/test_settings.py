@@ -1,17 +1,28 @@
-"""Every setting lives in one table, is documented, and environment beats .env beats default."""
+"""Every setting lives in one typed model, is documented, and environment beats .env beats default."""
 
 from __future__ import annotations
 
 from pathlib import Path
 
-from msinfusion.settings import SETTINGS_TABLE, Settings, env_name, load_settings
+import pytest
+from pydantic import ValidationError
+
+from msinfusion.settings import Settings, env_name, load_settings, reference, settings_table
+
+DOCS = Path(__file__).resolve().parents[1] / "docs" / "settings.md"
 
 
-def test_every_setting_in_the_table_is_a_field_with_the_same_default() -> None:
-    assert {s.name for s in SETTINGS_TABLE} == set(Settings.model_fields)
+def test_every_setting_has_help_and_the_loader_defaults_to_the_models_defaults() -> None:
+    assert {s.name for s in settings_table()} == set(Settings.model_fields)
     assert load_settings(environ={}, dotenv=None) == Settings()
-    for setting in SETTINGS_TABLE:
+    for setting in settings_table():
         assert setting.help.strip(), f"{setting.name} has no help text"
+
+
+def test_the_settings_reference_is_generated_from_the_model() -> None:
+    assert DOCS.read_text(encoding="utf-8") == reference(), "run `make docs` to regenerate docs/settings.md"
+    for setting in settings_table():
+        assert f"`{setting.env}`" in reference()
 
 
 def test_environment_beats_dotenv_beats_default(tmp_path: Path) -> None:
@@ -23,9 +34,25 @@ def test_environment_beats_dotenv_beats_default(tmp_path: Path) -> None:
     assert resolved.default_locale == "en"
 
 
+def test_a_keyword_override_beats_the_environment() -> None:
+    assert load_settings(environ={"MSINFUSION_PORT": "9002"}, dotenv=None, port=9003).port == 9003
+
+
 def test_database_url_keeps_its_conventional_name() -> None:
     assert env_name("database_url") == "DATABASE_URL"
     assert load_settings(environ={"DATABASE_URL": "sqlite:///x.db"}, dotenv=None).database_url == "sqlite:///x.db"
+
+
+def test_the_environment_setting_takes_only_the_known_values() -> None:
+    assert load_settings(environ={"MSINFUSION_ENVIRONMENT": "production"}, dotenv=None).environment == "production"
+    with pytest.raises(ValidationError):
+        load_settings(environ={"MSINFUSION_ENVIRONMENT": "staging"}, dotenv=None)
+
+
+def test_building_settings_directly_ignores_the_process_environment(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("MSINFUSION_PORT", "9009")
+    assert Settings().port == 8000
+    assert load_settings(dotenv=None).port == 9009
 
 
 def test_only_the_settings_module_reads_the_environment() -> None:

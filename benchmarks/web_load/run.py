@@ -86,7 +86,7 @@ def report(backend: str, run: LoadRun, args: argparse.Namespace) -> str:
 
 
 def run_backend(backend: str, args: argparse.Namespace) -> LoadRun:
-    from msinfusion.web.demo import DEMO_PASSWORD
+    from msinfusion.db.demo import DEMO_PASSWORD
 
     with fresh_database(backend) as url:
         began = time.monotonic()

@@ -19,9 +19,9 @@ from pathlib import Path
 from sqlalchemy import func, select
 
 from msinfusion.db import Database, migrate, scratch
+from msinfusion.db.demo import DemoSummary, load_demo
 from msinfusion.db.schedule_models import ScheduleJob
 from msinfusion.settings import Settings
-from msinfusion.web.demo import DemoSummary, load_demo
 
 HOST = "127.0.0.1"
 REPO_ROOT = Path(__file__).resolve().parents[2]

@@ -121,9 +121,12 @@ class InformationCard(_Strict):
     center_name: str
     center_phone: str = Field(description="E.164")
     region: str = "US"
+    center_phone_note: str | None = Field(None, description="Shown instead of the phone (no stored center profile)")
 
     @property
     def center_phone_text(self) -> str:
+        if self.center_phone_note:
+            return self.center_phone_note
         return display_phone(self.center_phone, self.region)
 
     def phone_text(self, e164: str) -> str:

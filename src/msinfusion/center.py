@@ -54,10 +54,13 @@ class Address(_Strict):
     region: str | None = Field(None, description="State or province")
     postal_code: str | None = None
     country: str = Field("US", pattern=r"^[A-Z]{2}$", description="ISO 3166 two-letter code")
+    placeholder: str | None = Field(None, description="Shown instead of the address (a center with no stored profile)")
 
     @property
     def one_line(self) -> str:
         """'100 Main Street, Suite 200, Springfield, MA 01101'."""
+        if self.placeholder is not None:
+            return self.placeholder
         place = " ".join(p for p in (self.region, self.postal_code) if p)
         return ", ".join([*self.lines, self.city, *([place] if place else [])])
 
@@ -146,6 +149,8 @@ class CenterProfile(_Strict):
     driver_policy: DriverPolicy = DriverPolicy.WHEN_NEEDED
     reminders: list[ReminderRule] = Field(default_factory=lambda: list(DEFAULT_REMINDERS))
     visit_policy: VisitPolicy = VisitPolicy()
+    listed: bool = Field(True, description="False for the stand-in used when a center has no stored profile")
+    phone_placeholder: str | None = Field(None, description="Shown instead of the phone number when not listed")
 
     @field_validator("timezone")
     @classmethod
@@ -182,8 +187,33 @@ class CenterProfile(_Strict):
         return opens.time()
 
     def phone_text(self) -> str:
-        """The center's phone as dialled locally."""
+        """The center's phone as dialled locally (for a center with no stored profile: where to find it)."""
+        if not self.listed and self.phone_placeholder:
+            return self.phone_placeholder
         return display_phone(self.phone, self.address.country)
+
+
+def unlisted_center(name: str, address_text: str, phone_text: str) -> CenterProfile:
+    """A stand-in for a center with no stored profile: its name, address and phone are the given words.
+
+    Opening hours and visit policy are the demo center's defaults (they only place times, shown as
+    "to be confirmed"); its amenities and day rules are left out, so nothing fictional is promised.
+    The E.164 ``phone`` field keeps the demo number only because the type needs one: renderers show
+    :meth:`CenterProfile.phone_text` and check ``listed`` before using ``phone``.
+    """
+    base = demo_center()
+    return base.model_copy(
+        update={
+            "id": "unlisted",
+            "name": name,
+            "address": Address(lines=["-"], city="-", placeholder=address_text),
+            "amenities": [],
+            "caffeine": None,
+            "smoking": None,
+            "listed": False,
+            "phone_placeholder": phone_text,
+        }
+    )
 
 
 def demo_center() -> CenterProfile:

@@ -17,7 +17,7 @@ from typing import Any, Literal
 from pydantic import BaseModel, ConfigDict, Field
 
 from msinfusion.card import CardDetails, Contact, InformationCard
-from msinfusion.center import CenterProfile, demo_center
+from msinfusion.center import CenterProfile, unlisted_center
 from msinfusion.i18n import DEFAULT_LOCALE, Translator, translator
 from msinfusion.preparation import (
     PreparationPlan,
@@ -27,7 +27,9 @@ from msinfusion.preparation import (
     preparation_plan,
     visit_times,
 )
-from msinfusion.regimens import PlannedDose, dose_calendar
+from msinfusion.reactions import Reaction, had_reaction_before, option_problem, retreatment_gate
+from msinfusion.regimens import PlannedDose, RegimenError, dose_calendar
+from msinfusion.reminders.rules import QuietHours, ReminderChannel, VisitSlot, planned_reminders, rule_text
 from msinfusion.screening import ScreeningResult, assess
 from msinfusion.therapies import Therapy
 from msinfusion.visits import VisitTimeline, dose_visit
@@ -60,7 +62,7 @@ def patient_file(data: Any, *, today: datetime.date | None = None) -> PatientFil
 
 
 class Reminder(_Strict):
-    """A reminder the server sends before a visit (listed here; sending is not part of the plan)."""
+    """A reminder the server sends before a visit on the patient's active channels (the outbox sends it)."""
 
     id: str
     at: datetime.datetime
@@ -116,6 +118,7 @@ class PersonalPlan(_Strict):
     visits: list[VisitPlan]
     check: ScreeningResult | None = Field(description="The check before the next planned visit")
     disclaimer: str
+    center_note: str | None = Field(None, description="Set when the center has no stored profile: ask the care team")
     reminder_note: str
     staff: StaffNotes
 
@@ -144,14 +147,41 @@ def disclaimer(t: Translator) -> str:
     return t.gettext("This plan helps you get ready. It does not replace your care team: always follow their advice.")
 
 
-def _reminders(center: CenterProfile, times: VisitTimes, t: Translator) -> list[Reminder]:
+def _reminders(
+    center: CenterProfile,
+    uid: str,
+    times: VisitTimes,
+    channels: Sequence[ReminderChannel],
+    quiet: QuietHours,
+    t: Translator,
+) -> list[Reminder]:
+    """The reminders the outbox will send for this visit: the same rules, moments and words."""
+    planned = planned_reminders(VisitSlot(uid=uid, start=times.start), channels, quiet, center.reminders)
+    seen: dict[str, Reminder] = {}
+    for item in planned:  # one line per rule, whatever the number of channels
+        seen.setdefault(item.rule, Reminder(id=item.rule, at=item.send_at, text=rule_text(item.rule, times.start, t)))
+    return list(seen.values())
+
+
+def reminder_note(channels: Sequence[ReminderChannel], t: Translator) -> str:
+    """What the plan says about reminders: how we send them, or how to turn them on (never SMS unless active)."""
     _ = t.gettext
-    texts = {
-        "prepare": _("Your infusion is in one week. Look at your plan to get ready."),
-        "day-before": _("Your infusion is tomorrow. Drink water, pack your bag and check your ride home."),
-        "leave-soon": _("Your infusion starts in 2 hours. Remember your information card."),
-    }
-    return [Reminder(id=rule.id, at=times.start - rule.before, text=texts[rule.id]) for rule in center.reminders]
+    active = {c.channel for c in channels if c.rules}
+    if active == {"email", "sms"}:
+        return _(
+            "Calendar apps often ignore alerts in imported files, so we also send you these reminders "
+            "by e-mail and by text message."
+        )
+    if active == {"email"}:
+        return _("Calendar apps often ignore alerts in imported files, so we also send you these reminders by e-mail.")
+    if active == {"sms"}:
+        return _(
+            "Calendar apps often ignore alerts in imported files, so we also send you these reminders by text message."
+        )
+    return _(
+        "We do not send you reminders yet. To get a reminder by e-mail before each visit, "
+        "ask your infusion center to add your e-mail address."
+    )
 
 
 def build_plan(
@@ -166,22 +196,63 @@ def build_plan(
     center: CenterProfile | None = None,
     patient: PatientFile | None = None,
     locale: str | None = None,
+    today: datetime.date | None = None,
+    given_mg: Sequence[float | None] = (),
+    prior_cumulative_per_m2: float = 0.0,
+    jurisdiction: str = "US",
+    clinician_reason: str | None = None,
+    option: str | None = None,
+    reactions: Sequence[Reaction] = (),
+    reminder_channels: Sequence[ReminderChannel] = (),
+    quiet_hours: QuietHours | None = None,
 ) -> PersonalPlan:
     """The personal plan; raises ``RegimenError``, ``ScreeningError`` or ``UnknownLocale`` for bad input.
 
-    ``issued`` is when the plan is made (calendar stamps); the core never reads the clock.
+    Without ``center`` (no stored profile) the plan names no center, address or phone: it says to ask.
+    ``issued`` is when the plan is made (calendar stamps); the core never reads the clock. With
+    ``today`` no visit is listed in the past: an overdue dose moves to today. ``given_mg``,
+    ``prior_cumulative_per_m2``, ``jurisdiction`` and ``clinician_reason`` feed a lifetime cap
+    (:func:`msinfusion.regimens.dose_calendar`). ``reactions`` is the patient's infusion-reaction
+    history: observation is back on where the label says so, an option kept for patients without a
+    serious reaction is refused, and after a serious reaction the care team decides on the next dose.
+    ``reminder_channels`` are the channels that really send to this patient (none by default): the plan
+    lists reminders only for those, and otherwise says how to turn them on.
     """
-    center = center or demo_center()
+    quiet = quiet_hours or QuietHours()
     patient = patient or PatientFile()
     t = translator(locale or patient.language or DEFAULT_LOCALE)
     _ = t.gettext
-    calendar = dose_calendar(therapy, start, until, list(given), bsa=bsa, course_days=course_days)
+    if center is None:
+        # No stored profile: never show a made-up center's phone or address; tell the patient to ask.
+        center = unlisted_center(
+            _("your infusion center"), _("ask your care team for the address"), _("the number your care team gave you")
+        )
+    problem = option_problem(therapy, option, reactions)
+    if problem is not None:
+        raise RegimenError(f"{therapy.id}: {problem}")
+    calendar = dose_calendar(
+        therapy,
+        start,
+        until,
+        list(given),
+        bsa=bsa,
+        course_days=course_days,
+        as_of=today,
+        given_mg=given_mg,
+        prior_cumulative_per_m2=prior_cumulative_per_m2,
+        jurisdiction=jurisdiction,
+        clinician_reason=clinician_reason,
+        option=option,
+    )
+    gate = retreatment_gate(therapy, reactions)
     name = f"{therapy.name} ({', '.join(therapy.brands)})" if therapy.brands else therapy.name
     planned = [d for d in calendar.doses if d.status == "planned"]
     sequence = patient.revision + len(given)
     visits: list[VisitPlan] = []
     check: ScreeningResult | None = None
     warnings = list(calendar.warnings)
+    if gate.needs_clinician:
+        warnings.append(f"next dose needs a clinician's decision: {gate.reason}")
     for dose in planned:
         booked = patient.appointments.get(dose.number)
         if booked is not None and booked.date() != dose.date:
@@ -189,7 +260,9 @@ def build_plan(
             if booked.date() not in dose.window:
                 warnings.append(f"dose {dose.number} is booked on {booked.date()}, outside its window")
             dose = dataclasses.replace(dose, date=booked.date())
-        timeline = dose_visit(therapy, dose, center.visit_policy)
+        timeline = dose_visit(
+            therapy, dose, center.visit_policy, after_reaction=had_reaction_before(dose.number, reactions)
+        )
         times = visit_times(center, dose.date, timeline, booked)
         screening = assess(
             therapy.id,
@@ -202,6 +275,19 @@ def build_plan(
         if check is None:
             check = screening
         notes = []
+        if gate.needs_clinician and not visits:
+            notes.append(_("You had a serious reaction before. Your care team will decide about this infusion first."))
+        if therapy.infusions[dose.infusion].no_prior_serious_reaction:
+            notes.append(
+                _(
+                    "This shorter infusion is only for people who have never had a serious reaction to this "
+                    "medicine. Tell the nurse if you ever had one."
+                )
+            )
+        if timeline.needs_review:
+            notes.append(
+                _("Part of the time for this visit is not confirmed yet. Ask your center how long to plan for.")
+            )
         if center.hours_on(dose.date) is None:
             notes.append(_("The center is usually closed on this day. They will book a day close to it."))
         if dose.window.start != dose.window.end:
@@ -239,8 +325,11 @@ def build_plan(
                     therapy_name=name,
                     dose_text=text,
                     extra_advice=screening.advice,
+                    first_dose=calendar.doses[0].date,
                 ),
-                reminders=_reminders(center, times, t),
+                reminders=_reminders(
+                    center, visit_uid(patient, therapy, start, dose.number), times, reminder_channels, quiet, t
+                ),
                 notes=notes,
             )
         )
@@ -265,14 +354,16 @@ def build_plan(
             center_name=center.name,
             center_phone=center.phone,
             region=center.address.country,
+            center_phone_note=None if center.listed else center.phone_text(),
         ),
+        center_note=None
+        if center.listed
+        else _("We do not have your center's details. Ask your care team for its address and phone number."),
         start=start,
         given=list(given),
         visits=visits,
         check=check,
         disclaimer=disclaimer(t),
-        reminder_note=_(
-            "Calendar apps often ignore alerts in imported files, so we also send you these reminders for each visit."
-        ),
+        reminder_note=reminder_note(reminder_channels, t),
         staff=StaffNotes(warnings=warnings, needs_review=review, flags=list(therapy.flags)),
     )

@@ -8,94 +8,29 @@ and the center's booking window per dose.
 
 from __future__ import annotations
 
-import calendar as _calendar
-import datetime
 import itertools
-from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass, field
+import math
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
 from datetime import date, timedelta
-from typing import Literal
 
-from msinfusion.therapies.model import Courses, Period, Series, Status, Therapy
+from msinfusion.doses import DoseCalendar, DoseStatus, PlannedDose, RegimenError, Window
+from msinfusion.lifetime_caps import apply_cap, check_prior, initiation_rule, with_given_amounts
+from msinfusion.periods import ONE_DAY, add_period, shifter
+from msinfusion.therapies.model import Courses, Series, Status, Therapy
+
+__all__ = [
+    "DEFAULT_HORIZON_DAYS",
+    "DoseCalendar",
+    "DoseStatus",
+    "PlannedDose",
+    "RegimenError",
+    "Window",
+    "dose_calendar",
+]
 
 DEFAULT_HORIZON_DAYS = 730
 """Without an end date a calendar covers two years from the start."""
-
-DoseStatus = Literal["given", "planned"]
-
-
-class RegimenError(ValueError):
-    """Input that cannot give a calendar (e.g. a given date before the start, a missing BSA)."""
-
-
-def add_period(day: date, period: Period) -> date:
-    """``day`` plus a period; calendar months keep the day of month, clamped to the month's end."""
-    if period.unit == "days":
-        return day + timedelta(days=period.amount)
-    if period.unit == "weeks":
-        return day + timedelta(weeks=period.amount)
-    month_index = day.month - 1 + period.amount
-    year = day.year + month_index // 12
-    month = month_index % 12 + 1
-    last = _calendar.monthrange(year, month)[1]
-    return date(year, month, min(day.day, last))
-
-
-ONE_DAY = timedelta(days=1)
-
-
-def _shifter(period: Period) -> Callable[[date], date]:
-    """A function adding ``period``; days and weeks become one timedelta (the calendar hot path)."""
-    if period.unit == "months":
-        return lambda day: add_period(day, period)
-    delta = timedelta(days=period.amount * (7 if period.unit == "weeks" else 1))
-    return lambda day: day + delta
-
-
-@dataclass(frozen=True, slots=True)
-class Window:
-    """The dates a dose may be booked on (center policy, clipped by the minimum interval)."""
-
-    start: date
-    end: date
-
-    def __contains__(self, day: object) -> bool:
-        return isinstance(day, date) and self.start <= day <= self.end
-
-
-@dataclass(frozen=True, slots=True)
-class PlannedDose:
-    """One dose of a calendar."""
-
-    number: int
-    date: datetime.date
-    target: datetime.date
-    status: DoseStatus
-    dose_mg: float | None
-    amount: float
-    unit: str
-    treatment: str
-    infusion: str
-    window: Window
-    course: int | None = None
-    course_day: int | None = None
-    notes: tuple[str, ...] = ()
-
-
-@dataclass(frozen=True)
-class DoseCalendar:
-    """Every dose of one patient's regimen from the start to the end date."""
-
-    therapy: Therapy
-    start: date
-    until: date
-    doses: list[PlannedDose]
-    warnings: list[str] = field(default_factory=list)
-    cumulative_per_m2: float | None = None
-
-    @property
-    def next_planned(self) -> PlannedDose | None:
-        return next((d for d in self.doses if d.status == "planned"), None)
 
 
 @dataclass(frozen=True, slots=True)
@@ -122,6 +57,8 @@ def dose_calendar(
     option: str | None = None,
     as_of: date | None = None,
     requested: Mapping[int, date] | None = None,
+    given_mg: Sequence[float | None] = (),
+    clinician_reason: str | None = None,
 ) -> DoseCalendar:
     """The dose calendar of ``therapy`` from ``start`` to ``until``.
 
@@ -129,6 +66,11 @@ def dose_calendar(
     ``as_of`` (today) moves planned doses that are already overdue to that day ("as soon as
     possible"). ``requested`` maps dose numbers to dates a scheduler asks for; a requested date that
     breaks a minimum interval or its window gives a warning, not an error.
+
+    ``given_mg`` holds the amounts actually given (in mg, parallel to ``given``; None where unknown):
+    a lifetime cap counts them instead of the planned amount. ``prior_cumulative_per_m2`` is the
+    exposure before this prescription. ``clinician_reason`` records a clinician's decision to go on
+    where a label rule refuses (the EU rule against starting mitoxantrone after earlier treatment).
     """
     end = until if until is not None else start + timedelta(days=DEFAULT_HORIZON_DAYS)
     if end < start:
@@ -148,6 +90,12 @@ def dose_calendar(
     if option is not None and not any(option in s.options for s in therapy.dosing):
         choices = sorted({o for s in therapy.dosing for o in s.options}) or ["none"]
         raise RegimenError(f"{therapy.id} has no infusion option {option!r}; options: {', '.join(choices)}")
+    check_prior(therapy, jurisdiction, prior_cumulative_per_m2)
+    if len(given_mg) > len(given):
+        raise RegimenError(f"{len(given_mg)} given amounts for {len(given)} given dates")
+    for mg in given_mg:
+        if mg is not None and not (math.isfinite(mg) and mg > 0):
+            raise RegimenError(f"a given amount must be more than 0 mg, not {mg}")
     opts = _Options(bsa, jurisdiction, amount, option, as_of, requested or {})
     if isinstance(therapy.regimen, Series):
         if course_days is not None:
@@ -155,9 +103,11 @@ def dose_calendar(
         doses, warnings = _series(therapy, therapy.regimen, start, end, given, opts)
     else:
         doses, warnings = _courses(therapy, therapy.regimen, start, end, given, course_days, opts)
+    doses = with_given_amounts(therapy, doses, given_mg, bsa)
     cumulative = None
     if therapy.cumulative_cap is not None:
-        doses, cap_warnings, cumulative = _apply_cap(therapy, doses, jurisdiction, prior_cumulative_per_m2)
+        warnings += initiation_rule(therapy, jurisdiction, prior_cumulative_per_m2, clinician_reason)
+        doses, cap_warnings, cumulative = apply_cap(therapy, doses, jurisdiction, prior_cumulative_per_m2)
         warnings += cap_warnings
     return DoseCalendar(therapy, start, end, doses, warnings, cumulative)
 
@@ -173,6 +123,7 @@ def _dose(
     notes: list[str],
     course: int | None = None,
     course_day: int | None = None,
+    earliest: date | None = None,
 ) -> PlannedDose:
     step = therapy.dose_step(number)
     amount = opts.amount if opts.amount is not None else step.amount.value
@@ -200,6 +151,7 @@ def _dose(
         course,
         course_day,
         tuple(notes),
+        earliest,
     )
 
 
@@ -213,8 +165,12 @@ def _place(
     notes: list[str],
     warnings: list[str],
     min_text: str,
-) -> tuple[date, DoseStatus, bool]:
-    """The date of dose ``number``: given, requested or planned. Returns (date, status, late)."""
+) -> tuple[date, DoseStatus, bool, Window]:
+    """The date of dose ``number``: given, requested or planned. Returns (date, status, late, window).
+
+    A planned dose never lies in the past of ``as_of``: an overdue dose moves to that day ("as soon
+    as possible"), and the window it may be booked in starts no earlier than that day.
+    """
     if number <= len(given):
         day = given[number - 1]
         if earliest is not None and day < earliest:
@@ -223,8 +179,8 @@ def _place(
         if late:
             notes.append(f"given {(day - window.end).days} days after its window")
         elif day < window.start:
-            notes.append(f"given {(window.start - day).days} days before its window")
-        return day, "given", late
+            notes.append(f"given {(window.start - day).days} days before its window; what follows counts from it")
+        return day, "given", late, window
     if number in opts.requested:
         day = opts.requested[number]
         if earliest is not None and day < earliest:
@@ -236,14 +192,20 @@ def _place(
                 f"requested date {day.isoformat()} for dose {number} is outside its window "
                 f"{window.start.isoformat()} to {window.end.isoformat()}"
             )
-        return day, "planned", day > window.end
-    if opts.as_of is not None and window.end < opts.as_of:
+        return day, "planned", day > window.end, window
+    today = opts.as_of
+    if today is not None and window.end < today:
         notes.append("missed: give as soon as possible")
-        return opts.as_of, "planned", True
+        return today, "planned", True, Window(today, today + (window.end - window.start))
+    if today is not None and window.start < today:
+        window = Window(today, window.end)
     if target < window.start:
-        notes.append(f"moved to {window.start.isoformat()} to keep the minimum interval ({min_text})")
-        return window.start, "planned", False
-    return target, "planned", False
+        if today is not None and window.start == today and (earliest is None or today > earliest):
+            notes.append("its date has passed: give it by the end of its window")
+        else:
+            notes.append(f"moved to {window.start.isoformat()} to keep the minimum interval ({min_text})")
+        return window.start, "planned", False, window
+    return target, "planned", False, window
 
 
 def _series(
@@ -251,17 +213,20 @@ def _series(
 ) -> tuple[list[PlannedDose], list[str]]:
     doses: list[PlannedDose] = []
     warnings: list[str] = []
-    initial = [_shifter(f.value) for f in regimen.initial]
+    initial = [shifter(f.value) for f in regimen.initial]
     n_initial = len(initial)
     maintenance = regimen.maintenance
-    every = _shifter(maintenance.every.value) if maintenance else None
+    every = shifter(maintenance.every.value) if maintenance else None
     cycle = maintenance is not None and maintenance.cycle
     anchor = maintenance.anchor_dose.value - 1 if maintenance else 0
     missed = therapy.missed_dose
     resets = missed is not None and missed.rule == "reset-from-late-dose"
     min_interval = therapy.min_interval.value if therapy.min_interval else None
-    min_shift = _shifter(min_interval) if min_interval else None
+    min_shift = shifter(min_interval) if min_interval else None
     min_text = str(min_interval) if min_interval else ""
+    initial_min = regimen.initial_min_interval.value if regimen.initial_min_interval else None
+    initial_min_shift = shifter(initial_min) if initial_min else None
+    initial_min_text = str(initial_min) if initial_min else ""
     n_given = len(given)
     requested = opts.requested
     windows: dict[int, tuple[timedelta, timedelta]] = {}
@@ -304,6 +269,10 @@ def _series(
             windows[key] = (timedelta(days=policy.before_days), timedelta(days=policy.after_days))
         before, after = windows[key]
         earliest = min_shift(dates[-1]) if starts_occurrence and min_shift is not None else None
+        gap_text = min_text
+        if not starts_occurrence and dates and initial_min_shift is not None:
+            # rituximab (RA reference, rituximab:S4): the two infusions are not closer than 2 weeks
+            earliest, gap_text = initial_min_shift(dates[-1]), initial_min_text
         low = target - before
         if dates and low <= dates[-1]:
             low = dates[-1] + ONE_DAY
@@ -312,14 +281,14 @@ def _series(
         high = target + after
         window = Window(low, high if high > low else low)
         notes: list[str] = []
-        day, status, late = _place(number, target, window, given, opts, earliest, notes, warnings, min_text)
+        day, status, late, window = _place(number, target, window, given, opts, earliest, notes, warnings, gap_text)
         if day > end and status == "planned":
             break
         if late and resets and missed is not None:
             late_anchor = day
             notes.append(f"next dose counted from this late dose ({missed.source[0]})")
         dates.append(day)
-        doses.append(_dose(therapy, number, day, target, status, window, opts, notes))
+        doses.append(_dose(therapy, number, day, target, status, window, opts, notes, earliest=earliest))
     if len(given) > len(doses):
         warnings.append(f"{len(given) - len(doses)} given dates are past the end of the calendar")
     return doses, warnings
@@ -370,7 +339,7 @@ def _courses(
             if number > len(given) and target > end and number not in opts.requested:
                 return doses, warnings
             notes: list[str] = []
-            day, status, late = _place(number, target, window, given, opts, None, notes, warnings, "")
+            day, status, late, window = _place(number, target, window, given, opts, None, notes, warnings, "")
             if status == "planned" and day > end:
                 return doses, warnings
             if late and course_day > 1 and therapy.missed_dose is not None:
@@ -388,29 +357,3 @@ def _courses(
             f"{earliest.isoformat()} ({regimen.further.after.value} after the last dose)"
         )
     return doses, warnings
-
-
-def _apply_cap(
-    therapy: Therapy, doses: list[PlannedDose], jurisdiction: str, prior: float
-) -> tuple[list[PlannedDose], list[str], float]:
-    """Keep the planned doses whose cumulative amount stays within the lifetime cap."""
-    assert therapy.cumulative_cap is not None
-    limits = therapy.cumulative_cap.limits
-    if jurisdiction not in limits:
-        raise RegimenError(f"no cumulative cap for jurisdiction {jurisdiction!r}; known: {', '.join(limits)}")
-    cap = limits[jurisdiction].value
-    total = prior
-    kept: list[PlannedDose] = []
-    warnings: list[str] = []
-    for dose in doses:
-        if dose.status == "planned" and total + dose.amount > cap + 1e-9:
-            warnings.append(
-                f"stopped before dose {dose.number}: it would pass the lifetime cap of {cap:g} mg/m2 "
-                f"({jurisdiction}); {total:g} mg/m2 given or planned"
-            )
-            break
-        total += dose.amount
-        if dose.status == "given" and total > cap + 1e-9:
-            warnings.append(f"dose {dose.number} took the cumulative dose to {total:g} mg/m2, past the cap")
-        kept.append(dose)
-    return kept, warnings, total

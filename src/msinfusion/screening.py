@@ -59,6 +59,7 @@ class Rule(_Strict):
 
     outcome: Outcome
     reason: str
+    text: str | None = Field(None, description="The question as this therapy asks it (default: the question's text)")
     sources: SourceIds = []
     status: Status
 
@@ -109,7 +110,7 @@ class Question(_Strict):
         """The outcome, reason and basis of a flagged answer for ``therapy_id``."""
         if therapy_id in self.overrides:
             return self.overrides[therapy_id]
-        return Rule(outcome=self.outcome, reason=self.reason, sources=self.sources, status=self.status)
+        return Rule(outcome=self.outcome, reason=self.reason, text=self.text, sources=self.sources, status=self.status)
 
 
 class QuestionSet(_Strict):
@@ -214,7 +215,7 @@ def assess(
         shown.append(
             AskedQuestion(
                 id=question.id,
-                text=_(question.text),
+                text=_(rule.text or question.text),
                 answer=answer,
                 flagged=answer is not None and answer == question.trigger,
                 outcome=rule.outcome,
@@ -236,7 +237,7 @@ def assess(
         outcome = Outcome.PROCEED
     region = center.address.country
     phone = center.phone_text()
-    call: str | None = center.phone
+    call: str | None = center.phone if center.listed else None
     if outcome is Outcome.CALL_CENTER:
         message = _("Call {center} at {phone} before you come in. Tell them which answers are marked below.").format(
             center=center.name, phone=phone
@@ -271,7 +272,7 @@ def assess(
         reasons=[q.reason for q in flagged if q.outcome is not Outcome.PROCEED],
         advice=[q.advice for q in flagged if q.advice],
         call_phone=call,
-        call_phone_text=display_phone(call, region) if call else None,
+        call_phone_text=display_phone(call, region) if call else (phone if outcome is not Outcome.PROCEED else None),
         message=message,
         needs_review=[q.id for q in shown if q.needs_review],
     )

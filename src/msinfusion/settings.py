@@ -1,6 +1,9 @@
-"""Every setting of msinfusion in one table: environment beats `.env` beats the default.
+"""Every setting of msinfusion in one typed model: environment beats `.env` beats the default.
 
-Nothing else in the package reads ``os.environ``; code receives a :class:`Settings` object.
+Nothing else in the package reads ``os.environ``; code receives a :class:`Settings` object, built by
+:func:`load_settings` (the process environment and `.env`) or directly in tests. Environment variables
+are the upper-case field name prefixed with ``MSINFUSION_``, except ``DATABASE_URL``, which keeps its
+conventional name. ``docs/settings.md`` is generated from this model (``make docs``; a test checks it).
 """
 
 from __future__ import annotations
@@ -9,123 +12,152 @@ import os
 from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict
+from dotenv import dotenv_values
+from pydantic import AliasChoices, Field
+from pydantic.fields import FieldInfo
+from pydantic_settings import BaseSettings, EnvSettingsSource, PydanticBaseSettingsSource, SettingsConfigDict
+
+ENV_PREFIX = "MSINFUSION_"
+Environment = Literal["development", "test", "production"]
+
+
+class Settings(BaseSettings):
+    """Resolved settings; build with :func:`load_settings`, or directly (keywords and defaults only)."""
+
+    model_config = SettingsConfigDict(frozen=True, extra="forbid", env_prefix=ENV_PREFIX, populate_by_name=True)
+
+    database_url: str = Field(
+        "sqlite:///var/msinfusion.sqlite3",
+        validation_alias=AliasChoices("DATABASE_URL", "database_url"),
+        description="SQLAlchemy URL; SQLite file by default, postgresql+psycopg://... for PostgreSQL.",
+    )
+    secret_key: str = Field(
+        "dev-only-change-me",
+        description="Secret for signing CSRF tokens and calendar-feed tokens. Must be set outside local development.",
+    )
+    environment: Environment = Field(
+        "development", description="development, test or production; Secure cookies outside development."
+    )
+    host: str = Field("127.0.0.1", description="Address `msinfusion serve` listens on.")
+    port: int = Field(8000, ge=1, le=65535, description="Port `msinfusion serve` listens on.")
+    session_idle_minutes: int = Field(
+        30, ge=1, description="Idle minutes before a staff session ends (forms keep their drafts)."
+    )
+    session_absolute_hours: int = Field(
+        10, ge=1, description="Hours after sign-in when any session ends, however active."
+    )
+    login_attempts_per_15_minutes: int = Field(
+        5, ge=1, description="Failed logins allowed per account and address in 15 minutes."
+    )
+    login_lock_after_failures: int = Field(
+        50,
+        ge=1,
+        description="Consecutive failed logins after which an account is locked "
+        "until an admin unlocks it (NIST SP 800-63B 5.2.2 allows at most 100).",
+    )
+    argon2_time_cost: int = Field(3, ge=1, description="Argon2id passes for password hashes (argon2-cffi default).")
+    argon2_memory_kib: int = Field(
+        65536, ge=8, description="Argon2id memory in KiB for password hashes (argon2-cffi default, 64 MiB)."
+    )
+    argon2_parallelism: int = Field(4, ge=1, description="Argon2id lanes for password hashes (argon2-cffi default).")
+    default_locale: str = Field("en", description="Language for patients who have not chosen one (en or es).")
+    solver_time_limit_seconds: float = Field(10.0, gt=0, description="Default CP-SAT time limit for a day schedule.")
+    solver_workers: int = Field(2, ge=1, description="CP-SAT search workers (this machine has 2 cores).")
+    jurisdiction: str = Field(
+        "US", description="Label jurisdiction for rules that differ (e.g. mitoxantrone cumulative cap): US or EU."
+    )
+
+    @classmethod
+    def settings_customise_sources(
+        cls,
+        settings_cls: type[BaseSettings],
+        init_settings: PydanticBaseSettingsSource,
+        env_settings: PydanticBaseSettingsSource,
+        dotenv_settings: PydanticBaseSettingsSource,
+        file_secret_settings: PydanticBaseSettingsSource,
+    ) -> tuple[PydanticBaseSettingsSource, ...]:
+        """Direct construction takes keywords and defaults only; :func:`load_settings` adds the environment."""
+        return (init_settings,)
 
 
 @dataclass(frozen=True)
 class Setting:
-    """One row of the settings table."""
+    """One row of the settings reference: name, environment variable, default and help."""
 
     name: str
+    env: str
     default: str
     help: str
 
 
-# The table. Environment variables are the upper-case name prefixed with MSINFUSION_,
-# except DATABASE_URL, which keeps its conventional name.
-SETTINGS_TABLE: tuple[Setting, ...] = (
-    Setting(
-        "database_url",
-        "sqlite:///var/msinfusion.sqlite3",
-        "SQLAlchemy URL; SQLite file by default, postgresql+psycopg://... for PostgreSQL.",
-    ),
-    Setting(
-        "secret_key",
-        "dev-only-change-me",
-        "Secret for signing CSRF tokens and calendar-feed tokens. Must be set outside local development.",
-    ),
-    Setting("environment", "development", "development, test or production; Secure cookies outside development."),
-    Setting("host", "127.0.0.1", "Address `msinfusion serve` listens on."),
-    Setting("port", "8000", "Port `msinfusion serve` listens on."),
-    Setting("session_idle_minutes", "30", "Idle minutes before a staff session ends (forms keep their drafts)."),
-    Setting("session_absolute_hours", "10", "Hours after sign-in when any session ends, however active."),
-    Setting("login_attempts_per_15_minutes", "5", "Failed logins allowed per account and address in 15 minutes."),
-    Setting(
-        "login_lock_after_failures",
-        "50",
-        "Consecutive failed logins after which an account is locked "
-        "until an admin unlocks it (NIST SP 800-63B 5.2.2 allows at most 100).",
-    ),
-    Setting("argon2_time_cost", "3", "Argon2id passes for password hashes (argon2-cffi default)."),
-    Setting(
-        "argon2_memory_kib",
-        "65536",
-        "Argon2id memory in KiB for password hashes (argon2-cffi default, 64 MiB).",
-    ),
-    Setting("argon2_parallelism", "4", "Argon2id lanes for password hashes (argon2-cffi default)."),
-    Setting("default_locale", "en", "Language for patients who have not chosen one (en or es)."),
-    Setting("solver_time_limit_seconds", "10", "Default CP-SAT time limit for a day schedule."),
-    Setting("solver_workers", "2", "CP-SAT search workers (this machine has 2 cores)."),
-    Setting(
-        "jurisdiction",
-        "US",
-        "Label jurisdiction for rules that differ (e.g. mitoxantrone cumulative cap): US or EU.",
-    ),
-)
-
-_ENV_NAMES = {
-    s.name: ("DATABASE_URL" if s.name == "database_url" else f"MSINFUSION_{s.name.upper()}") for s in SETTINGS_TABLE
-}
-
-
-class Settings(BaseModel):
-    """Resolved settings; build with :func:`load_settings` or directly in tests."""
-
-    model_config = ConfigDict(frozen=True, extra="forbid")
-
-    database_url: str = "sqlite:///var/msinfusion.sqlite3"
-    secret_key: str = "dev-only-change-me"
-    environment: str = "development"
-    host: str = "127.0.0.1"
-    port: int = 8000
-    session_idle_minutes: int = 30
-    session_absolute_hours: int = 10
-    login_attempts_per_15_minutes: int = 5
-    login_lock_after_failures: int = 50
-    argon2_time_cost: int = 3
-    argon2_memory_kib: int = 65536
-    argon2_parallelism: int = 4
-    default_locale: str = "en"
-    solver_time_limit_seconds: float = 10.0
-    solver_workers: int = 2
-    jurisdiction: str = "US"
-
-
 def env_name(setting: str) -> str:
     """The environment variable that sets ``setting``."""
-    return _ENV_NAMES[setting]
+    alias = Settings.model_fields[setting].validation_alias
+    if isinstance(alias, AliasChoices):
+        return str(alias.choices[0])
+    return f"{ENV_PREFIX}{setting.upper()}"
 
 
-def _read_dotenv(path: Path) -> dict[str, str]:
-    values: dict[str, str] = {}
-    if not path.is_file():
-        return values
-    for raw in path.read_text(encoding="utf-8").splitlines():
-        line = raw.strip()
-        if not line or line.startswith("#") or "=" not in line:
-            continue
-        key, _, value = line.partition("=")
-        values[key.strip()] = value.strip().strip('"').strip("'")
-    return values
+def settings_table() -> tuple[Setting, ...]:
+    """Every setting, read from the model: the one table the reference and the tests use."""
+    rows = []
+    for name, field in Settings.model_fields.items():
+        rows.append(Setting(name, env_name(name), _shown(field), field.description or ""))
+    return tuple(rows)
+
+
+def _shown(field: FieldInfo) -> str:
+    default = field.default
+    return str(int(default)) if isinstance(default, float) and default.is_integer() else str(default)
+
+
+def reference() -> str:
+    """``docs/settings.md``: the settings table in Markdown, generated from the model."""
+    lines = [
+        "# Settings reference",
+        "",
+        "Generated from `src/msinfusion/settings.py` by `make docs`; a test checks it is current.",
+        "The environment beats `.env`, which beats the default.",
+        "",
+        "| environment variable | default | meaning |",
+        "|---|---|---|",
+    ]
+    lines += [f"| `{s.env}` | `{s.default}` | {s.help} |" for s in settings_table()]
+    return "\n".join(lines) + "\n"
+
+
+class _Mapping(EnvSettingsSource):
+    """Settings from a mapping of variable names to values (the environment, or a `.env` file's lines)."""
+
+    def __init__(self, settings_cls: type[BaseSettings], values: Mapping[str, str | None]) -> None:
+        self._values = {key.lower(): value for key, value in values.items() if value is not None}
+        super().__init__(settings_cls, case_sensitive=False)
+
+    def _load_env_vars(self) -> Mapping[str, str | None]:
+        return self._values
 
 
 def load_settings(
     environ: Mapping[str, str] | None = None, dotenv: Path | None = Path(".env"), **overrides: Any
 ) -> Settings:
     """Resolve every setting: keyword override, then environment, then `.env`, then the default."""
-    env = os.environ if environ is None else environ
-    file_values = _read_dotenv(dotenv) if dotenv is not None else {}
+    environment = _Mapping(Settings, os.environ if environ is None else environ)
+    file_values = dotenv_values(dotenv) if dotenv is not None and dotenv.is_file() else {}
     values: dict[str, Any] = {}
-    for setting in SETTINGS_TABLE:
-        name = _ENV_NAMES[setting.name]
-        if setting.name in overrides:
-            values[setting.name] = overrides[setting.name]
-        elif name in env:
-            values[setting.name] = env[name]
-        elif name in file_values:
-            values[setting.name] = file_values[name]
-        else:
-            values[setting.name] = setting.default
+    for source in (_Mapping(Settings, file_values), environment):  # later sources win
+        values.update({_field_name(key): value for key, value in source().items()})
+    values.update(overrides)
     return Settings(**values)
+
+
+def _field_name(key: str) -> str:
+    for name in Settings.model_fields:
+        if key in (name, env_name(name)):
+            return name
+    return key
+
+
+if __name__ == "__main__":  # pragma: no cover - `make docs`
+    print(reference(), end="")

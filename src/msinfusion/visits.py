@@ -14,7 +14,8 @@ from dataclasses import dataclass
 from pydantic import BaseModel, ConfigDict, Field
 
 from msinfusion.regimens import PlannedDose
-from msinfusion.therapies import InfusionReaction, Status, Therapy, load_catalog
+from msinfusion.therapies import Fact, InfusionReaction, Status, Therapy, load_catalog
+from msinfusion.therapies.model import Series
 from msinfusion.titration import infusion_minutes
 
 
@@ -89,8 +90,13 @@ def visit_timeline(
     dose_mg: float | None = None,
     course_day: int | None = None,
     policy: VisitPolicy | None = None,
+    after_reaction: bool = False,
 ) -> VisitTimeline:
-    """The visit for dose ``number`` of ``therapy`` (optionally with another infusion profile)."""
+    """The visit for dose ``number`` of ``therapy`` (optionally with another infusion profile).
+
+    ``after_reaction``: the patient has had an infusion reaction, so observation is on again where the
+    label says so (:func:`msinfusion.reactions.had_reaction_before`).
+    """
     policy = policy or VisitPolicy()
     step = therapy.dose_step(number)
     profile_id = infusion or step.infusion
@@ -109,7 +115,7 @@ def visit_timeline(
     for fact in (profile.fixed_minutes, profile.ramp, profile.steps):
         if fact is not None and fact.status is Status.UNCONFIRMED:
             review.append("infusion rate")
-    observation = therapy.observation_minutes(number)
+    observation = therapy.observation_minutes(number, after_reaction=after_reaction)
     if observation.needs_review:
         review.append("observation time")
     treatment = step.treatment if profile_id == step.infusion else f"{step.treatment}-{profile_id}"
@@ -181,7 +187,9 @@ def visit_timeline(
     )
 
 
-def dose_visit(therapy: Therapy, dose: PlannedDose, policy: VisitPolicy | None = None) -> VisitTimeline:
+def dose_visit(
+    therapy: Therapy, dose: PlannedDose, policy: VisitPolicy | None = None, *, after_reaction: bool = False
+) -> VisitTimeline:
     """The visit for one dose of a calendar."""
     return visit_timeline(
         therapy,
@@ -190,7 +198,45 @@ def dose_visit(therapy: Therapy, dose: PlannedDose, policy: VisitPolicy | None =
         dose_mg=dose.dose_mg,
         course_day=dose.course_day,
         policy=policy,
+        after_reaction=after_reaction,
     )
+
+
+def _date_fact(therapy: Therapy, dose: PlannedDose) -> Fact[object] | None:
+    regimen = therapy.regimen
+    if isinstance(regimen, Series):
+        if dose.number <= len(regimen.initial):
+            return regimen.initial[dose.number - 1]  # type: ignore[return-value]
+        return regimen.maintenance.every if regimen.maintenance else None  # type: ignore[return-value]
+    course = regimen.planned[(dose.course or 1) - 1] if (dose.course or 1) <= len(regimen.planned) else None
+    if course is None:
+        return None
+    if dose.course_day == 1 and course.after is not None:
+        return course.after  # type: ignore[return-value]
+    return course.days  # type: ignore[return-value]
+
+
+def value_statuses(therapy: Therapy, dose: PlannedDose, *, after_reaction: bool = False) -> dict[str, str | None]:
+    """How firmly each value behind a dose is sourced: ``label``, ``manufacturer``, ``secondary``, ``practice``,
+    ``unconfirmed`` or ``center`` (None where the dose has no such value)."""
+    profile = therapy.infusions[dose.infusion]
+    timing = profile.fixed_minutes or profile.ramp or profile.steps
+    premeds = [p.minutes_before for p in therapy.premedications(dose.number, dose.course_day) if not p.optional]
+    timed = [f for f in premeds if f is not None]
+    weakest = max(timed, key=lambda f: list(Status).index(f.status), default=None)
+    date_fact = _date_fact(therapy, dose)
+    regimen = therapy.regimen
+    initial = isinstance(regimen, Series) and 1 < dose.number <= len(regimen.initial)
+    gap = regimen.initial_min_interval if initial and isinstance(regimen, Series) else therapy.min_interval
+    observation = therapy.observation_minutes(dose.number, after_reaction=after_reaction)
+    return {
+        "amount": str(therapy.dose_step(dose.number).amount.status),
+        "date": str(date_fact.status) if date_fact is not None else None,
+        "min_interval": str(gap.status) if gap is not None and dose.earliest else None,
+        "infusion": str(timing.status) if timing is not None else None,
+        "premedication": str(weakest.status) if weakest is not None else None,
+        "observation": str(observation.status),
+    }
 
 
 @dataclass(frozen=True)

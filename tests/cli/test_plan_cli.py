@@ -91,10 +91,11 @@ def test_the_calendar_reimports_with_the_same_uids_as_the_plan(capsys: pytest.Ca
     assert [str(e["UID"]) for e in again.walk("VEVENT")] == expected
 
 
-def test_without_files_the_demo_center_and_an_empty_card_are_used(capsys: pytest.CaptureFixture[str]) -> None:
+def test_without_files_no_center_is_made_up_and_an_empty_card_is_used(capsys: pytest.CaptureFixture[str]) -> None:
     code, out, _ = run(capsys, "natalizumab", "--start", "2027-01-04")
     assert code == 0
-    assert "Riverside Infusion Center" in out
+    assert "Riverside" not in out and "555" not in out and "River Road" not in out
+    assert "Ask your care team for its address and phone number" in out
     assert "Name: ________" in out
     assert "not answered yet" in out
 

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import subprocess
+import sys
 from pathlib import Path
 from typing import Any
 
@@ -66,3 +68,25 @@ def test_serve_refuses_production_with_the_development_secret(
 
 def test_serve_rejects_a_bad_port(served: dict[str, Any]) -> None:
     assert main(["serve", "--port", "70000"]) == 2
+
+
+def test_serve_hands_uvicorn_an_import_string_factory_not_an_app(served: dict[str, Any]) -> None:
+    assert main(["serve"]) == 0
+    assert served["app"] == "msinfusion.web.app:create_app" and served["factory"] is True
+
+
+def test_serve_names_a_setting_with_a_bad_value_in_one_line(
+    served: dict[str, Any], monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    monkeypatch.setenv("MSINFUSION_ENVIRONMENT", "staging")
+    assert main(["serve"]) == 2
+    err = capsys.readouterr().err.strip()
+    assert "environment" in err and "Traceback" not in err and len(err.splitlines()) == 1
+
+
+def test_the_cli_never_imports_the_web_layer() -> None:
+    code = "import sys, msinfusion.cli; print(any(m.startswith('msinfusion.web') for m in sys.modules))"
+    assert (
+        subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout.strip()
+        == "False"
+    )

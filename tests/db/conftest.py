@@ -11,11 +11,11 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from db_world import Place
 from sqlalchemy.exc import OperationalError
 
 from msinfusion.db import Database, scratch, upgrade
 from msinfusion.db.models import Center, Chair, Patient
+from tests.db.db_world import Place
 
 
 @pytest.fixture(scope="session")

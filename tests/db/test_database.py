@@ -8,19 +8,19 @@ import time
 from pathlib import Path
 
 import pytest
-from db_world import Place
 from sqlalchemy import func, select
 from sqlalchemy.exc import DBAPIError
 
 from msinfusion.db import Database
 from msinfusion.db.database import begin_read_only
 from msinfusion.db.models import Patient
+from tests.db.db_world import Place
 
 
 def test_a_read_only_session_reads_but_any_write_in_it_fails(database: Database, place: Place) -> None:
     with database.read_session() as db:
         assert db.get(Patient, place.patient_id) is not None
-    with pytest.raises(DBAPIError), database.read_session() as db:
+    with pytest.raises(DBAPIError), database.read_session() as db:  # noqa: PT012 - the flush sends the write
         db.get_one(Patient, place.patient_id).display_name = "Changed"
         db.flush()
     with database.session() as db:

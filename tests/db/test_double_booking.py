@@ -6,12 +6,12 @@ import threading
 from datetime import UTC, date, datetime
 
 import pytest
-from db_world import Place
 from sqlalchemy import select, text
 from sqlalchemy.exc import IntegrityError
 
 from msinfusion.db import Database
 from msinfusion.db.models import Appointment
+from tests.db.db_world import Place
 
 DAY = date(2027, 3, 2)
 
@@ -63,7 +63,7 @@ def test_a_cancelled_slot_can_be_booked_again(database: Database, place: Place) 
 def test_moving_a_booking_onto_another_is_refused(database: Database, place: Place) -> None:
     book(database, place, at(10), at(11))
     second = book(database, place, at(12), at(13))
-    with pytest.raises(IntegrityError), database.session() as db:
+    with pytest.raises(IntegrityError), database.session() as db:  # noqa: PT012 - refused at commit
         moved = db.get(Appointment, second)
         assert moved is not None
         moved.starts_at, moved.ends_at = at(10, 30), at(11, 30)

@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime
 from typing import Any
 
+from msinfusion.center import demo_center
 from msinfusion.plan import PersonalPlan, build_plan, patient_file
 from msinfusion.therapies import load_catalog
 
@@ -29,4 +30,5 @@ PATIENT: dict[str, Any] = {
 
 def make_plan(therapy: str = "ocrelizumab-iv", locale: str = "en", filled: bool = True, **kw: Any) -> PersonalPlan:
     patient = patient_file(PATIENT if filled else {}, today=ISSUED.date())
+    kw.setdefault("center", demo_center())
     return build_plan(load_catalog().get(therapy), START, issued=ISSUED, bsa=1.8, patient=patient, locale=locale, **kw)

@@ -16,5 +16,5 @@ def test_clock_writes_minutes_back_as_hh_mm() -> None:
 
 @pytest.mark.parametrize("text", ["7:30", "07:60", "25:00", "24:01", "0730", "noon"])
 def test_clock_rejects_anything_but_hh_mm_within_the_day(text: str) -> None:
-    with pytest.raises(ValueError):
+    with pytest.raises(ValueError, match="must be HH:MM"):
         parse_clock(text)

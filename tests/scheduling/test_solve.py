@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+from typing import Any, cast
+
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
@@ -139,7 +141,7 @@ def test_an_unproven_large_day_improves_on_the_wall_clock_and_stays_valid() -> N
 )
 def test_greedy_schedules_are_always_valid(minutes: list[int], preferred: list[str | None], ratio: int) -> None:
     appointments = [
-        visit(f"A{n}", minutes=m, **({"preferred_start": p} if p else {}))
+        visit(f"A{n}", minutes=m, **cast(dict[str, Any], {"preferred_start": p} if p else {}))
         for n, (m, p) in enumerate(zip(minutes, preferred, strict=False))
     ]
     nurses = [nurse("N1", "08:00", "10:00"), nurse("N2", "09:00", "12:00")]

@@ -37,7 +37,7 @@ def test_canonical_moves_a_schedule_to_the_first_jobs_of_each_class_in_order_of_
         center=day.center.name,
         date=day.center.date,
         assignments=assignments,
-        unscheduled=[{"appointment": "A3", "reason": "moved"}],  # type: ignore[list-item]
+        unscheduled=[{"appointment": "A3", "reason": "moved"}],
         objective=compute_objective(day, assignments),
         solver=SolverInfo(name="greedy", status="heuristic", seconds=0),
     )

@@ -15,11 +15,11 @@ from pathlib import Path
 import pytest
 from fastapi import FastAPI
 from sqlalchemy.exc import OperationalError
-from web_world import FAST, FakeClock, TestClient, World, build_world
 
 from msinfusion.db import Database, scratch, upgrade
 from msinfusion.settings import Settings
 from msinfusion.web import create_app
+from tests.web.web_world import FAST, FakeClock, TestClient, World, build_world
 
 
 @pytest.fixture(scope="session")

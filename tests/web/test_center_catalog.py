@@ -4,18 +4,17 @@ from __future__ import annotations
 
 from datetime import date
 
-from web_world import TestClient, World, csrf_token, sign_in
-
 from msinfusion.center import demo_center
+from msinfusion.db.center_catalog import center_catalog
+from msinfusion.db.day_schedule.day import build_day
 from msinfusion.db.models import Center
-from msinfusion.web.center_catalog import center_catalog
-from msinfusion.web.day_builder import build_day
+from tests.web.web_world import TestClient, World, csrf_token, sign_in
 
 
 def _override(client: TestClient, therapy: str, field: str, value: str) -> int:
     token = csrf_token(client, "/staff/catalog")
     data = {"field": field, "value": value, "reason": "local protocol", "csrf_token": token}
-    return client.post(f"/staff/catalog/{therapy}/overrides", data=data, follow_redirects=False).status_code
+    return int(client.post(f"/staff/catalog/{therapy}/overrides", data=data, follow_redirects=False).status_code)
 
 
 def test_an_override_changes_the_center_phases_and_the_day_to_schedule(client: TestClient, world: World) -> None:
@@ -55,7 +54,7 @@ def test_the_plan_uses_the_stored_center_profile(client: TestClient, world: Worl
 
 
 def test_the_same_inputs_reuse_the_built_plan_and_a_new_override_does_not(client: TestClient, world: World) -> None:
-    from msinfusion.web.patient_view import _memo_plan
+    from msinfusion.db.patient_plan import _memo_plan
 
     sign_in(client, "patient_a1")
     _memo_plan.cache_clear()

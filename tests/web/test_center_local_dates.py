@@ -5,10 +5,10 @@ from __future__ import annotations
 from datetime import UTC, datetime
 
 from fastapi import FastAPI
-from web_world import FakeClock, TestClient, World, csrf_token, sign_in
 
 from msinfusion.center import demo_center
 from msinfusion.db.models import Center
+from tests.web.web_world import FakeClock, TestClient, World, csrf_token, sign_in
 
 
 def _prescribe(client: TestClient, world: World, start: str) -> tuple[int, str]:

@@ -3,16 +3,16 @@
 from __future__ import annotations
 
 from sqlalchemy import func, select
-from web_world import PASSWORD, TestClient, World, csrf_token, sign_in
 
 from msinfusion.db.models import WebSession
+from tests.web.web_world import PASSWORD, TestClient, World, csrf_token, sign_in
 
 
 def _login(client: TestClient, token: str | None, **headers: str) -> int:
     data = {"username": "nurse_a", "password": PASSWORD}
     if token is not None:
         data["csrf_token"] = token
-    return client.post("/login", data=data, headers=headers, follow_redirects=False).status_code
+    return int(client.post("/login", data=data, headers=headers, follow_redirects=False).status_code)
 
 
 def _sessions(client: TestClient) -> int:

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import pytest
 from fastapi import FastAPI
-from web_world import TestClient, World, csrf_token, sign_in
 
 from msinfusion.db.models import Patient
+from tests.web.web_world import TestClient, World, csrf_token, sign_in
 
 
 @pytest.fixture

@@ -8,9 +8,9 @@ import re
 import pytest
 from fastapi import FastAPI
 from sqlalchemy import select
-from web_world import TestClient, World, csrf_token, sign_in
 
 from msinfusion.db.models import AuditEvent, CalendarFeedToken
+from tests.web.web_world import TestClient, World, csrf_token, sign_in
 
 
 @pytest.fixture

@@ -8,12 +8,12 @@ from collections.abc import Iterator
 import pytest
 from fastapi import FastAPI
 from sqlalchemy import select
-from web_world import FakeClock, TestClient, World, build_world, csrf_token, sign_in
 
 from msinfusion.db.models import CheckAnswers, Patient
 from msinfusion.db.patient_models import PreparationTick
 from msinfusion.settings import Settings
 from msinfusion.web import create_app
+from tests.web.web_world import FakeClock, TestClient, World, build_world, csrf_token, sign_in
 
 
 @pytest.fixture

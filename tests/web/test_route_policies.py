@@ -11,10 +11,10 @@ import re
 import pytest
 from fastapi import FastAPI
 from sqlalchemy import select
-from web_world import TestClient, World, csrf_token, sign_in
 
 from msinfusion.db.models import ROLES, AuditEvent
 from msinfusion.web.policies import OWNERS, POLICIES, UNSCOPED_PATH_PARAMS, RoutePolicy, route_table
+from tests.web.web_world import TestClient, World, csrf_token, sign_in
 
 # Routes anyone may call. Adding one is a decision: put it here on purpose.
 PUBLIC = {
@@ -49,10 +49,10 @@ def _fill(path: str, world: World, owner: str = "a1") -> str:
 
 def _call(client: TestClient, method: str, url: str) -> int:
     if method in ("GET", "HEAD"):
-        return client.request(method, url, follow_redirects=False).status_code
+        return int(client.request(method, url, follow_redirects=False).status_code)
     token = csrf_token(client, "/")
     headers = {"X-CSRF-Token": token}
-    return client.request(method, url, headers=headers, follow_redirects=False).status_code
+    return int(client.request(method, url, headers=headers, follow_redirects=False).status_code)
 
 
 def _signed_in(app: FastAPI, username: str) -> TestClient:
@@ -64,6 +64,24 @@ def _signed_in(app: FastAPI, username: str) -> TestClient:
 def test_every_route_declares_exactly_one_known_policy(app: FastAPI) -> None:
     missing = [f"{m} {r.path}" for r, m in _routes(app) if r.policy not in POLICIES]
     assert missing == []
+
+
+# Routes that change state, and every patient route (their data is PHI), declare their audit event next to
+# their policy; the unit of work writes it in the route's own transaction.
+UNSAFE = {"POST", "PUT", "PATCH", "DELETE"}
+
+
+def test_every_route_that_changes_state_or_serves_a_patient_declares_its_audit_event(app: FastAPI) -> None:
+    missing = [
+        f"{m} {r.path}" for r, m in _routes(app) if (m in UNSAFE or r.policy == "patient-self") and r.audit is None
+    ]
+    assert missing == []
+
+
+def test_audit_events_name_an_action_and_an_object_type(app: FastAPI) -> None:
+    events = {r.audit for r in route_table(app) if r.audit is not None}
+    assert events and all(re.fullmatch(r"[a-z]+ [a-z_]+", event) for event in events)
+    assert "create prescription" in events and "update appointment" in events
 
 
 def test_every_id_in_a_path_has_an_owner_rule(app: FastAPI) -> None:

@@ -4,11 +4,11 @@ from __future__ import annotations
 
 import pytest
 from fastapi import FastAPI
-from web_world import TestClient, World, sign_in
 
 from msinfusion.settings import Settings
 from msinfusion.web import create_app
 from msinfusion.web.policies import policy
+from tests.web.web_world import TestClient, World, sign_in
 
 
 @pytest.fixture

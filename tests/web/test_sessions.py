@@ -5,14 +5,15 @@ from __future__ import annotations
 from datetime import datetime
 
 from sqlalchemy import select
-from web_world import FakeClock, TestClient, World, sign_in
 
 from msinfusion.db.models import WebSession
+from tests.web.web_world import FakeClock, TestClient, World, sign_in
 
 
 def last_seen(client: TestClient) -> datetime:
     with client.app.state.database.read_session() as db:  # type: ignore[attr-defined]
-        return db.scalars(select(WebSession.last_seen_at)).one()
+        seen: datetime = db.scalars(select(WebSession.last_seen_at)).one()
+        return seen
 
 
 def test_requests_within_a_minute_do_not_write_and_later_ones_refresh_last_seen(

@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 from sqlalchemy import select
-from web_world import PASSWORD, FakeClock, TestClient, World, csrf_token, sign_in
 
 from msinfusion.db.models import User, WebSession
+from msinfusion.settings import Settings
+from msinfusion.web import create_app
 from msinfusion.web.sessions import hash_token
+from tests.web.web_world import PASSWORD, FakeClock, TestClient, World, csrf_token, sign_in
 
 
 def test_staff_sign_in_lands_on_the_staff_home(client: TestClient, world: World) -> None:
@@ -61,7 +63,10 @@ def test_wrong_password_and_unknown_user_get_the_same_answer(client: TestClient,
     wrong = sign_in(client, "nurse_a", "not-the-password-at-all")
     unknown = sign_in(client, "nobody_here", "not-the-password-at-all")
     assert wrong.status_code == unknown.status_code == 400
-    strip = lambda text: text.split('name="csrf-token"')[0]  # noqa: E731
+
+    def strip(text: str) -> str:
+        return text.split('name="csrf-token"')[0]
+
     assert strip(wrong.text) == strip(unknown.text)
 
 
@@ -100,7 +105,7 @@ def test_session_ends_after_the_absolute_limit_even_when_active(
 def test_disabling_an_account_ends_its_sessions(client: TestClient, world: World) -> None:
     sign_in(client, "nurse_a")
     with client.app.state.database.session() as db:  # type: ignore[attr-defined]
-        db.get(User, world.users["nurse_a"]).is_active = False  # type: ignore[union-attr]
+        db.get(User, world.users["nurse_a"]).is_active = False
     assert client.get("/api/me").status_code == 401
     assert sign_in(client, "nurse_a").status_code == 400
 
@@ -120,16 +125,30 @@ def test_sign_in_redirects_only_to_local_pages(client: TestClient, world: World)
 def test_a_password_changed_while_it_is_being_checked_does_not_sign_in(
     client: TestClient, world: World, monkeypatch: object
 ) -> None:
-    from msinfusion.web.routes import auth
+    from msinfusion import passwords
 
     database = client.app.state.database  # type: ignore[attr-defined]
-    real_verify = auth.passwords.verify
+    real_verify = passwords.verify
 
     def verify_then_change(hasher: object, stored: str, password: str) -> bool:
-        matched = real_verify(hasher, stored, password)  # type: ignore[arg-type]
+        matched: bool = real_verify(hasher, stored, password)  # type: ignore[arg-type]
         with database.session() as db:  # an admin resets the password meanwhile
-            db.scalar(select(User).where(User.username == "nurse_a")).password_hash = "$argon2id$reset"  # type: ignore[union-attr]
+            db.scalar(select(User).where(User.username == "nurse_a")).password_hash = "$argon2id$reset"
         return matched
 
-    monkeypatch.setattr(auth.passwords, "verify", verify_then_change)  # type: ignore[attr-defined]
+    monkeypatch.setattr(passwords, "verify", verify_then_change)  # type: ignore[attr-defined]
     assert sign_in(client, "nurse_a").status_code == 400
+
+
+def test_signing_in_upgrades_a_hash_made_with_an_older_cost(
+    settings_sqlite: Settings, client: TestClient, world: World
+) -> None:
+    stronger = settings_sqlite.model_copy(update={"argon2_time_cost": 2})
+    app = create_app(stronger)
+    with app.state.database.session() as db:
+        before = db.scalar(select(User.password_hash).where(User.username == "nurse_a"))
+    assert sign_in(TestClient(app), "nurse_a").status_code == 303
+    with app.state.database.session() as db:
+        after = db.scalar(select(User.password_hash).where(User.username == "nurse_a"))
+    assert before is not None and after is not None
+    assert ",t=1," in before and ",t=2," in after

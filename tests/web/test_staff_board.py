@@ -8,12 +8,12 @@ from typing import Any
 
 from fastapi import FastAPI
 from sqlalchemy import select
-from web_world import FakeClock, TestClient, World, csrf_token, sign_in
 
+from msinfusion.db import board
+from msinfusion.db.demo import load_demo
 from msinfusion.db.models import Appointment, Chair, CheckAnswers
 from msinfusion.db.schedule_models import BoardEvent
-from msinfusion.web import day_board
-from msinfusion.web.demo import load_demo
+from tests.web.web_world import FakeClock, TestClient, World, csrf_token, sign_in
 
 DAY = date(2027, 3, 8)
 START = datetime(2027, 3, 8, 14, 0, tzinfo=UTC)  # 09:00 in New York
@@ -124,7 +124,7 @@ def test_the_demo_has_today_scheduled_with_check_flags_and_booked_days_ahead(app
     with app.state.database.session() as db:
         center_id = db.scalars(select(Appointment.center_id)).first()
         assert center_id is not None
-        rows = day_board.board_rows(db, center_id, today)
+        rows = board.board_rows(db, center_id, today)
         tomorrow = db.scalars(select(Appointment).where(Appointment.day == date(2027, 3, 2))).all()
     assert len(rows) == 10 and sum(row.chair is not None for row in rows) >= 8  # greedy may leave one out
     assert {row.check[1] for row in rows if row.check} >= {"Check: call the center", "Check: do not infuse"}

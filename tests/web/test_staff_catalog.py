@@ -3,16 +3,16 @@
 from __future__ import annotations
 
 from sqlalchemy import select
-from web_world import TestClient, World, csrf_token, sign_in
 
 from msinfusion.db.models import AuditEvent, CatalogOverride
 from msinfusion.therapies import load_catalog, review_items
+from tests.web.web_world import TestClient, World, csrf_token, sign_in
 
 
 def _override(client: TestClient, field: str, value: str, reason: str = "local protocol") -> int:
     token = csrf_token(client, "/staff/catalog")
     data = {"field": field, "value": value, "reason": reason, "csrf_token": token}
-    return client.post("/staff/catalog/ocrelizumab-iv/overrides", data=data, follow_redirects=False).status_code
+    return int(client.post("/staff/catalog/ocrelizumab-iv/overrides", data=data, follow_redirects=False).status_code)
 
 
 def test_catalog_lists_every_therapy_with_its_review_count(client: TestClient, world: World) -> None:
@@ -21,7 +21,7 @@ def test_catalog_lists_every_therapy_with_its_review_count(client: TestClient, w
     for therapy in load_catalog():
         assert therapy.name in page
     api = {t["id"]: t for t in client.get("/api/therapies").json()}
-    counts = {}
+    counts: dict[str, int] = {}
     for item in review_items(load_catalog()):
         if item.path != "missed_dose":
             counts[item.therapy] = counts.get(item.therapy, 0) + 1

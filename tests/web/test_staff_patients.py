@@ -2,18 +2,21 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from datetime import date
 
+from httpx import Response
 from sqlalchemy import func, select
-from web_world import TestClient, World, csrf_token, sign_in
 
 from msinfusion.db.models import AuditEvent, GivenDose, Prescription
 from msinfusion.regimens import dose_calendar
 from msinfusion.therapies import load_catalog
+from tests.web.web_world import TestClient, World, csrf_token, sign_in
 
 
-def _api_post(client: TestClient, url: str, body: dict[str, object]) -> object:
-    return client.post(url, json=body, headers={"X-CSRF-Token": csrf_token(client, "/staff")})
+def _api_post(client: TestClient, url: str, body: Mapping[str, object]) -> Response:
+    response: Response = client.post(url, json=body, headers={"X-CSRF-Token": csrf_token(client, "/staff")})
+    return response
 
 
 def _count(client: TestClient, model: type) -> int:
@@ -80,8 +83,8 @@ def test_recording_a_given_dose_recomputes_the_calendar(client: TestClient, worl
         f"/api/patients/{world.patients['a1']}/prescriptions",
         {"therapy_id": "ocrelizumab-iv", "start_date": "2026-12-01"},
     )
-    assert created.status_code == 201  # type: ignore[attr-defined]
-    rx_id = created.json()["id"]  # type: ignore[attr-defined]
+    assert created.status_code == 201
+    rx_id = created.json()["id"]
     client.cookies.clear()
     sign_in(client, "nurse_a")
     token = csrf_token(client, "/staff")
@@ -107,13 +110,13 @@ def test_impossible_doses_are_refused(client: TestClient, world: World) -> None:
         client,
         f"/api/patients/{world.patients['a1']}/prescriptions",
         {"therapy_id": "ocrelizumab-iv", "start_date": "2026-12-01"},
-    ).json()["id"]  # type: ignore[attr-defined]
+    ).json()["id"]
     url = f"/api/prescriptions/{rx_id}/doses"
-    assert _api_post(client, url, {"given_on": "2026-12-03"}).status_code == 201  # type: ignore[attr-defined]
+    assert _api_post(client, url, {"given_on": "2026-12-03"}).status_code == 201
     for body in ({"given_on": "2026-12-03"}, {"given_on": "2027-04-01"}, {"given_on": "2026-11-01"}):
         response = _api_post(client, url, body)
-        assert response.status_code == 422, body  # type: ignore[attr-defined]
-        assert response.headers["content-type"] == "application/problem+json"  # type: ignore[attr-defined]
+        assert response.status_code == 422, body
+        assert response.headers["content-type"] == "application/problem+json"
     assert _count(client, GivenDose) == 1
 
 
@@ -129,7 +132,7 @@ def test_clients_cannot_set_owner_author_or_status(client: TestClient, world: Wo
     ):
         body = {"therapy_id": "ocrelizumab-iv", "start_date": "2027-03-15", **extra}
         response = _api_post(client, f"/api/patients/{world.patients['a1']}/prescriptions", body)
-        assert response.status_code == 422, extra  # type: ignore[attr-defined]
+        assert response.status_code == 422, extra
     assert _count(client, Prescription) == before
 
 

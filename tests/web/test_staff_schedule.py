@@ -14,13 +14,13 @@ from typing import Any
 import pytest
 from fastapi import FastAPI
 from sqlalchemy import func, select
-from web_world import FAST, FakeClock, TestClient, World, build_world, csrf_token, sign_in
 
 from msinfusion import scheduling
 from msinfusion.db.models import Appointment, Chair, Nurse, NurseShift, Patient
 from msinfusion.db.schedule_models import ScheduleJob
 from msinfusion.settings import Settings
 from msinfusion.web import create_app
+from tests.web.web_world import FAST, FakeClock, TestClient, World, build_world, csrf_token, sign_in
 
 DAY = date(2027, 3, 8)  # a Monday: the world's centers open 07:00-19:00 on Mondays
 
@@ -78,7 +78,7 @@ def held_solver(monkeypatch: pytest.MonkeyPatch) -> Iterator[threading.Event]:
         assert release.wait(10)
         return real(day, **options)
 
-    monkeypatch.setattr("msinfusion.web.schedule_jobs.solve", slow_solve)
+    monkeypatch.setattr("msinfusion.db.day_schedule.runs.solve", slow_solve)
     yield release
     release.set()
 

@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 from sqlalchemy import func, select
-from web_world import TestClient, World, sign_in
 
 from msinfusion.db.models import LoginAttempt, User
+from tests.web.web_world import TestClient, World, sign_in
 
 
 def _from(client: TestClient, address: str) -> TestClient:

@@ -22,14 +22,14 @@ with warnings.catch_warnings():
 
 from msinfusion.db import Database
 from msinfusion.db.models import Appointment, Center, CenterHours, Chair, Patient, Prescription, User
+from msinfusion.passwords import make_hasher
 from msinfusion.settings import Settings
-from msinfusion.web.passwords import make_hasher
 
 __all__ = ["FAST", "PASSWORD", "FakeClock", "TestClient", "World", "build_world", "csrf_token", "sign_in"]
 
 PASSWORD = "correct-horse-battery-staple"
 # Cheap Argon2 so the suite stays fast; production defaults are tested in test_passwords.py.
-FAST = {
+FAST: dict[str, Any] = {
     "environment": "test",
     "secret_key": "test-secret-not-for-production",
     "argon2_time_cost": 1,

@@ -16,6 +16,7 @@ from msinfusion.cli import catalog as _catalog  # noqa: F401
 from msinfusion.cli import demo as _demo  # noqa: F401
 from msinfusion.cli import dosing as _dosing  # noqa: F401
 from msinfusion.cli import plan as _plan  # noqa: F401
+from msinfusion.cli import reminders as _reminders  # noqa: F401
 from msinfusion.cli import schedule as _schedule  # noqa: F401
 from msinfusion.cli import serve as _serve  # noqa: F401
 from msinfusion.cli._app import UsageProblem, app

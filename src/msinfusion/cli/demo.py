@@ -7,6 +7,7 @@ import datetime
 import typer
 from rich.table import Table
 
+from msinfusion.center import demo_center
 from msinfusion.cli._app import app, console
 from msinfusion.cli.catalog import find_therapy
 from msinfusion.exports.text import plan_text
@@ -26,7 +27,12 @@ def demo(
 ) -> None:
     """Print a demo patient's plan, then a demo center day scheduled by the optimizer."""
     chosen = find_therapy(therapy)
-    plan = build_plan(chosen, datetime.date.fromisoformat(start), issued=datetime.datetime(2026, 12, 1, 9, 0))
+    plan = build_plan(
+        chosen,
+        datetime.date.fromisoformat(start),
+        issued=datetime.datetime(2026, 12, 1, 9, 0),  # noqa: DTZ001 - a fixed demo stamp, as printed before
+        center=demo_center(),
+    )
     out = console()
     out.rule("A patient's plan (demo)")
     out.print(plan_text(plan), markup=False, highlight=False)

@@ -7,12 +7,14 @@ from datetime import date
 from typing import Any
 
 import typer
+from rich.markup import escape
 from rich.table import Table
 
 from msinfusion.cli._app import UsageProblem, app, console
 from msinfusion.cli.catalog import find_therapy
+from msinfusion.dose_checks import required_checks
 from msinfusion.regimens import DoseCalendar, RegimenError, dose_calendar
-from msinfusion.visits import VisitTimeline, dose_visit, visit_timeline
+from msinfusion.visits import VisitTimeline, dose_visit, value_statuses, visit_timeline
 
 
 def parse_date(text: str, what: str) -> date:
@@ -28,6 +30,7 @@ def calendar_json(calendar: DoseCalendar) -> dict[str, Any]:
     doses = []
     for dose in calendar.doses:
         visit = dose_visit(calendar.therapy, dose)
+        basis = value_statuses(calendar.therapy, dose)
         doses.append(
             {
                 "number": dose.number,
@@ -45,6 +48,9 @@ def calendar_json(calendar: DoseCalendar) -> dict[str, Any]:
                 "status": dose.status,
                 "window": {"start": dose.window.start.isoformat(), "end": dose.window.end.isoformat()},
                 "notes": list(dose.notes),
+                "status_of": basis,
+                "needs_review": visit.needs_review,
+                "checks_before_dose": [c.id for c in required_checks(calendar.therapy, dose.number)],
             }
         )
     return {
@@ -70,6 +76,10 @@ def calendar_command(
     prior: float = typer.Option(0.0, "--prior-mg-m2", help="Cumulative mg/m2 already received"),
     today: str | None = typer.Option(None, "--today", help="Move overdue planned doses to this date"),
     as_json: bool = typer.Option(False, "--json", help="Print JSON instead of a table"),
+    given_mg: list[float] = typer.Option([], "--given-mg", help="mg actually given, in the order of --given"),
+    clinician_reason: str | None = typer.Option(
+        None, "--clinician-reason", help="A clinician's written reason to go on where a label rule refuses"
+    ),
 ) -> None:
     """Print the dose calendar: initial doses, maintenance, windows, premedication and observation."""
     chosen = find_therapy(therapy)
@@ -89,6 +99,8 @@ def calendar_command(
             prior_cumulative_per_m2=prior,
             option=option,
             as_of=today_date,
+            given_mg=given_mg,
+            clinician_reason=clinician_reason,
         )
     except RegimenError as exc:
         raise UsageProblem(str(exc)) from None
@@ -110,8 +122,13 @@ def calendar_command(
         "notes",
     ):
         table.add_column(column)
+
+    def marked(text: str, status: str | None) -> str:
+        return escape(f"{text} [{status}]") if status else text
+
     for dose in data["doses"]:
         amount = f"{dose['dose_mg']:g} mg" if dose["dose_mg"] is not None else f"{dose['amount']:g} {dose['unit']}"
+        basis = dose["status_of"]
         label = (
             str(dose["number"])
             if dose["course"] is None
@@ -119,11 +136,11 @@ def calendar_command(
         )
         table.add_row(
             label,
-            dose["date"],
-            amount,
-            f"{dose['infusion_minutes']} min",
-            f"{dose['premedication_minutes']} min",
-            f"{dose['observation_minutes']} min",
+            marked(dose["date"], basis["date"]),
+            marked(amount, basis["amount"]),
+            marked(f"{dose['infusion_minutes']} min", basis["infusion"]),
+            marked(f"{dose['premedication_minutes']} min", basis["premedication"]),
+            marked(f"{dose['observation_minutes']} min", basis["observation"]),
             f"{dose['chair_minutes']} min",
             dose["status"],
             f"{dose['window']['start']} – {dose['window']['end']}",
@@ -131,6 +148,11 @@ def calendar_command(
         )
     out = console()
     out.print(table)
+    out.print(
+        escape(
+            "[status] after a value: how firmly it is sourced (label, manufacturer, secondary, practice, unconfirmed)"
+        )
+    )
     for warning in calendar.warnings:
         out.print(f"warning: {warning}")
 

@@ -12,7 +12,7 @@ import typer
 import yaml
 from pydantic import ValidationError
 
-from msinfusion.center import CenterProfile, demo_center
+from msinfusion.center import CenterProfile
 from msinfusion.cli._app import UsageProblem, app
 from msinfusion.cli.catalog import find_therapy
 from msinfusion.cli.dosing import parse_date
@@ -90,6 +90,14 @@ def plan_command(
     lang: str | None = typer.Option(None, "--lang", help="Language: en or es (default: the patient's, else en)"),
     fmt: str = typer.Option("text", "--format", help="text, json, ics, fhir or html"),
     out: Path | None = typer.Option(None, "--out", help="Write to this file instead of standard output"),
+    given_mg: list[float] = typer.Option([], "--given-mg", help="mg actually given, in the order of --given"),
+    prior: float = typer.Option(0.0, "--prior-mg-m2", help="Cumulative mg/m2 received before (capped therapies)"),
+    jurisdiction: str = typer.Option("US", "--jurisdiction", help="Label jurisdiction for caps: US or EU"),
+    clinician_reason: str | None = typer.Option(
+        None, "--clinician-reason", help="A clinician's written reason to go on where a label rule refuses"
+    ),
+    option: str | None = typer.Option(None, "--option", help="Infusion option for later doses, e.g. short"),
+    today_text: str | None = typer.Option(None, "--today", help="Today, YYYY-MM-DD: no visit is listed before it"),
 ) -> None:
     """Print a patient's plan: visits, preparation, information card, pre-infusion check and exports."""
     chosen = find_therapy(therapy)
@@ -98,8 +106,9 @@ def plan_command(
     start_date = parse_date(start, "--start")
     given_dates = [parse_date(g, "--given") for g in given]
     until_date = parse_date(until, "--until") if until else None
-    today = datetime.date.today()
-    center = demo_center()
+    as_of = parse_date(today_text, "--today") if today_text else None
+    today = as_of or datetime.date.today()  # noqa: DTZ011 - the person at the terminal means their own date
+    center: CenterProfile | None = None  # no profile: the plan names no center and says to ask the care team
     if center_file is not None:
         data = read_document(center_file, "--center")
         try:
@@ -125,6 +134,12 @@ def plan_command(
             center=center,
             patient=patient,
             locale=lang,
+            today=as_of,
+            given_mg=given_mg,
+            prior_cumulative_per_m2=prior,
+            jurisdiction=jurisdiction.upper(),
+            clinician_reason=clinician_reason,
+            option=option,
         )
     except UnknownLocale as exc:
         raise UsageProblem(f"--lang: {exc}") from None

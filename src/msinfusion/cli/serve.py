@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import typer
+from pydantic import ValidationError
 
 from msinfusion.cli._app import UsageProblem, app
 from msinfusion.settings import Settings, load_settings
@@ -11,7 +12,7 @@ from msinfusion.settings import Settings, load_settings
 def _prepare(settings: Settings, demo: bool) -> str | None:
     """Migrate the database; with ``demo``, fill it with demo data when it is empty. Says what it did."""
     from msinfusion.db import Database, migrate
-    from msinfusion.web.demo import DEMO_PASSWORD, is_empty, load_demo
+    from msinfusion.db.demo import DEMO_PASSWORD, is_empty, load_demo
 
     migrate(settings)
     if not demo:
@@ -29,6 +30,18 @@ def _prepare(settings: Settings, demo: bool) -> str | None:
     )
 
 
+APP_FACTORY = "msinfusion.web.app:create_app"
+
+
+def _settings() -> Settings:
+    try:
+        return load_settings()
+    except ValidationError as exc:
+        error = exc.errors()[0]
+        name = ".".join(str(part) for part in error["loc"])
+        raise UsageProblem(f"setting {name}: {error['msg']}") from None
+
+
 @app.command("serve")
 def serve(
     host: str | None = typer.Option(None, "--host", help="Address to listen on (default: the host setting)"),
@@ -38,16 +51,16 @@ def serve(
     """Migrate the database and serve the web app (with --demo: demo center, staff and 40 patients)."""
     import uvicorn
 
-    from msinfusion.web import create_app
-
-    settings = load_settings()
+    settings = _settings()
     if settings.environment == "production" and settings.secret_key == "dev-only-change-me":
         raise UsageProblem("set MSINFUSION_SECRET_KEY before serving in production")
     message = _prepare(settings, demo)
     if message:
         typer.echo(message, err=True)
+    # The server builds the app itself from the same environment; the CLI never imports the web layer.
     uvicorn.run(
-        create_app(settings),
+        APP_FACTORY,
+        factory=True,
         host=host or settings.host,
         port=port or settings.port,
         log_level="info",

@@ -96,6 +96,14 @@ def begin_read_only(session: Session) -> None:
     session.connection(execution_options={READ_ONLY: True})
 
 
+@contextmanager
+def reading(session: Session) -> Iterator[Session]:
+    """A read-only transaction on ``session`` for the block (see :func:`begin_read_only`), ended after it."""
+    begin_read_only(session)
+    yield session
+    session.commit()
+
+
 @dataclass
 class Database:
     """An engine and its session factory; ``dispose()`` closes every pooled connection."""

@@ -29,12 +29,12 @@ from sqlalchemy import (
 from sqlalchemy.dialects.postgresql import ExcludeConstraint
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 
+from msinfusion.board import BOARD_STATES
 from msinfusion.db.types import UTCDateTime
 
 ROLES = ("patient", "nurse", "scheduler", "admin")
 STAFF_ROLES = ("nurse", "scheduler", "admin")
 APPOINTMENT_STATUSES = ("booked", "cancelled", "completed", "no_show")
-BOARD_STATES = ("expected", "checked_in", "premedication", "infusing", "observation", "discharged")
 
 # Constraint names are predictable so migrations can refer to them on every back-end.
 NAMING = MetaData(

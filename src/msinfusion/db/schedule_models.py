@@ -12,7 +12,8 @@ from typing import Any
 from sqlalchemy import CheckConstraint, Date, Float, ForeignKey, Index, Integer, String, Text, text
 from sqlalchemy.orm import Mapped, mapped_column
 
-from msinfusion.db.models import BOARD_STATES, Base
+from msinfusion.board import BOARD_STATES
+from msinfusion.db.models import Base
 
 JOB_STATUSES = ("queued", "running", "done", "failed")
 ACTIVE_JOB_STATUSES = ("queued", "running")

@@ -18,6 +18,8 @@ def plan_text(plan: PersonalPlan) -> str:
         out.extend(["", text, "=" * len(text)])
 
     out += [_("My infusion plan") + f": {plan.therapy_name}", plan.summary, "", plan.disclaimer]
+    if plan.center_note:
+        out.append(plan.center_note)
     visit = plan.next_visit
     if visit is not None:
         heading(_("My next visit"))
@@ -57,7 +59,8 @@ def plan_text(plan: PersonalPlan) -> str:
             flag = f"  [{_('Needs attention')}]" if question.flagged else ""
             out.append(f"{number}. {question.text} {_('Answer:')} {answer}{flag}")
     if visit is not None:
-        heading(_("Reminders we send"))
+        # "We send" only when a channel really sends; otherwise the note says how to turn reminders on.
+        heading(_("Reminders we send") if visit.reminders else _("Reminders"))
         out.append(plan.reminder_note)
         out += [f"  - {t.date(r.at, 'medium')} {t.time(r.at)}: {r.text}" for r in visit.reminders]
     heading(_("All my visits"))

@@ -12,6 +12,7 @@ from collections.abc import Collection, Iterable
 
 from msinfusion.scheduling.clock import format_clock
 from msinfusion.scheduling.day import Appointment, Day
+from msinfusion.scheduling.load import sweep
 from msinfusion.scheduling.schedule import Assignment, Objective, Schedule
 
 __all__ = ["InvalidSchedule", "check_schedule", "compute_objective", "replan_violations", "schedule_violations"]
@@ -187,26 +188,11 @@ def _check_nurses_do_one_task(assignments: list[Assignment]) -> list[str]:
 
 
 def _check_nurse_ratio(day: Day, assignments: list[Assignment]) -> list[str]:
-    center = day.center
-    # Patients in chairs and nurses on shift only change at these minutes.
-    moments = sorted(
-        {a.start for a in assignments}
-        | {a.end for a in assignments}
-        | {n.shift_start for n in center.nurses}
-        | {n.shift_end for n in center.nurses}
-    )
-    problems = []
-    for minute in moments:
-        patients = sum(1 for a in assignments if a.start <= minute < a.end)
-        if not patients:
-            continue
-        on_shift = sum(1 for n in center.nurses if n.shift_start <= minute < n.shift_end)
-        allowed = center.max_patients_per_nurse * on_shift
-        if patients > allowed:
-            problems.append(
-                f"at {format_clock(minute)}: {patients} patients in chairs, {on_shift} nurses on shift allow {allowed}"
-            )
-    return problems
+    return [
+        f"at {format_clock(p.minute)}: {p.patients} patients in chairs, {p.nurses} nurses on shift allow {p.capacity}"
+        for p in sweep(day.center, assignments)
+        if p.over_capacity
+    ]
 
 
 def replan_violations(

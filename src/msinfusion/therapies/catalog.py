@@ -116,3 +116,14 @@ def review_items(catalog: Catalog) -> list[ReviewItem]:
             md = therapy.missed_dose
             items.append(ReviewItem(therapy.id, "missed_dose", md.text, tuple(md.source), None))
     return items
+
+
+def show(value: object) -> str:
+    """A value as staff read it: ``6 months``, ``start 30, increment 30, …``, ``300``."""
+    if isinstance(value, BaseModel) and type(value).__str__ is BaseModel.__str__:
+        return ", ".join(f"{k.replace('_', ' ')} {show(v)}" for k, v in value.model_dump().items())
+    if isinstance(value, list):
+        return "; ".join(show(v) for v in value)
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    return str(value)

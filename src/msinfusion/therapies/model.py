@@ -2,116 +2,18 @@
 
 from __future__ import annotations
 
-import re
-from enum import StrEnum
-from typing import Annotated, Any, Generic, Literal, TypeVar
+from typing import Literal
 
-from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, field_validator, model_validator
+from pydantic import Field, field_validator, model_validator
 
-T = TypeVar("T")
-
-
-class Status(StrEnum):
-    """How firmly a value is sourced (the status codes of ``shared/labels``)."""
-
-    LABEL = "label"
-    MANUFACTURER = "manufacturer"
-    SECONDARY = "secondary"
-    PRACTICE = "practice"
-    UNCONFIRMED = "unconfirmed"
-    CENTER = "center"
-    """A center's own override of a catalog default (recorded with who, when and why)."""
-
-
-class _Strict(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True)
-
-
-def _as_list(value: Any) -> Any:
-    return [value] if isinstance(value, str) else value
-
-
-SourceIds = Annotated[list[str], BeforeValidator(_as_list)]
-
-_SOURCE_ID = re.compile(r"^(?:[a-z-]+:)?S\d+$")
-
-
-class Fact(_Strict, Generic[T]):
-    """One clinical value with the source ids (``S#`` of the labels file) it comes from."""
-
-    value: T
-    source: SourceIds = Field(min_length=1)
-    status: Status
-    note: str | None = None
-
-    @field_validator("source")
-    @classmethod
-    def _source_ids(cls, ids: list[str]) -> list[str]:
-        for sid in ids:
-            if not _SOURCE_ID.match(sid):
-                raise ValueError(f"source id {sid!r} is not like 'S4' or 'methylprednisolone:S3'")
-        return ids
-
-    @property
-    def needs_review(self) -> bool:
-        """Unconfirmed values are usable but shown to staff as needing review."""
-        return self.status is Status.UNCONFIRMED
-
-
-_PERIOD = re.compile(r"^\s*(\d+)\s*(day|week|month)s?\s*$")
-
-
-class Period(_Strict):
-    """A calendar period: days, weeks or calendar months (``"6 months"`` in the data files)."""
-
-    amount: int = Field(ge=0)
-    unit: Literal["days", "weeks", "months"]
-
-    @model_validator(mode="before")
-    @classmethod
-    def _parse(cls, value: Any) -> Any:
-        if isinstance(value, str):
-            match = _PERIOD.match(value)
-            if not match:
-                raise ValueError(f"period {value!r} is not like '14 days', '24 weeks' or '6 months'")
-            return {"amount": int(match.group(1)), "unit": match.group(2) + "s"}
-        return value
-
-    def __str__(self) -> str:
-        unit = self.unit if self.amount != 1 else self.unit[:-1]
-        return f"{self.amount} {unit}"
-
-
-class DoseRange(_Strict):
-    """Dose numbers a rule applies to: ``"1-2"``, ``"3-"`` (3 onward), ``"13-"``, ``"all"``."""
-
-    first: int = Field(ge=1)
-    last: int | None = None
-
-    @model_validator(mode="before")
-    @classmethod
-    def _parse(cls, value: Any) -> Any:
-        if isinstance(value, int):
-            return {"first": value, "last": value}
-        if isinstance(value, str):
-            text = value.strip()
-            if text == "all":
-                return {"first": 1, "last": None}
-            first, sep, last = text.partition("-")
-            if not first.isdigit() or (last and not last.isdigit()):
-                raise ValueError(f"dose range {value!r} is not like '1-2', '3-' or 'all'")
-            return {"first": int(first), "last": int(last) if last else (None if sep else int(first))}
-        return value
-
-    def __contains__(self, number: object) -> bool:
-        if not isinstance(number, int):
-            return False
-        return number >= self.first and (self.last is None or number <= self.last)
-
-    def __str__(self) -> str:
-        if self.last is None:
-            return "all" if self.first == 1 else f"{self.first} onward"
-        return str(self.first) if self.first == self.last else f"{self.first}-{self.last}"
+from msinfusion.therapies.facts import DoseRange as DoseRange
+from msinfusion.therapies.facts import Fact as Fact
+from msinfusion.therapies.facts import Period as Period
+from msinfusion.therapies.facts import SourceIds as SourceIds
+from msinfusion.therapies.facts import Status as Status
+from msinfusion.therapies.facts import Strict as _Strict
+from msinfusion.therapies.patient_tasks import CheckSchedule as CheckSchedule
+from msinfusion.therapies.patient_tasks import PatientTask as PatientTask
 
 
 class RateStep(_Strict):
@@ -142,6 +44,8 @@ class InfusionProfile(_Strict):
     fixed_minutes: Fact[int] | None = None
     label_minutes: Fact[str] | None = None
     eligibility: str | None = None
+    no_prior_serious_reaction: bool = False
+    """Offered only to patients with no serious infusion reaction on record (the 2-hour OCREVUS option)."""
 
     @model_validator(mode="after")
     def _one_way(self) -> InfusionProfile:
@@ -171,6 +75,8 @@ class ObservationRule(_Strict):
 
     doses: DoseRange
     minutes: Fact[int]
+    after_reaction: Fact[int] | None = None
+    """Observation for these doses once the patient has had an infusion reaction (where the label turns it back on)."""
 
 
 class DoseStep(_Strict):
@@ -225,6 +131,8 @@ class Series(_Strict):
 
     kind: Literal["series"] = "series"
     initial: list[Fact[Period]]
+    initial_min_interval: Fact[Period] | None = None
+    """The least time between two initial doses (e.g. rituximab's two infusions 2 weeks apart)."""
     maintenance: Maintenance | None = None
 
 
@@ -258,6 +166,14 @@ class Monitoring(_Strict):
     when: str
     fact: Fact[str]
     before_each_dose: bool = False
+    check: str | None = Field(None, pattern=r"^[a-z0-9-]+$")
+    """The id of the check staff record before a dose (``lvef``); required when ``before_each_dose``."""
+
+    @model_validator(mode="after")
+    def _check_named(self) -> Monitoring:
+        if self.before_each_dose and self.check is None:
+            raise ValueError(f"{self.what!r} is required before each dose, so it needs a check id")
+        return self
 
 
 class InfusionReaction(_Strict):
@@ -305,8 +221,10 @@ class Therapy(_Strict):
     cumulative_cap: CumulativeCap | None = None
     monitoring: list[Monitoring] = []
     late_reactions_hours: Fact[int] | None = None
+    after_serious_reaction: Fact[str] | None = None
     infusion_reaction: InfusionReaction | None = None
     vaccine_lead: Fact[VaccineLead] | None = None
+    patient_tasks: list[PatientTask] = []
     booking_windows: list[BookingWindow] = Field(min_length=1)
     flags: list[str] = []
 
@@ -316,6 +234,14 @@ class Therapy(_Strict):
             for profile in [step.infusion, *step.options]:
                 if profile not in self.infusions:
                     raise ValueError(f"dosing refers to unknown infusion profile {profile!r}")
+        checks = {m.what for m in self.monitoring}
+        for task in self.patient_tasks:
+            if not set(task.monitoring) <= checks:
+                raise ValueError(
+                    f"task {task.id} names monitoring items not in the file: {set(task.monitoring) - checks}"
+                )
+        if len({task.id for task in self.patient_tasks}) != len(self.patient_tasks):
+            raise ValueError("patient task ids must be unique")
         return self
 
     def dose_step(self, number: int) -> DoseStep:
@@ -325,10 +251,13 @@ class Therapy(_Strict):
                 return step
         raise ValueError(f"{self.id}: no dosing rule covers dose {number}")
 
-    def observation_minutes(self, number: int) -> Fact[int]:
-        """Observation after dose ``number``."""
+    def observation_minutes(self, number: int, *, after_reaction: bool = False) -> Fact[int]:
+        """Observation after dose ``number``; ``after_reaction``: the patient has had an infusion reaction."""
         for rule in self.observation:
             if number in rule.doses:
+                extra = rule.after_reaction
+                if after_reaction and extra is not None and extra.value > rule.minutes.value:
+                    return extra
                 return rule.minutes
         raise ValueError(f"{self.id}: no observation rule covers dose {number}")
 

@@ -11,39 +11,40 @@ from fastapi.staticfiles import StaticFiles
 
 from msinfusion import __version__
 from msinfusion.db.database import Database
-from msinfusion.settings import Settings
+from msinfusion.db.day_schedule.runs import ScheduleRunner
+from msinfusion.passwords import make_hasher
+from msinfusion.settings import Settings, load_settings
 from msinfusion.web import problems
 from msinfusion.web.csrf import PreSessionMiddleware
 from msinfusion.web.headers import SecurityHeadersMiddleware
-from msinfusion.web.pages import STATIC_DIR, make_templates
-from msinfusion.web.passwords import make_hasher
-from msinfusion.web.patient_view import untranslated
-from msinfusion.web.routes import (
-    api_catalog,
-    api_meta,
-    api_patient,
-    api_patients,
-    api_schedule,
-    auth,
-    feeds,
-    home,
-    patient_calendar,
-    patient_card,
-    patient_pages,
-    staff_board,
-    staff_catalog,
-    staff_patients,
-    staff_schedule,
-)
-from msinfusion.web.schedule_jobs import ScheduleRunner
+from msinfusion.web.pages import STATIC_DIR, make_templates, untranslated
+from msinfusion.web.routes import auth, home
+from msinfusion.web.routes.api import catalog as api_catalog
+from msinfusion.web.routes.api import meta as api_meta
+from msinfusion.web.routes.api import patient as api_patient
+from msinfusion.web.routes.api import patients as api_patients
+from msinfusion.web.routes.api import schedule as api_schedule
+from msinfusion.web.routes.patient import calendar as patient_calendar
+from msinfusion.web.routes.patient import card as patient_card
+from msinfusion.web.routes.patient import feeds as patient_feeds
+from msinfusion.web.routes.patient import plan as patient_plan
+from msinfusion.web.routes.staff import board as staff_board
+from msinfusion.web.routes.staff import catalog as staff_catalog
+from msinfusion.web.routes.staff import patients as staff_patients
+from msinfusion.web.routes.staff import schedule as staff_schedule
 
 
 def _utc_now() -> datetime:
     return datetime.now(UTC)
 
 
-def create_app(settings: Settings, *, clock: Callable[[], datetime] = _utc_now) -> FastAPI:
-    """Build the web app on the database named by ``settings`` (already migrated)."""
+def create_app(settings: Settings | None = None, *, clock: Callable[[], datetime] = _utc_now) -> FastAPI:
+    """Build the web app on the database named by ``settings`` (already migrated).
+
+    Without settings it reads them from the environment, so ``uvicorn --factory
+    msinfusion.web.app:create_app`` (what ``msinfusion serve`` runs) builds the same app in the server.
+    """
+    settings = settings or load_settings()
     database = Database.connect(settings.database_url)
 
     @asynccontextmanager
@@ -77,7 +78,7 @@ def create_app(settings: Settings, *, clock: Callable[[], datetime] = _utc_now) 
 
     for module in (auth, home, staff_catalog, staff_patients, api_meta, api_catalog, api_patients):
         app.include_router(module.router)
-    for module in (patient_pages, patient_card, patient_calendar, feeds, api_patient):  # patient pages (issue 5)
+    for module in (patient_plan, patient_card, patient_calendar, patient_feeds, api_patient):  # patient pages (issue 5)
         app.include_router(module.router)
     for module in (staff_schedule, staff_board, api_schedule):  # day schedule and day board (issue 5)
         app.include_router(module.router)

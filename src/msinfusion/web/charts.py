@@ -15,6 +15,7 @@ from markupsafe import Markup, escape
 
 from msinfusion.scheduling import Day, Schedule
 from msinfusion.scheduling.clock import format_clock
+from msinfusion.scheduling.load import LoadPoint, load_curve
 
 WIDTH = 960
 LEFT = 64
@@ -155,36 +156,6 @@ def chair_gantt(day: Day, schedule: Schedule, chart_id: str = "chairs") -> Marku
     return _svg(chart_id, height, "Chairs over the day", desc, body)
 
 
-@dataclass(frozen=True)
-class LoadPoint:
-    """Patients in chairs and the nurse ratio's capacity from ``minute`` until the next point."""
-
-    minute: int
-    patients: int
-    nurses: int
-    capacity: int
-
-
-def load_curve(day: Day, schedule: Schedule) -> list[LoadPoint]:
-    """Patients in chairs and capacity (ratio x nurses on shift) at every minute either changes."""
-    center = day.center
-    moments = sorted(
-        {center.opens, center.closes}
-        | {a.start for a in schedule.assignments}
-        | {a.end for a in schedule.assignments}
-        | {n.shift_start for n in center.nurses}
-        | {n.shift_end for n in center.nurses}
-    )
-    points = []
-    for minute in moments:
-        if not center.opens <= minute <= center.closes:
-            continue
-        patients = sum(1 for a in schedule.assignments if a.start <= minute < a.end)
-        nurses = sum(1 for n in center.nurses if n.shift_start <= minute < n.shift_end)
-        points.append(LoadPoint(minute, patients, nurses, nurses * center.max_patients_per_nurse))
-    return points
-
-
 def _steps(span: Span, points: list[LoadPoint], value: str, base: float, scale: float) -> str:
     parts = []
     for index, point in enumerate(points):
@@ -244,64 +215,3 @@ def nurse_tasks(day: Day, schedule: Schedule, chart_id: str = "nurses") -> Marku
         "infusions, discharge) as solid blocks. The nurse table below gives each nurse's task minutes."
     )
     return _svg(chart_id, height, "Nurse tasks over the day", desc, body)
-
-
-@dataclass(frozen=True)
-class HourLoad:
-    """One hour of the day in numbers, the table alternative of the load charts."""
-
-    hour: int
-    most_patients: int
-    least_capacity: int
-    nurses: int
-    task_minutes: int
-
-
-def hourly_load(day: Day, schedule: Schedule) -> list[HourLoad]:
-    """Per opening hour: the most patients in chairs, the lowest capacity, nurses on shift, task minutes."""
-    center = day.center
-    hours = []
-    for hour in range(center.opens // 60 * 60, center.closes, 60):
-        minutes = range(max(hour, center.opens), min(hour + 60, center.closes))
-        patients = [sum(1 for a in schedule.assignments if a.start <= m < a.end) for m in minutes]
-        nurses = [sum(1 for n in center.nurses if n.shift_start <= m < n.shift_end) for m in minutes]
-        tasks = sum(
-            max(0, min(t.end, hour + 60) - max(t.start, hour)) for a in schedule.assignments for t in a.nurse_tasks
-        )
-        hours.append(
-            HourLoad(
-                hour,
-                max(patients, default=0),
-                min(nurses, default=0) * center.max_patients_per_nurse,
-                max(nurses, default=0),
-                tasks,
-            )
-        )
-    return hours
-
-
-@dataclass(frozen=True)
-class NurseLoad:
-    """One nurse's day in numbers."""
-
-    nurse: str
-    shift: str
-    tasks: int
-    task_minutes: int
-    shift_minutes: int
-
-
-def nurse_load(day: Day, schedule: Schedule) -> list[NurseLoad]:
-    loads = []
-    for nurse in day.center.nurses:
-        tasks = [t for a in schedule.assignments for t in a.nurse_tasks if t.nurse == nurse.id]
-        loads.append(
-            NurseLoad(
-                nurse.id,
-                f"{format_clock(nurse.shift_start)}–{format_clock(nurse.shift_end)}",
-                len(tasks),
-                sum(t.end - t.start for t in tasks),
-                nurse.shift_end - nurse.shift_start,
-            )
-        )
-    return loads

@@ -16,6 +16,7 @@ from fastapi import HTTPException, Request
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from msinfusion.settings import Settings
+from msinfusion.web.dependencies import app_settings
 from msinfusion.web.sessions import is_secure
 
 FORM_FIELD = "csrf_token"
@@ -43,7 +44,7 @@ def _sign(secret: str, binding: str) -> str:
 
 def expected_token(request: Request) -> str:
     """The token this browser must send back with unsafe requests."""
-    settings: Settings = request.app.state.settings
+    settings = app_settings(request)
     session_token = getattr(request.state, "session_token", None)
     if session_token:
         return _sign(settings.secret_key, "session:" + session_token)

@@ -3,7 +3,9 @@
 A policy checks, in order: CSRF on unsafe methods, that someone is signed in (401), the role (403),
 and that every object named in the path belongs to the caller — their own patient record, or their
 center (404 otherwise, so other people's ids are not revealed). Refusals are written to the audit trail.
-``tests/web/test_route_policies.py`` fails on any route without a policy or with an unknown id in its path.
+Next to its policy a route declares the audit event it writes (:func:`msinfusion.web.unit_of_work.audited`).
+``tests/web/test_route_policies.py`` fails on any route without a policy, with an unknown id in its path,
+or that changes state without declaring its audit event.
 """
 
 from __future__ import annotations
@@ -22,7 +24,8 @@ from starlette.routing import Mount
 from msinfusion.db import audit
 from msinfusion.db.models import ROLES, STAFF_ROLES, Appointment, Patient, Prescription
 from msinfusion.web import csrf
-from msinfusion.web.dependencies import Principal, current_principal
+from msinfusion.web.dependencies import Principal, app_clock, app_database, current_principal
+from msinfusion.web.unit_of_work import Audited
 
 Scope = Literal["none", "own-patient", "center"]
 
@@ -92,7 +95,7 @@ class Policy:
         named = [(name, raw) for name, raw in request.path_params.items() if name not in UNSCOPED_PATH_PARAMS]
         if not named:  # nothing in the path to own: no transaction (on SQLite, no wait for the write lock)
             return True
-        database = request.app.state.database
+        database = app_database(request)
         with database.read_session() as db:
             denied = self._first_foreign(db, named, principal)
         if denied is None:
@@ -126,7 +129,7 @@ def _record_denial(
 ) -> None:
     audit.record(
         db,
-        at=request.app.state.clock(),
+        at=app_clock(request)(),
         action="access",
         outcome="denied",
         object_type=object_type,
@@ -140,7 +143,7 @@ def _record_denial(
 
 
 def _audit_denial(request: Request, principal: Principal, reason: str) -> None:
-    with request.app.state.database.session() as db:
+    with app_database(request).session() as db:
         _record_denial(db, request, principal, reason)
 
 
@@ -170,6 +173,7 @@ class RoutePolicy:
     methods: frozenset[str]
     policy: str | None
     path_params: frozenset[str]
+    audit: str | None = None  # the audit event declared with the policy ("create prescription"), if any
 
 
 # Mounted apps that serve only public, non-PHI files.
@@ -185,6 +189,15 @@ def _declared_policies(dependant: Any) -> list[str]:
     return found
 
 
+def _declared_audits(dependant: Any) -> list[str]:
+    found: list[str] = []
+    for sub in getattr(dependant, "dependencies", ()):
+        if isinstance(sub.call, Audited):
+            found.append(str(sub.call.event))
+        found.extend(_declared_audits(sub))
+    return found
+
+
 def route_table(app: FastAPI) -> list[RoutePolicy]:
     """Every route of ``app`` with its declared policy (mounts in PUBLIC_MOUNTS count as public)."""
     table: list[RoutePolicy] = []
@@ -196,12 +209,14 @@ def route_table(app: FastAPI) -> list[RoutePolicy]:
             continue
         dependant = getattr(context, "dependant", None) or getattr(context.original_route, "dependant", None)
         declared = sorted(set(_declared_policies(dependant)))
+        audits = _declared_audits(dependant)
         table.append(
             RoutePolicy(
                 path,
                 frozenset(context.methods or ()),
                 declared[0] if len(declared) == 1 else None,
                 frozenset(getattr(context, "param_convertors", {}) or {}),
+                audits[0] if len(audits) == 1 else None,
             )
         )
     return table

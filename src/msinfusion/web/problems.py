@@ -12,6 +12,7 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse, RedirectResponse, Response
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
+from msinfusion.web.dependencies import app_settings
 from msinfusion.web.headers import security_headers
 from msinfusion.web.pages import render
 from msinfusion.web.policies import NotAuthenticated
@@ -84,7 +85,7 @@ async def _server_error(request: Request, exc: Exception) -> Response:
     detail = "Something went wrong on our side. Please try again."
     response = problem(500, detail) if is_api(request) else _error_page(request, 500, detail)
     # Starlette answers unhandled errors outside the app's middleware, so add the headers here.
-    response.headers.update(security_headers(static=False, hsts=is_secure(request.app.state.settings)))
+    response.headers.update(security_headers(static=False, hsts=is_secure(app_settings(request))))
     return response
 
 

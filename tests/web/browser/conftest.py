@@ -21,10 +21,10 @@ import pytest
 import uvicorn
 from axe_playwright_python.sync_playwright import Axe
 from playwright.sync_api import Browser, Page, sync_playwright
-from web_world import FAST, World, build_world
 
 from msinfusion.settings import Settings
 from msinfusion.web import create_app
+from tests.web.web_world import FAST, World, build_world
 
 CHROMIUM = Path("/usr/bin/chromium")
 CHROMIUM_ARGS = [

@@ -12,10 +12,10 @@ from typing import Any
 
 import pytest
 from playwright.sync_api import Page
-from web_world import PASSWORD
 
 from msinfusion import scheduling
 from msinfusion.db.models import Nurse, NurseShift
+from tests.web.web_world import PASSWORD
 
 DAY = "2027-03-08"  # a Monday, when the world's centers open
 SCHEDULE = f"/staff/schedule?day={DAY}"
@@ -127,7 +127,7 @@ def test_the_progress_page_is_accessible_and_reloads_itself_when_the_run_ends(
         assert release.wait(20)
         return real(day, **options)
 
-    monkeypatch.setattr("msinfusion.web.schedule_jobs.solve", held_solve)
+    monkeypatch.setattr("msinfusion.db.day_schedule.runs.solve", held_solve)
     page = scheduler_page
     page.goto(SCHEDULE)
     _press(page, "Run the optimizer")

@@ -5,7 +5,8 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from playwright.sync_api import Page
-from web_world import PASSWORD
+
+from tests.web.web_world import PASSWORD
 
 
 def test_login_page_has_no_accessibility_violations(page: Page, axe: Callable[[Page], None]) -> None:

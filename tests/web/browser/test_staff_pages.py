@@ -6,7 +6,8 @@ from collections.abc import Callable
 
 import pytest
 from playwright.sync_api import Page
-from web_world import PASSWORD
+
+from tests.web.web_world import PASSWORD
 
 STAFF_PAGES = ["/staff", "/staff/catalog", "/staff/catalog/ocrelizumab-iv", "/staff/patients", "/staff/patients/1"]
 

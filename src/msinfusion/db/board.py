@@ -1,0 +1,79 @@
+"""The day board read from the database: the day's booked appointments with their recorded steps and
+check answers, handed to the board's rules (:mod:`msinfusion.board`)."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from zoneinfo import ZoneInfo
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from msinfusion.board import BoardRow, check_flag, expected_ends, next_state
+from msinfusion.db.center_catalog import CenterCatalog, center_catalog
+from msinfusion.db.models import Appointment, Center, Chair, CheckAnswers, Patient
+from msinfusion.db.schedule_models import BoardEvent
+from msinfusion.visits import VisitPhase
+
+
+def visit_phases(catalog: CenterCatalog, treatment: str) -> list[VisitPhase]:
+    """The center's visit phases for a treatment code (none for a code the catalog does not know)."""
+    try:
+        return catalog.phases(treatment)
+    except KeyError:
+        return []
+
+
+def board_rows(db: Session, center_id: int, day: date) -> list[BoardRow]:
+    """The day's booked appointments in planned order (unscheduled ones last)."""
+    rows = db.execute(
+        select(Appointment, Patient, Chair.code)
+        .join(Patient, Patient.id == Appointment.patient_id)
+        .outerjoin(Chair, Chair.id == Appointment.chair_id)
+        .where(Appointment.center_id == center_id, Appointment.day == day, Appointment.status == "booked")
+    ).all()
+    ids = [appointment.id for appointment, _, _ in rows]
+    events: dict[int, dict[str, datetime]] = {}
+    for event in db.scalars(
+        select(BoardEvent).where(BoardEvent.appointment_id.in_(ids)).order_by(BoardEvent.at, BoardEvent.id)
+    ):
+        events.setdefault(event.appointment_id, {})[event.state] = event.at
+    patients = {patient.id for _, patient, _ in rows}
+    answers = (
+        db.scalars(
+            select(CheckAnswers).where(CheckAnswers.patient_id.in_(patients)).order_by(CheckAnswers.submitted_at)
+        ).all()
+        if rows
+        else []
+    )
+    board = []
+    catalog = center_catalog(db, center_id)
+    for appointment, patient, chair in rows:
+        phases = visit_phases(catalog, appointment.treatment)
+        seen = events.get(appointment.id, {})
+        observation_end, finish = expected_ends(phases, appointment.starts_at, seen)
+        board.append(
+            BoardRow(
+                appointment_id=appointment.id,
+                patient_id=patient.id,
+                patient=patient.display_name,
+                reference=patient.reference,
+                treatment=appointment.treatment,
+                chair=chair,
+                planned_start=appointment.starts_at,
+                state=appointment.board_state,
+                state_since=seen.get(appointment.board_state),
+                next_state=next_state(appointment.board_state, phases),
+                check=check_flag(appointment.id, patient.id, day, answers),
+                observation_end=observation_end,
+                expected_finish=finish,
+                discharged_at=seen.get("discharged"),
+            )
+        )
+    far = datetime.max.replace(tzinfo=ZoneInfo("UTC"))
+    return sorted(board, key=lambda r: (r.planned_start or far, r.reference))
+
+
+def center_zone(db: Session, center_id: int) -> ZoneInfo:
+    """The center's time zone."""
+    return ZoneInfo(db.get_one(Center, center_id).timezone)

@@ -1,0 +1,124 @@
+"""The catalog and center profile as one center uses them: its overrides applied, its profile stored.
+
+Every page that computes from a therapy (the patient's plan, staff calendars, the day schedule and
+board) takes the therapy from here, so a recorded override changes what the center sees everywhere.
+:func:`center_catalog` reads a center's overrides and profile in one go; the pure work built from them
+(overridden therapies, the validated profile, visit phases) is memoized on its inputs, which are plain
+strings and numbers, so a changed override or profile simply makes a new key.
+"""
+
+from __future__ import annotations
+
+import functools
+import json
+from dataclasses import dataclass, field
+from datetime import date, datetime, time
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from msinfusion.center import WEEKDAYS, CenterProfile, OpeningHours, demo_center
+from msinfusion.db.models import CatalogOverride, Center, CenterHours, Prescription
+from msinfusion.therapies import Therapy, apply_overrides, load_catalog
+from msinfusion.visits import VisitPhase, VisitPolicy, phases_for_treatment, treatment_codes
+
+Hours = tuple[tuple[int, time, time], ...]
+
+
+@functools.lru_cache(maxsize=256)
+def overridden_therapy(therapy_id: str, overrides_json: str) -> Therapy:
+    """The catalog therapy with the overrides (a JSON object by value path) applied."""
+    return apply_overrides(load_catalog().get(therapy_id), json.loads(overrides_json))
+
+
+def profile_from_key(key: tuple[Any, ...]) -> CenterProfile:
+    """The center profile for a :attr:`CenterCatalog.profile_key`."""
+    return _profile(*key)
+
+
+@functools.lru_cache(maxsize=64)
+def _profile(profile_json: str, center_id: int, name: str, timezone: str, hours: Hours) -> CenterProfile:
+    stored = json.loads(profile_json)
+    base = CenterProfile.model_validate(stored) if stored else demo_center()
+    opening = [OpeningHours(day=WEEKDAYS[weekday], opens=opens, closes=closes) for weekday, opens, closes in hours]
+    update = {"id": f"center-{center_id}", "name": name, "timezone": timezone}
+    return base.model_copy(update={**update, "hours": opening or base.hours})
+
+
+@functools.lru_cache(maxsize=1024)
+def _phases(code: str, policy: VisitPolicy, therapy_id: str, overrides_json: str) -> tuple[VisitPhase, ...]:
+    return tuple(phases_for_treatment(code, policy, overridden_therapy(therapy_id, overrides_json)))
+
+
+@dataclass
+class CenterCatalog:
+    """One center's view of the catalog: its overrides by therapy, and its profile."""
+
+    center_id: int
+    overrides: dict[str, dict[str, Any]]
+    profile_key: tuple[str, int, str, str, Hours]
+    _therapy_ids: dict[str, str] = field(default_factory=dict)
+
+    @property
+    def profile(self) -> CenterProfile:
+        """The center as the plan needs it: the stored profile, with name, zone and hours from the DB.
+
+        A center created before profiles were stored falls back to the demo profile's details.
+        """
+        return _profile(*self.profile_key)
+
+    def overrides_json(self, therapy_id: str) -> str:
+        """The center's overrides of a therapy as canonical JSON (part of memo keys)."""
+        return json.dumps(self.overrides.get(self.therapy_id(therapy_id), {}), sort_keys=True)
+
+    def therapy_id(self, name: str) -> str:
+        """The catalog id for an id, brand or generic name."""
+        if name not in self._therapy_ids:
+            self._therapy_ids[name] = load_catalog().get(name).id
+        return self._therapy_ids[name]
+
+    def therapy(self, name: str) -> Therapy:
+        """The therapy with the center's overrides applied (the catalog's when there are none)."""
+        therapy_id = self.therapy_id(name)
+        return overridden_therapy(therapy_id, self.overrides_json(therapy_id))
+
+    def phases(self, treatment: str, policy: VisitPolicy | None = None) -> list[VisitPhase]:
+        """The visit phases of a treatment code at this center; ``KeyError`` for an unknown code."""
+        therapy_id = treatment_codes()[treatment].therapy
+        chosen = policy or self.profile.visit_policy
+        return list(_phases(treatment, chosen, therapy_id, self.overrides_json(therapy_id)))
+
+
+def current_overrides(db: Session, center_id: int, therapy_id: str | None = None) -> dict[tuple[str, str], Any]:
+    """The newest override per (therapy, field) at a center; a null new value means back to default."""
+    query = select(CatalogOverride).where(CatalogOverride.center_id == center_id).order_by(CatalogOverride.id)
+    if therapy_id is not None:
+        query = query.where(CatalogOverride.therapy_id == therapy_id)
+    latest: dict[tuple[str, str], Any] = {}
+    for row in db.scalars(query):
+        latest[(row.therapy_id, row.field)] = row.new_value
+    return {key: value for key, value in latest.items() if value is not None}
+
+
+def center_catalog(db: Session, center_id: int) -> CenterCatalog:
+    """Read a center's overrides and profile (three small queries)."""
+    center = db.get_one(Center, center_id)
+    overrides: dict[str, dict[str, Any]] = {}
+    for (therapy_id, path), value in current_overrides(db, center_id).items():
+        overrides.setdefault(therapy_id, {})[path] = value
+    rows = db.scalars(select(CenterHours).where(CenterHours.center_id == center_id).order_by(CenterHours.weekday))
+    hours: Hours = tuple((h.weekday, h.opens, h.closes) for h in rows)
+    profile_json = json.dumps(center.profile or {}, sort_keys=True)
+    return CenterCatalog(center_id, overrides, (profile_json, center.id, center.name, center.timezone, hours))
+
+
+def center_today(db: Session, center_id: int, at: datetime) -> date:
+    """Today's date where the center is (not the UTC date): what "today" means for its records."""
+    return at.astimezone(ZoneInfo(db.get_one(Center, center_id).timezone)).date()
+
+
+def prescription_therapy(db: Session, prescription: Prescription) -> Therapy:
+    """The therapy of a stored prescription, as the patient's center uses it."""
+    return center_catalog(db, prescription.patient.center_id).therapy(prescription.therapy_id)

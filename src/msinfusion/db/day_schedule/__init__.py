@@ -1,0 +1,25 @@
+"""The day schedule in the database: the day to solve built from the center's records (:mod:`.day`), the
+optimizer runs and the worker that solves them (:mod:`.runs`), and accepting or hand-moving a schedule
+(:mod:`.changes`). The rules themselves are in :mod:`msinfusion.scheduling`.
+"""
+
+from msinfusion.db.day_schedule.changes import ScheduleConflict, accept, day_and_schedule, moved, store_move
+from msinfusion.db.day_schedule.day import BuiltDay, DayClosed, build_day, row_id
+from msinfusion.db.day_schedule.runs import JobStatus, ScheduleRunner, latest_job, queue_run, status_of
+
+__all__ = [
+    "BuiltDay",
+    "DayClosed",
+    "JobStatus",
+    "ScheduleConflict",
+    "ScheduleRunner",
+    "accept",
+    "build_day",
+    "day_and_schedule",
+    "latest_job",
+    "moved",
+    "queue_run",
+    "row_id",
+    "status_of",
+    "store_move",
+]

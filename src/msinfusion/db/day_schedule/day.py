@@ -1,0 +1,144 @@
+"""Building the scheduler's input (``msinfusion.day/1``) for one center day from the database.
+
+The day is what the center has on that date: its opening hours for the weekday, its chairs with their
+features, the nurses whose shift covers the weekday, the nurse ratio (``centers.max_patients_per_nurse``)
+and the booked appointments with their catalog treatment codes (phases are the center's: its overrides
+and visit policy applied, see :mod:`msinfusion.db.center_catalog`). A patient already past "expected" on the day board
+is fixed to their chair and start; an appointment that already has a time keeps it as its preference.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import UTC, date, datetime, time, timedelta
+from zoneinfo import ZoneInfo
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from msinfusion.db.center_catalog import center_catalog
+from msinfusion.db.models import Appointment, Center, CenterHours, Chair, Nurse, NurseShift, Patient
+from msinfusion.scheduling import Appointment as DayAppointment
+from msinfusion.scheduling import Center as DayCenter
+from msinfusion.scheduling import Chair as DayChair
+from msinfusion.scheduling import Day
+from msinfusion.scheduling import Nurse as DayNurse
+from msinfusion.visits import treatment_codes
+
+
+class DayClosed(Exception):
+    """The center has no opening hours on that weekday."""
+
+
+@dataclass(frozen=True)
+class Skipped:
+    """A booked appointment left out of the day, and why."""
+
+    appointment_id: int
+    patient: str
+    reason: str
+
+
+@dataclass(frozen=True)
+class BuiltDay:
+    """The day to solve, with each appointment's row version and what was left out."""
+
+    day: Day
+    versions: dict[str, int] = field(default_factory=dict)  # day appointment id -> row version
+    skipped: list[Skipped] = field(default_factory=list)
+
+
+def day_appointment_id(appointment_id: int) -> str:
+    """The id an appointment row has in the day format (``A12``)."""
+    return f"A{appointment_id}"
+
+
+def row_id(day_appointment: str) -> int:
+    """The appointment row id behind a day-format id; ``ValueError`` if it is not one of ours."""
+    if not day_appointment.startswith("A") or not day_appointment[1:].isdigit():
+        raise ValueError(f"not an appointment id: {day_appointment!r}")
+    return int(day_appointment[1:])
+
+
+def minutes_of(instant: datetime, zone: ZoneInfo) -> int:
+    """Minutes after local midnight of an aware instant."""
+    local = instant.astimezone(zone)
+    return local.hour * 60 + local.minute
+
+
+def instant_at(day: date, minutes: int, zone: ZoneInfo) -> datetime:
+    """The UTC instant of the wall-clock time ``minutes`` after local midnight on ``day``."""
+    wall = datetime.combine(day, time(0)) + timedelta(minutes=minutes)
+    return wall.replace(tzinfo=zone).astimezone(UTC)
+
+
+def _clock(value: time) -> int:
+    return value.hour * 60 + value.minute
+
+
+def build_day(db: Session, center_id: int, day: date) -> BuiltDay:
+    """The center's day for the scheduler; raises :class:`DayClosed` on a day without opening hours."""
+    center = db.get_one(Center, center_id)
+    zone = ZoneInfo(center.timezone)
+    weekday = day.weekday()
+    hours = db.scalar(select(CenterHours).where(CenterHours.center_id == center_id, CenterHours.weekday == weekday))
+    if hours is None:
+        raise DayClosed(f"{center.name} is closed on {day:%A %-d %B %Y}.")
+    chairs = db.scalars(select(Chair).where(Chair.center_id == center_id).order_by(Chair.code)).all()
+    shifts = db.execute(
+        select(Nurse.code, NurseShift.starts, NurseShift.ends)
+        .join(NurseShift, NurseShift.nurse_id == Nurse.id)
+        .where(Nurse.center_id == center_id, NurseShift.weekday == weekday)
+        .order_by(Nurse.code)
+    ).all()
+    rows = db.execute(
+        select(Appointment, Patient.reference)
+        .join(Patient, Patient.id == Appointment.patient_id)
+        .where(Appointment.center_id == center_id, Appointment.day == day, Appointment.status == "booked")
+        .order_by(Appointment.id)
+    ).all()
+    chair_codes = {chair.id: chair.code for chair in chairs}
+    known = treatment_codes()
+    catalog = center_catalog(db, center_id)
+    phases_of: dict[str, list[dict[str, object]]] = {}  # the center's phases per treatment code
+    appointments: list[DayAppointment] = []
+    versions: dict[str, int] = {}
+    skipped: list[Skipped] = []
+    for appointment, reference in rows:
+        if appointment.treatment not in known:
+            skipped.append(Skipped(appointment.id, reference, f"unknown treatment code {appointment.treatment!r}"))
+            continue
+        identifier = day_appointment_id(appointment.id)
+        if appointment.treatment not in phases_of:
+            phases_of[appointment.treatment] = [
+                {"name": p.name, "minutes": p.minutes, "nurse_minutes": p.nurse_minutes}
+                for p in catalog.phases(appointment.treatment)
+            ]
+        fields: dict[str, object] = {
+            "id": identifier,
+            "patient": reference,
+            "treatment": appointment.treatment,
+            "phases": phases_of[appointment.treatment],
+        }
+        if appointment.starts_at is not None:
+            start = minutes_of(appointment.starts_at, zone)
+            fields["preferred_start"] = start
+            if appointment.board_state != "expected" and appointment.chair_id in chair_codes:
+                fields["fixed"] = {"start": start, "chair": chair_codes[appointment.chair_id]}
+        appointments.append(DayAppointment.model_validate(fields))
+        versions[identifier] = appointment.version
+    built = Day(
+        format="msinfusion.day/1",
+        center=DayCenter(
+            name=center.name,
+            date=day,
+            timezone=center.timezone,
+            opens=_clock(hours.opens),
+            closes=_clock(hours.closes),
+            chairs=[DayChair(id=chair.code, features=list(chair.features)) for chair in chairs],
+            nurses=[DayNurse(id=code, shift_start=_clock(s), shift_end=_clock(e)) for code, s, e in shifts],
+            max_patients_per_nurse=center.max_patients_per_nurse,
+        ),
+        appointments=appointments,
+    )
+    return BuiltDay(built, versions, skipped)

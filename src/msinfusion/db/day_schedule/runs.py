@@ -1,0 +1,271 @@
+"""Optimizer runs in the background: queue a run for a center day, solve it in a worker thread, report.
+
+A request only writes a ``queued`` row and hands its id to the :class:`ScheduleRunner`; the worker
+thread marks it ``running``, calls :func:`msinfusion.scheduling.solve` with a progress callback that
+writes the best schedule found and the proven bound to the row, and stores the schedule (``done``) or a
+generic error (``failed``). Pages and the API read the row, so nothing ever waits for the solver.
+
+Two schedulers pressing "run" together get one run: the database allows one queued or running row per
+center and day. A row still queued or running after its deadline belongs to a process that died (a
+restart, a crash); it is shown, and then stored, as failed, which frees the day for a new run.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import threading
+import time
+from collections.abc import Callable
+from concurrent.futures import Future, ThreadPoolExecutor
+from datetime import date, datetime, timedelta
+from typing import TYPE_CHECKING, Literal
+
+from pydantic import BaseModel, computed_field
+from sqlalchemy import select, update
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session
+
+from msinfusion.db.database import Database
+from msinfusion.db.day_schedule.day import BuiltDay
+from msinfusion.db.schedule_models import ACTIVE_JOB_STATUSES, ScheduleJob
+from msinfusion.scheduling import parse_day, solve
+
+if TYPE_CHECKING:  # the model module loads OR-Tools; only the worker's solve needs it
+    from msinfusion.scheduling.model import Progress
+
+log = logging.getLogger("msinfusion.web.schedule")
+
+QUEUE_GRACE = timedelta(minutes=10)
+"""How long a run may wait for a free worker before it counts as lost."""
+RUN_GRACE = timedelta(seconds=60)
+"""How long past its time limit a running solve may take (model building, validation) before it is lost."""
+PROGRESS_EVERY_SECONDS = 0.5
+"""Progress is written at most this often, so a fast stream of solutions does not hammer the database."""
+STALE_ERROR = "The run stopped without finishing (the server may have restarted). Please run it again."
+FAILED_ERROR = "The optimizer stopped with an error. Please run it again; if it happens again, tell support."
+
+Status = Literal["queued", "running", "done", "failed"]
+
+
+class JobStatus(BaseModel):
+    """What a page or API client needs to show a run: where it is and how good its best schedule is."""
+
+    id: int
+    day: date
+    status: Status
+    stale: bool
+    created_at: datetime
+    started_at: datetime | None
+    finished_at: datetime | None
+    time_limit_seconds: float
+    elapsed_seconds: float | None
+    appointments: int
+    possible_priority: int
+    best_priority: int | None
+    bound_priority: int | None
+    scheduled: int | None
+    unscheduled: int | None
+    moves: int
+    accepted_at: datetime | None
+    error: str | None
+
+    @property
+    def active(self) -> bool:
+        return self.status in ACTIVE_JOB_STATUSES
+
+    @computed_field  # type: ignore[prop-decorator]
+    @property
+    def percent(self) -> int:
+        """Share of the time limit used (the solver may finish early, never late)."""
+        if self.status in ("done", "failed"):
+            return 100
+        if not self.elapsed_seconds or self.time_limit_seconds <= 0:
+            return 0
+        return min(99, round(100 * self.elapsed_seconds / self.time_limit_seconds))
+
+
+def is_stale(job: ScheduleJob, now: datetime) -> bool:
+    return job.status in ACTIVE_JOB_STATUSES and now > job.deadline_at
+
+
+def status_of(job: ScheduleJob, now: datetime) -> JobStatus:
+    """The run as shown: a lost run reads as failed even before anyone stores that."""
+    stale = is_stale(job, now)
+    result = job.result or {}
+    done = job.status == "done"
+    return JobStatus(
+        id=job.id,
+        day=job.day,
+        status="failed" if stale else job.status,
+        stale=stale,
+        created_at=job.created_at,
+        started_at=job.started_at,
+        finished_at=job.finished_at,
+        time_limit_seconds=job.time_limit_seconds,
+        elapsed_seconds=(
+            round((now - job.started_at).total_seconds(), 1)
+            if job.status == "running" and job.started_at and not stale
+            else job.elapsed_seconds
+        ),
+        appointments=len(job.day_input.get("appointments", [])),
+        possible_priority=job.possible_priority,
+        best_priority=job.best_priority,
+        bound_priority=job.bound_priority,
+        scheduled=len(result.get("assignments", [])) if done else None,
+        unscheduled=len(result.get("unscheduled", [])) if done else None,
+        moves=job.moves,
+        accepted_at=job.accepted_at,
+        error=STALE_ERROR if stale else job.error,
+    )
+
+
+def latest_job(db: Session, center_id: int, day: date, status: Status | None = None) -> ScheduleJob | None:
+    """The center day's newest run (with that status, if given)."""
+    query = select(ScheduleJob).where(ScheduleJob.center_id == center_id, ScheduleJob.day == day)
+    if status is not None:
+        query = query.where(ScheduleJob.status == status)
+    return db.scalar(query.order_by(ScheduleJob.id.desc()).limit(1))
+
+
+def expire_stale(db: Session, center_id: int, day: date, now: datetime) -> None:
+    """Store lost runs of the day as failed, so they no longer hold the day."""
+    db.execute(
+        update(ScheduleJob)
+        .where(
+            ScheduleJob.center_id == center_id,
+            ScheduleJob.day == day,
+            ScheduleJob.status.in_(ACTIVE_JOB_STATUSES),
+            ScheduleJob.deadline_at < now,
+        )
+        .values(status="failed", error=STALE_ERROR, finished_at=now)
+    )
+
+
+def queue_run(
+    db: Session, built: BuiltDay, center_id: int, user_id: int, now: datetime, time_limit: float
+) -> tuple[ScheduleJob, bool]:
+    """Queue a run for the day, or return the run already queued or running (``created`` False).
+
+    The caller commits and then hands a created run to :meth:`ScheduleRunner.submit`.
+    """
+    day = built.day.center.date
+    expire_stale(db, center_id, day, now)
+    job = ScheduleJob(
+        center_id=center_id,
+        day=day,
+        status="queued",
+        requested_by=user_id,
+        created_at=now,
+        deadline_at=now + QUEUE_GRACE,
+        time_limit_seconds=time_limit,
+        day_input=built.day.model_dump(mode="json", exclude_unset=True),
+        appointment_versions=dict(built.versions),
+        possible_priority=sum(a.priority for a in built.day.appointments),
+        moves=0,
+    )
+    try:
+        with db.begin_nested():
+            db.add(job)
+    except IntegrityError:
+        # Someone else's run holds the day (the partial unique index): show theirs.
+        running = db.scalar(
+            select(ScheduleJob).where(
+                ScheduleJob.center_id == center_id,
+                ScheduleJob.day == day,
+                ScheduleJob.status.in_(ACTIVE_JOB_STATUSES),
+            )
+        )
+        if running is None:  # it finished in between; queue ours after all
+            return queue_run(db, built, center_id, user_id, now, time_limit)
+        return running, False
+    return job, True
+
+
+class ScheduleRunner:
+    """Worker threads that solve queued runs; one per app (``app.state.schedule_runner``)."""
+
+    def __init__(self, database: Database, clock: Callable[[], datetime], *, workers: int, parallel_runs: int = 1):
+        self.database = database
+        self.clock = clock
+        self.workers = workers
+        self._executor = ThreadPoolExecutor(max_workers=parallel_runs, thread_name_prefix="schedule-run")
+        self._futures: dict[int, Future[None]] = {}
+        self._lock = threading.Lock()
+
+    def submit(self, job_id: int) -> None:
+        future = self._executor.submit(self._run, job_id)
+        with self._lock:
+            self._futures[job_id] = future
+
+    def wait(self, job_id: int, timeout: float = 30.0) -> None:
+        """Block until a submitted run ends (tests and the demo loader; requests never wait)."""
+        with self._lock:
+            future = self._futures.get(job_id)
+        if future is not None:
+            future.result(timeout=timeout)
+
+    def shutdown(self) -> None:
+        self._executor.shutdown(wait=True, cancel_futures=True)
+
+    def _run(self, job_id: int) -> None:
+        try:
+            run_job(self.database, self.clock, job_id, workers=self.workers)
+        finally:
+            with self._lock:
+                self._futures.pop(job_id, None)
+
+
+def run_job(database: Database, clock: Callable[[], datetime], job_id: int, *, workers: int) -> None:
+    """Solve one queued run and store the outcome (called in a worker thread)."""
+    with database.session() as db:
+        job = db.get(ScheduleJob, job_id)
+        if job is None or job.status != "queued" or is_stale(job, clock()):
+            return
+        started = clock()
+        job.status, job.started_at = "running", started
+        job.deadline_at = started + timedelta(seconds=job.time_limit_seconds) + RUN_GRACE
+        day_input, time_limit = job.day_input, job.time_limit_seconds
+    last_write = [0.0]
+
+    def on_progress(progress: Progress) -> None:
+        if progress.best_priority is None and progress.bound is None:
+            return  # phase 2 reports preference deviation only; the page shows priority
+        if time.monotonic() - last_write[0] < PROGRESS_EVERY_SECONDS:
+            return
+        last_write[0] = time.monotonic()
+        with database.session() as db:
+            db.execute(
+                update(ScheduleJob)
+                .where(ScheduleJob.id == job_id, ScheduleJob.status == "running")
+                .values(
+                    best_priority=progress.best_priority,
+                    bound_priority=progress.bound,
+                    elapsed_seconds=round(progress.elapsed, 1),
+                )
+            )
+
+    try:
+        schedule = solve(parse_day(day_input), time_limit=time_limit, workers=workers, on_progress=on_progress)
+    except Exception:
+        log.exception("schedule run %s failed", job_id)
+        with database.session() as db:
+            db.execute(
+                update(ScheduleJob)
+                .where(ScheduleJob.id == job_id)
+                .values(status="failed", error=FAILED_ERROR, finished_at=clock())
+            )
+        return
+    with database.session() as db:
+        db.execute(
+            update(ScheduleJob)
+            .where(ScheduleJob.id == job_id)
+            .values(
+                status="done",
+                result=json.loads(schedule.to_json()),
+                best_priority=schedule.objective.scheduled_priority,
+                bound_priority=schedule.bound.scheduled_priority if schedule.bound else None,
+                elapsed_seconds=schedule.solver.seconds,
+                finished_at=clock(),
+            )
+        )

@@ -1,0 +1,245 @@
+"""A patient's plan built from the database: the stored records go in, :func:`msinfusion.plan.build_plan` decides.
+
+Nothing clinical is computed here. This module gathers what the core needs (the active prescription and
+the doses given, booked appointments, card data, the latest check answers, the center, the language),
+hands it to the core, and adds what only the database knows: which tasks are ticked, which visit is
+booked on which appointment, which check answers are on file. Pages and the JSON API share it.
+"""
+
+from __future__ import annotations
+
+import datetime
+import functools
+import json
+from dataclasses import dataclass, field
+from typing import Any
+
+from pydantic import ValidationError
+from sqlalchemy import delete, select
+from sqlalchemy.orm import Session, selectinload
+
+from msinfusion.card import CardDetails, card_details
+from msinfusion.center import CenterProfile
+from msinfusion.db.center_catalog import center_catalog, overridden_therapy, profile_from_key
+from msinfusion.db.models import Appointment, CheckAnswers, Patient, Prescription
+from msinfusion.db.patient_models import PatientPreferences, PreparationTick
+from msinfusion.dose_matching import match_bookings
+from msinfusion.i18n import LOCALES, Translator, translator
+from msinfusion.plan import PersonalPlan, VisitPlan, build_plan, patient_file
+from msinfusion.regimens import RegimenError
+from msinfusion.screening import Outcome, ScreeningError, assess
+
+
+def patient_locale(patient: Patient) -> str:
+    """The patient's language, or English when the stored value is not one we offer."""
+    return patient.locale if patient.locale in LOCALES else LOCALES[0]
+
+
+def stored_card(patient: Patient, region: str) -> CardDetails:
+    """The card on file; data that does not pass the card model (older free-text cards) reads as empty."""
+    try:
+        return card_details(patient.card or {}, region=region)
+    except ValidationError:
+        return CardDetails()
+
+
+def active_prescription(db: Session, patient_id: int) -> Prescription | None:
+    """The newest active prescription (the plan covers one regimen at a time)."""
+    return db.scalars(
+        select(Prescription)
+        .where(Prescription.patient_id == patient_id, Prescription.status == "active")
+        .order_by(Prescription.start_date.desc(), Prescription.id.desc())
+        .options(selectinload(Prescription.given_doses))
+        .limit(1)
+    ).first()
+
+
+def latest_check(db: Session, patient_id: int, since: datetime.date | None) -> CheckAnswers | None:
+    """The newest check answers sent after the last dose given (older answers belong to a past visit)."""
+    query = select(CheckAnswers).where(CheckAnswers.patient_id == patient_id)
+    rows = db.scalars(query.order_by(CheckAnswers.submitted_at.desc(), CheckAnswers.id.desc())).all()
+    for row in rows:
+        if since is None or row.submitted_at.date() > since:
+            return row
+    return None
+
+
+def calendar_shows_treatment(db: Session, patient_id: int) -> bool:
+    preferences = db.get(PatientPreferences, patient_id)
+    return bool(preferences and preferences.calendar_shows_treatment)
+
+
+@dataclass
+class PatientPlan:
+    """The plan and what the database adds to it; ``plan`` is None with a reason when there is none."""
+
+    patient: Patient
+    t: Translator
+    center: CenterProfile
+    plan: PersonalPlan | None
+    problem: str | None = None
+    prescription: Prescription | None = None
+    # Visit UID -> booked appointment (confirmed visits only get an "add to calendar" file).
+    booked: dict[str, Appointment] = field(default_factory=dict)
+    ticked: set[str] = field(default_factory=set)
+    check: CheckAnswers | None = None
+
+    @property
+    def next_visit(self) -> VisitPlan | None:
+        return self.plan.next_visit if self.plan else None
+
+    def appointment_for(self, visit: VisitPlan) -> Appointment | None:
+        return self.booked.get(visit.uid)
+
+    def time_confirmed(self, visit: VisitPlan) -> bool:
+        """True when the center has set a check-in time (a booked day alone is not a time)."""
+        appointment = self.booked.get(visit.uid)
+        return appointment is not None and appointment.starts_at is not None
+
+    def visit_for_appointment(self, appointment_id: int) -> VisitPlan | None:
+        for visit in self.plan.visits if self.plan else []:
+            appointment = self.booked.get(visit.uid)
+            if appointment is not None and appointment.id == appointment_id:
+                return visit
+        return None
+
+
+@functools.lru_cache(maxsize=512)
+def _memo_plan(
+    therapy_id: str,
+    overrides_json: str,
+    start: datetime.date,
+    given: tuple[datetime.date, ...],
+    profile_key: tuple[Any, ...],
+    patient_json: str,
+    *,
+    bsa: float | None,
+    today: datetime.date,
+    issued: datetime.datetime,
+) -> PersonalPlan:
+    """:func:`build_plan` on plain, hashable inputs (the therapy and center by their memo keys)."""
+    return build_plan(
+        overridden_therapy(therapy_id, overrides_json),
+        start,
+        issued=issued,
+        given=given,
+        center=profile_from_key(profile_key),
+        patient=patient_file(json.loads(patient_json), today=today),
+        bsa=bsa,
+    )
+
+
+def load_plan(db: Session, patient: Patient, now: datetime.datetime, locale: str | None = None) -> PatientPlan:
+    """Build the patient's plan from their records (``now`` is the app clock: the core never reads one)."""
+    t = translator(locale or patient_locale(patient))
+    catalog = center_catalog(db, patient.center_id)
+    center = catalog.profile
+    prescription = active_prescription(db, patient.id)
+    if prescription is None:
+        return PatientPlan(patient, t, center, None, t.gettext("Your care team has not set up your plan yet."))
+    given = sorted(g.given_on for g in prescription.given_doses)
+    check = latest_check(db, patient.id, given[-1] if given else None)
+    today = now.astimezone(center.zone).date()
+    base: dict[str, Any] = {
+        "id": f"p{patient.id}",
+        "language": t.locale,
+        "region": center.address.country,
+        "card": stored_card(patient, center.address.country).model_dump(mode="json"),
+        "answers": dict(check.answers) if check else {},
+        "calendar_shows_treatment": calendar_shows_treatment(db, patient.id),
+    }
+    appointments = list(
+        db.scalars(
+            select(Appointment)
+            .where(
+                Appointment.patient_id == patient.id,
+                Appointment.status == "booked",
+                Appointment.day >= today,
+            )
+            .order_by(Appointment.day, Appointment.id)
+        )
+    )
+    therapy_id = catalog.therapy_id(prescription.therapy_id)
+    # build_plan is pure: the same inputs give the same plan, so repeated page views reuse it. The
+    # plan's stamp is the minute it was made.
+    memo = functools.partial(
+        _memo_plan,
+        therapy_id,
+        catalog.overrides_json(therapy_id),
+        prescription.start_date,
+        tuple(given),
+        catalog.profile_key,
+        bsa=prescription.options.get("bsa"),
+        today=today,
+        issued=now.replace(second=0, microsecond=0),
+    )
+    try:
+        plan = memo(json.dumps(base, sort_keys=True))
+        matched = match_bookings(plan.visits, appointments)
+        if matched:
+            booked_times = {
+                number: (
+                    a.starts_at.astimezone(center.zone).replace(tzinfo=None)
+                    if a.starts_at is not None
+                    else datetime.datetime.combine(a.day, center.default_start_on(a.day))
+                ).isoformat()
+                for number, a in matched.items()
+            }
+            revision = max(a.version for a in matched.values())
+            plan = memo(json.dumps({**base, "appointments": booked_times, "revision": revision}, sort_keys=True))
+    except (RegimenError, ScreeningError, ValidationError):
+        problem = t.gettext("Your plan cannot be shown right now. Please call the center.")
+        return PatientPlan(patient, t, center, None, problem, prescription)
+    by_number = {v.number: v.uid for v in plan.visits}
+    booked = {by_number[number]: a for number, a in matched.items() if number in by_number}
+    next_uid = plan.visits[0].uid if plan.visits else None
+    ticked = (
+        set(
+            db.scalars(
+                select(PreparationTick.task_id).where(
+                    PreparationTick.patient_id == patient.id, PreparationTick.visit_uid == next_uid
+                )
+            )
+        )
+        if next_uid
+        else set()
+    )
+    return PatientPlan(patient, t, center, plan, None, prescription, booked, ticked, check)
+
+
+def set_tick(db: Session, patient_id: int, visit_uid: str, task_id: str, done: bool, at: datetime.datetime) -> None:
+    """Tick a task off, or untick it (ticking twice is harmless)."""
+    exists = db.scalar(
+        select(PreparationTick.id).where(
+            PreparationTick.patient_id == patient_id,
+            PreparationTick.visit_uid == visit_uid,
+            PreparationTick.task_id == task_id,
+        )
+    )
+    if done and exists is None:
+        db.add(PreparationTick(patient_id=patient_id, visit_uid=visit_uid, task_id=task_id, ticked_at=at))
+    elif not done and exists is not None:
+        db.execute(delete(PreparationTick).where(PreparationTick.id == exists))
+    db.flush()
+
+
+def save_check(
+    db: Session, view: PatientPlan, answers: dict[str, bool], at: datetime.datetime
+) -> tuple[CheckAnswers | None, list[str]]:
+    """Assess and store complete answers for the next visit; returns the row, or the unanswered ids."""
+    visit = view.next_visit
+    assert view.plan is not None and visit is not None
+    result = assess(view.plan.therapy_id, visit.number, answers, view.center, view.t)
+    if result.unanswered:
+        return None, list(result.unanswered)
+    appointment = view.appointment_for(visit)
+    row = CheckAnswers(
+        patient_id=view.patient.id,
+        appointment_id=appointment.id if appointment else None,
+        answers=dict(answers),
+        outcome=(result.outcome or Outcome.PROCEED).value,
+        submitted_at=at,
+    )
+    db.add(row)
+    db.flush()
+    return row, []

@@ -1,0 +1,360 @@
+"""Checking a dose record against the patient's calendar before it is stored.
+
+A record (a date, an amount in mg and the dose step it stands for) is compared with what the
+therapy's rules allow at that point of the patient's calendar: not in the future, not before the
+prescription, after the last recorded dose, not before its window or the minimum interval, a course
+day in sequence, the label amount for that step, and within a lifetime cap. Each problem is typed
+and names the field it concerns and the source of the rule, so a route can answer 422 with it.
+A clinician's confirmation with a written reason turns refusals into flags stored with the record
+(:func:`decide`); the calendar then counts what follows from the dose as given.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Collection, Sequence
+from dataclasses import dataclass
+from datetime import date, timedelta
+from enum import StrEnum
+from typing import Literal
+
+from msinfusion.dose_checks import missing_checks
+from msinfusion.periods import add_period
+from msinfusion.reactions import Reaction, retreatment_gate
+from msinfusion.regimens import RegimenError, dose_calendar
+from msinfusion.therapies.model import Courses, Fact, Period, Series, Status, Therapy
+
+AMOUNT_ROUNDING_MG = 0.1
+"""How far a recorded amount may differ from the computed one: the 0.1 mg the calendar rounds mg/m2 doses to."""
+
+
+class ProblemKind(StrEnum):
+    """What is wrong with a dose record."""
+
+    FUTURE = "future"
+    BEFORE_START = "before-start"
+    OUT_OF_ORDER = "out-of-order"
+    STEP = "step"
+    BEFORE_WINDOW = "before-window"
+    MIN_INTERVAL = "min-interval"
+    COURSE_SEQUENCE = "course-sequence"
+    AMOUNT = "amount"
+    CUMULATIVE_CAP = "cumulative-cap"
+    PRIOR_TREATMENT = "prior-treatment"
+    MISSING_CHECK = "missing-check"
+    AFTER_SERIOUS_REACTION = "after-serious-reaction"
+
+
+@dataclass(frozen=True, slots=True)
+class RecordedDose:
+    """A dose already on the record: the day it was given and, when known, the amount in mg."""
+
+    date: date
+    amount_mg: float | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class ProposedDose:
+    """A dose staff want to record; ``number`` is the dose step (None: the next one)."""
+
+    date: date
+    amount_mg: float | None = None
+    number: int | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class DoseProblem:
+    """One reason a record is refused unless a clinician confirms it."""
+
+    kind: ProblemKind
+    field: Literal["date", "amount_mg", "number", "checks"]
+    message: str
+    sources: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
+class ClinicianConfirmation:
+    """A clinician's decision to record a dose despite its problems, with a written reason."""
+
+    clinician: str
+    reason: str
+
+
+@dataclass(frozen=True, slots=True)
+class DoseDecision:
+    """Whether the record may be stored, the problems found, and the flags stored with it."""
+
+    accepted: bool
+    problems: tuple[DoseProblem, ...]
+    flags: tuple[str, ...]
+
+
+def _cap_total(therapy: Therapy, given: Sequence[RecordedDose], bsa: float | None, prior: float) -> tuple[float, bool]:
+    """mg/m2 received so far (amounts given when known, else the step's amount); and whether all were known."""
+    total = prior
+    known = True
+    for number, dose in enumerate(given, start=1):
+        if dose.amount_mg is not None and bsa:
+            total += dose.amount_mg / bsa
+        else:
+            known = False
+            total += therapy.dose_step(number).amount.value
+    return total, known
+
+
+def _expected_mg(therapy: Therapy, number: int, bsa: float | None, prescribed: float | None) -> float | None:
+    step = therapy.dose_step(number)
+    amount = step.amount.value
+    if prescribed is not None and step.amount.status in (Status.PRACTICE, Status.UNCONFIRMED):
+        amount = prescribed  # a prescriber-set amount (practice or off-label) replaces the reference
+    if therapy.dose_unit == "mg/m2":
+        return round(amount * bsa, 1) if bsa else None
+    return amount
+
+
+def check_recorded_dose(
+    therapy: Therapy,
+    start: date,
+    given: Sequence[RecordedDose],
+    proposed: ProposedDose,
+    today: date,
+    *,
+    bsa: float | None = None,
+    prescribed_amount: float | None = None,
+    jurisdiction: str = "US",
+    prior_cumulative_per_m2: float = 0.0,
+    recorded_checks: Collection[str] | None = None,
+    reactions: Sequence[Reaction] = (),
+) -> list[DoseProblem]:
+    """Every problem with recording ``proposed`` after the ``given`` doses of a prescription started on ``start``.
+
+    ``therapy`` is the center's version (overrides applied). An empty list means the record fits.
+    ``recorded_checks`` (the ids staff recorded before this dose; None: not tracked) adds a problem per
+    missing check required before each dose; ``reactions`` adds one after a serious reaction.
+    """
+    problems: list[DoseProblem] = []
+    day = proposed.date
+    expected_number = len(given) + 1
+    number = proposed.number if proposed.number is not None else expected_number
+    if day > today:
+        problems.append(
+            DoseProblem(
+                ProblemKind.FUTURE, "date", f"{day.isoformat()} is in the future (today is {today.isoformat()})"
+            )
+        )
+    if day < start:
+        problems.append(
+            DoseProblem(
+                ProblemKind.BEFORE_START,
+                "date",
+                f"{day.isoformat()} is before the prescription start {start.isoformat()}",
+            )
+        )
+    if given and day <= given[-1].date:
+        problems.append(
+            DoseProblem(
+                ProblemKind.OUT_OF_ORDER,
+                "date",
+                f"{day.isoformat()} is not after the last recorded dose ({given[-1].date.isoformat()})",
+            )
+        )
+    if number != expected_number:
+        problems.append(
+            DoseProblem(
+                ProblemKind.STEP,
+                "number",
+                f"the next dose on record is dose {expected_number}, not dose {number}",
+            )
+        )
+    if recorded_checks is not None:
+        for check in missing_checks(therapy, number, recorded_checks).missing:
+            problems.append(
+                DoseProblem(
+                    ProblemKind.MISSING_CHECK, "checks", f"{check.what} is required before each dose", check.sources
+                )
+            )
+    gate = retreatment_gate(therapy, reactions)
+    if gate.needs_clinician:
+        problems.append(DoseProblem(ProblemKind.AFTER_SERIOUS_REACTION, "number", gate.reason or "", gate.sources))
+    problems += _amount_problems(therapy, number, proposed.amount_mg, bsa, prescribed_amount)
+    problems += _cap_problems(therapy, number, given, proposed, bsa, jurisdiction, prior_cumulative_per_m2)
+    if any(p.kind in (ProblemKind.BEFORE_START, ProblemKind.OUT_OF_ORDER) for p in problems):
+        return problems  # the calendar cannot place a date before the start or out of order
+    problems += _date_problems(therapy, start, given, day, expected_number, bsa)
+    return problems
+
+
+def _amount_problems(
+    therapy: Therapy, number: int, amount: float | None, bsa: float | None, prescribed: float | None
+) -> list[DoseProblem]:
+    if amount is None:
+        return []
+    try:
+        step = therapy.dose_step(number)
+    except ValueError:
+        return []
+    expected = _expected_mg(therapy, number, bsa, prescribed)
+    sources = tuple(step.amount.source)
+    if expected is None:
+        return [
+            DoseProblem(
+                ProblemKind.AMOUNT,
+                "amount_mg",
+                f"{therapy.id} is dosed per m2: the body surface area is needed to check {amount:g} mg",
+                sources,
+            )
+        ]
+    if abs(amount - expected) > AMOUNT_ROUNDING_MG + 1e-9:
+        per = f" ({step.amount.value:g} {therapy.dose_unit})" if therapy.dose_unit == "mg/m2" else ""
+        return [
+            DoseProblem(
+                ProblemKind.AMOUNT,
+                "amount_mg",
+                f"dose {number} of {therapy.id} is {expected:g} mg{per} ({step.amount.status}), not {amount:g} mg",
+                sources,
+            )
+        ]
+    return []
+
+
+def _cap_problems(
+    therapy: Therapy,
+    number: int,
+    given: Sequence[RecordedDose],
+    proposed: ProposedDose,
+    bsa: float | None,
+    jurisdiction: str,
+    prior: float,
+) -> list[DoseProblem]:
+    cap = therapy.cumulative_cap
+    if cap is None or jurisdiction not in cap.limits:
+        return []
+    limit = cap.limits[jurisdiction]
+    problems: list[DoseProblem] = []
+    if jurisdiction == "EU" and prior > 0 and number == 1:
+        # EU SmPC (mitoxantrone:S6): "must not be initiated in patients who have been previously treated".
+        problems.append(
+            DoseProblem(
+                ProblemKind.PRIOR_TREATMENT,
+                "number",
+                f"EU label: {therapy.id} is not started in a patient treated with it before "
+                f"({prior:g} mg/m2 on record)",
+                tuple(limit.source),
+            )
+        )
+    total, _ = _cap_total(therapy, given, bsa, prior)
+    this = (
+        proposed.amount_mg / bsa if proposed.amount_mg is not None and bsa else therapy.dose_step(number).amount.value
+    )
+    if total + this > limit.value + 1e-9:
+        problems.append(
+            DoseProblem(
+                ProblemKind.CUMULATIVE_CAP,
+                "amount_mg",
+                f"this dose would take the lifetime total to {total + this:g} mg/m2, past the "
+                f"{jurisdiction} cap of {limit.value:g} mg/m2",
+                tuple(limit.source),
+            )
+        )
+    return problems
+
+
+def _date_problems(
+    therapy: Therapy, start: date, given: Sequence[RecordedDose], day: date, number: int, bsa: float | None
+) -> list[DoseProblem]:
+    dates = [g.date for g in given]
+    until = max(day, start) + timedelta(days=800)
+    try:
+        calendar = dose_calendar(therapy, start, until, dates, bsa=bsa or 1.0)
+    except RegimenError as exc:
+        return [DoseProblem(ProblemKind.OUT_OF_ORDER, "date", str(exc))]
+    dose = next((d for d in calendar.doses if d.number == number), None)
+    if dose is None:
+        return _beyond_plan(therapy, dates, day, number)
+    window = dose.window
+    if day >= window.start:
+        return []
+    interval = _interval_for(therapy, dates, dose.earliest)
+    if dose.earliest is not None and day < dose.earliest and interval is not None:
+        return [
+            DoseProblem(
+                ProblemKind.MIN_INTERVAL,
+                "date",
+                f"dose {number} on {day.isoformat()} is before {dose.earliest.isoformat()}: doses are at least "
+                f"{interval.value} apart ({interval.status})",
+                tuple(interval.source),
+            )
+        ]
+    if isinstance(therapy.regimen, Courses) and dose.course is not None and dose.course > 1 and dose.course_day == 1:
+        course = therapy.regimen.planned[dose.course - 1]
+        after = course.after
+        sources = tuple(after.source) if after else ()
+        return [
+            DoseProblem(
+                ProblemKind.COURSE_SEQUENCE,
+                "date",
+                f"{day.isoformat()} would start course {dose.course}, which is not before {window.start.isoformat()}"
+                + (f" ({after.value} after course {dose.course - 1})" if after else ""),
+                sources,
+            )
+        ]
+    return [
+        DoseProblem(
+            ProblemKind.BEFORE_WINDOW,
+            "date",
+            f"dose {number} on {day.isoformat()} is before its window ({window.start.isoformat()} to "
+            f"{window.end.isoformat()}; target {dose.target.isoformat()})",
+            _window_sources(therapy, number),
+        )
+    ]
+
+
+def _interval_for(therapy: Therapy, dates: Sequence[date], earliest: date | None) -> Fact[Period] | None:
+    """The minimum-interval rule that set ``earliest``: between initial doses, or between doses."""
+    regimen = therapy.regimen
+    if earliest is None or not dates:
+        return None
+    gap = regimen.initial_min_interval if isinstance(regimen, Series) else None
+    if gap is not None and add_period(dates[-1], gap.value) == earliest:
+        return gap
+    return therapy.min_interval
+
+
+def _window_sources(therapy: Therapy, number: int) -> tuple[str, ...]:
+    """The sources of the rule that sets dose ``number``'s target date."""
+    regimen = therapy.regimen
+    if isinstance(regimen, Courses):
+        return ()
+    if number <= len(regimen.initial):
+        return tuple(regimen.initial[number - 1].source)
+    return tuple(regimen.maintenance.every.source) if regimen.maintenance else ()
+
+
+def _beyond_plan(therapy: Therapy, dates: Sequence[date], day: date, number: int) -> list[DoseProblem]:
+    regimen = therapy.regimen
+    if isinstance(regimen, Courses) and regimen.further is not None and regimen.further.after is not None and dates:
+        earliest = add_period(dates[-1], regimen.further.after.value)
+        planned_days = sum(c.days.value for c in regimen.planned)
+        first_of_further = (number - planned_days - 1) % regimen.further.days.value == 0
+        if first_of_further and day < earliest:
+            return [
+                DoseProblem(
+                    ProblemKind.COURSE_SEQUENCE,
+                    "date",
+                    f"a further course starts no earlier than {earliest.isoformat()} "
+                    f"({regimen.further.after.value} after the last dose)",
+                    tuple(regimen.further.after.source),
+                )
+            ]
+        return []
+    return [DoseProblem(ProblemKind.STEP, "number", f"dose {number} is past the end of the planned regimen")]
+
+
+def decide(problems: Sequence[DoseProblem], confirmation: ClinicianConfirmation | None = None) -> DoseDecision:
+    """Refuse a record with problems, unless a clinician confirms it with a written reason; then flag it."""
+    found = tuple(problems)
+    if not found:
+        return DoseDecision(True, found, ())
+    if confirmation is None or not confirmation.clinician.strip() or not confirmation.reason.strip():
+        return DoseDecision(False, found, ())
+    note = f"confirmed by {confirmation.clinician.strip()}: {confirmation.reason.strip()}"
+    return DoseDecision(True, found, tuple(f"{p.kind}: {p.message} ({note})" for p in found))

@@ -1,0 +1,1 @@
+"""Pages and API for patients: their plan, card, calendar copies and the private feed."""

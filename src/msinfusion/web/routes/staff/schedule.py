@@ -1,0 +1,160 @@
+"""The staff day schedule: run the optimizer for a date in the background, watch its progress, see the
+chairs and nurse load, and accept the schedule or move one visit before accepting it.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Annotated
+from urllib.parse import urlencode
+
+from fastapi import APIRouter, Form, HTTPException, Query, Request
+from fastapi.responses import HTMLResponse, RedirectResponse, Response
+from sqlalchemy.orm import Session
+
+from msinfusion.db import day_schedule
+from msinfusion.db.center_catalog import center_today
+from msinfusion.db.database import reading
+from msinfusion.db.schedule_models import ScheduleJob
+from msinfusion.scheduling.clock import format_clock, parse_clock
+from msinfusion.web.dependencies import (
+    AppSettings,
+    DbSession,
+    Now,
+    Principal,
+    Runner,
+)
+from msinfusion.web.policies import policy
+from msinfusion.web.unit_of_work import UnitOfWork, audited
+from msinfusion.web.views import day_schedule as view
+
+router = APIRouter(prefix="/staff/schedule", include_in_schema=False)
+
+
+def schedule_url(day: date, **extra: str) -> str:
+    return "/staff/schedule?" + urlencode({"day": day.isoformat(), **extra})
+
+
+def _owned_run(db: Session, job_id: int, principal: Principal) -> ScheduleJob:
+    job = db.get(ScheduleJob, job_id)
+    if job is None or job.center_id != principal.center_id:
+        raise HTTPException(404, "Not found.")
+    return job
+
+
+@router.get("", response_class=HTMLResponse)
+def schedule_page(
+    request: Request,
+    principal: Annotated[Principal, policy("staff-center")],
+    db: DbSession,
+    at: Now,
+    settings: AppSettings,
+    day: Annotated[date | None, Query()] = None,
+    notice: Annotated[str | None, Query(max_length=32)] = None,
+) -> Response:
+    with reading(db):  # the page only reads; other requests keep writing meanwhile
+        chosen = day or center_today(db, principal.center_id, at)
+        return view.page(request, db, principal, chosen, at, settings, notice=notice)
+
+
+@router.post("/run")
+def run_optimizer(
+    request: Request,
+    day: Annotated[date, Form()],
+    principal: Annotated[Principal, policy("scheduler-center")],
+    work: Annotated[UnitOfWork, audited("create", "schedule_run")],
+    at: Now,
+    settings: AppSettings,
+    runner: Runner,
+) -> Response:
+    try:
+        built = day_schedule.build_day(work.db, principal.center_id, day)
+    except day_schedule.DayClosed as exc:
+        return view.page(request, work.db, principal, day, at, settings, error=str(exc), status_code=422)
+    job, created = day_schedule.queue_run(
+        work.db, built, principal.center_id, principal.user_id, at, settings.solver_time_limit_seconds
+    )
+    if created:
+        work.audit(object_id=job.id, details={"day": day.isoformat()})
+        work.after_commit(lambda: runner.submit(job.id))
+    return RedirectResponse(schedule_url(day, notice="queued" if created else "already-running"), status_code=303)
+
+
+@router.post("/accept")
+def accept_schedule(
+    request: Request,
+    job_id: Annotated[int, Form()],
+    principal: Annotated[Principal, policy("scheduler-center")],
+    work: Annotated[UnitOfWork, audited("update", "appointment")],
+    at: Now,
+    settings: AppSettings,
+) -> Response:
+    job = _owned_run(work.db, job_id, principal)
+    day = job.day
+    try:
+        rows = day_schedule.accept(work.db, job, principal.user_id, at)
+    except day_schedule.ScheduleConflict as exc:
+        work.discard()
+        return view.page(request, work.db, principal, day, at, settings, error=str(exc), status_code=409)
+    for row in rows:
+        work.audit(
+            object_id=row.id,
+            patient_id=row.patient_id,
+            details={"schedule_run": job.id},
+        )
+    return RedirectResponse(schedule_url(day, notice="accepted"), status_code=303)
+
+
+@router.post("/move")
+def move_visit(
+    request: Request,
+    job_id: Annotated[int, Form()],
+    appointment: Annotated[str, Form(max_length=32)],
+    chair: Annotated[str, Form(max_length=32)],
+    start: Annotated[str, Form(max_length=5)],
+    principal: Annotated[Principal, policy("scheduler-center")],
+    work: Annotated[UnitOfWork, audited("update", "schedule_run")],
+    at: Now,
+    settings: AppSettings,
+) -> Response:
+    job = _owned_run(work.db, job_id, principal)
+    day = job.day
+    form = {"appointment": appointment, "chair": chair, "start": start}
+    try:
+        day_schedule.row_id(appointment)
+        minutes = parse_clock(start.strip())
+    except ValueError:
+        return view.page(
+            request,
+            work.db,
+            principal,
+            day,
+            at,
+            settings,
+            status_code=422,
+            form=form,
+            error="Choose a visit and give the new start as hours and minutes, like 09:30.",
+        )
+    try:
+        candidate, problems = day_schedule.moved(job, appointment, chair, minutes)
+    except day_schedule.ScheduleConflict as exc:
+        return view.page(request, work.db, principal, day, at, settings, error=str(exc), status_code=409, form=form)
+    if problems:
+        return view.page(
+            request,
+            work.db,
+            principal,
+            day,
+            at,
+            settings,
+            status_code=422,
+            form=form,
+            problems=problems,
+            error="That move breaks the day's rules, so the schedule was not changed:",
+        )
+    day_schedule.store_move(job, candidate)
+    work.audit(
+        object_id=job.id,
+        details={"moved": appointment, "chair": chair, "start": format_clock(minutes)},
+    )
+    return RedirectResponse(schedule_url(day, notice="moved") + "#result", status_code=303)

@@ -1,0 +1,68 @@
+"""The demo data: one center, one account per staff role, 40 patients covering every therapy, filled cards,
+check answers, and a scheduled first day."""
+
+from __future__ import annotations
+
+import shutil
+from collections.abc import Iterator
+from datetime import date
+from pathlib import Path
+
+import pytest
+from sqlalchemy import func, select
+
+from msinfusion.db import Database
+from msinfusion.db.demo import is_empty, load_demo
+from msinfusion.db.models import Appointment, Chair, GivenDose, NurseShift, Prescription, User
+from msinfusion.settings import Settings
+from msinfusion.therapies import load_catalog
+
+FAST_HASHES = Settings(argon2_time_cost=1, argon2_memory_kib=256, argon2_parallelism=1)
+
+
+@pytest.fixture
+def empty(sqlite_template: Path, tmp_path: Path) -> Iterator[Database]:
+    """A migrated, empty SQLite database."""
+    target = tmp_path / "demo.sqlite3"
+    shutil.copyfile(sqlite_template, target)
+    database = Database.connect(f"sqlite:///{target}")
+    yield database
+    database.dispose()
+
+
+def test_demo_covers_every_therapy_with_doses_and_visits(empty: Database) -> None:
+    database = empty
+    assert is_empty(database)
+    summary = load_demo(database, FAST_HASHES, today=date(2027, 3, 1))
+    assert not is_empty(database)
+    with database.session() as db:
+        therapies = set(db.scalars(select(Prescription.therapy_id)).all())
+        roles = db.scalars(select(User.role)).all()
+        beds = [c for c in db.scalars(select(Chair)).all() if "bed" in c.features]
+        assert therapies == set(load_catalog().ids)
+        assert sorted(set(roles)) == ["admin", "nurse", "patient", "scheduler"]
+        assert roles.count("patient") == summary.patients == 40
+        assert len(beds) == 1
+        assert db.scalar(select(func.count()).select_from(NurseShift))
+        assert db.scalar(select(func.count()).select_from(GivenDose)) == summary.given_doses > 0
+        upcoming = db.scalars(select(Appointment.day)).all()
+        assert len(upcoming) == summary.appointments > 20
+        assert all(day >= date(2027, 3, 1) for day in upcoming)
+
+
+def test_demo_cards_pass_the_card_model_and_the_center_has_a_profile(empty: Database) -> None:
+    from msinfusion.card import card_details
+    from msinfusion.center import CenterProfile
+    from msinfusion.db.models import Center, CheckAnswers, Patient
+
+    load_demo(empty, FAST_HASHES, today=date(2027, 3, 1))
+    with empty.session() as db:
+        cards = [card_details(p.card, region="US") for p in db.scalars(select(Patient)).all()]
+        filled = [c for c in cards if c.emergency_contacts]
+        assert len(filled) >= 25 and len(cards) - len(filled) >= 10  # some cards are left to fill in
+        assert any(c.allergies for c in filled) and any(c.no_known_allergies for c in filled)
+        [center] = db.scalars(select(Center)).all()
+        assert center.profile is not None
+        assert CenterProfile.model_validate(center.profile).phone
+        outcomes = {c.outcome for c in db.scalars(select(CheckAnswers)).all()}
+        assert {"proceed", "call-center", "do-not-come"} <= outcomes

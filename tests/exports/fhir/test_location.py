@@ -1,0 +1,15 @@
+"""The center as a Location."""
+
+from __future__ import annotations
+
+from msinfusion.exports.fhir.context import BundleContext
+from msinfusion.exports.fhir.location import location
+from tests.exports.conftest import make_plan
+
+
+def test_location_has_the_centers_name_phone_and_address() -> None:
+    plan = make_plan()
+    [resource] = location(BundleContext(plan))
+    assert resource["name"] == plan.center.name
+    assert resource["telecom"] == [{"system": "phone", "value": plan.center.phone}]
+    assert resource["address"]["city"] == plan.center.address.city
