@@ -15,6 +15,7 @@ import subprocess
 import sys
 import time
 from collections.abc import Iterator
+from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
@@ -122,7 +123,7 @@ def production_env(tmp_path: Path, sqlite_template: Path) -> dict[str, str]:
     shutil.copyfile(sqlite_template, target)
     url = f"sqlite:///{target}"
     database = Database.connect(url)
-    build_world(database, Settings(database_url=url, **FAST), now=_now())
+    build_world(database, Settings(database_url=url, **FAST), now=datetime.now(UTC))
     database.dispose()
     env = {key: value for key, value in os.environ.items() if not key.startswith("MSINFUSION_")}
     env.update(
@@ -134,12 +135,6 @@ def production_env(tmp_path: Path, sqlite_template: Path) -> dict[str, str]:
         MSINFUSION_ARGON2_PARALLELISM="1",
     )
     return env
-
-
-def _now() -> object:
-    from datetime import UTC, datetime
-
-    return datetime.now(UTC)
 
 
 def _serve(env: dict[str, str], tmp_path: Path, *options: str) -> tuple[subprocess.Popen[bytes], int]:
