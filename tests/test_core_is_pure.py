@@ -22,6 +22,7 @@ CORE = [
     "msinfusion.board",
     "msinfusion.prescriptions",
     "msinfusion.passwords",
+    "msinfusion.accounts",
     "msinfusion.i18n",
     "msinfusion.scheduling",
     "msinfusion.scheduling.edits",

@@ -86,6 +86,13 @@ class Settings(BaseSettings):
     )
     ssl_certfile: str = Field("", description="TLS certificate chain (PEM) for serving HTTPS directly.")
     ssl_keyfile: str = Field("", description="TLS private key (PEM) for serving HTTPS directly.")
+    password_link_hours: int = Field(
+        72, ge=1, le=720, description="Hours a one-time set-password link (invitation or reset) keeps working."
+    )
+    public_url: str = Field(
+        "http://127.0.0.1:8000",
+        description="The address people open (https://infusion.example.org); links the CLI prints start with it.",
+    )
 
     @property
     def trusted_proxies(self) -> tuple[IPv4Network | IPv6Network, ...]:

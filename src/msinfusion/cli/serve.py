@@ -38,7 +38,8 @@ APP_FACTORY = "msinfusion.web.app:create_app"
 SERVED_SETTINGS = ("web_workers", "proxy_headers", "forwarded_allow_ips", "ssl_certfile", "ssl_keyfile")
 
 
-def _settings(**overrides: Any) -> Settings:
+def settings_or_problem(**overrides: Any) -> Settings:
+    """The settings (with the given overrides), or a one-line usage problem naming the bad one."""
     try:
         return load_settings(**{name: value for name, value in overrides.items() if value is not None})
     except ValidationError as exc:
@@ -76,7 +77,7 @@ def serve(
     """Migrate the database and serve the web app (with --demo: demo center, staff and 40 patients)."""
     import uvicorn
 
-    settings = _settings(
+    settings = settings_or_problem(
         web_workers=workers,
         proxy_headers=proxy_headers,
         forwarded_allow_ips=forwarded_allow_ips,

@@ -19,7 +19,7 @@ from msinfusion.web.csrf import PreSessionMiddleware
 from msinfusion.web.headers import SecurityHeadersMiddleware
 from msinfusion.web.pages import STATIC_DIR, make_templates, untranslated
 from msinfusion.web.proxy import TrustedProxyMiddleware
-from msinfusion.web.routes import auth, home
+from msinfusion.web.routes import auth, home, password_links
 from msinfusion.web.routes.api import catalog as api_catalog
 from msinfusion.web.routes.api import meta as api_meta
 from msinfusion.web.routes.api import patient as api_patient
@@ -33,6 +33,7 @@ from msinfusion.web.routes.staff import board as staff_board
 from msinfusion.web.routes.staff import catalog as staff_catalog
 from msinfusion.web.routes.staff import patients as staff_patients
 from msinfusion.web.routes.staff import schedule as staff_schedule
+from msinfusion.web.routes.staff import users as staff_users
 
 
 def _utc_now() -> datetime:
@@ -88,6 +89,8 @@ def create_app(settings: Settings | None = None, *, clock: Callable[[], datetime
     for module in (patient_plan, patient_card, patient_calendar, patient_feeds, api_patient):  # patient pages (issue 5)
         app.include_router(module.router)
     for module in (staff_schedule, staff_board, api_schedule):  # day schedule and day board (issue 5)
+        app.include_router(module.router)
+    for module in (password_links, staff_users):  # accounts (issue 10)
         app.include_router(module.router)
     app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
     return app

@@ -39,7 +39,8 @@ def safe_next(target: str) -> str:
 def login_page(request: Request, principal: Annotated[Principal | None, policy("public")], next: str = "/") -> Response:
     if principal is not None:
         return RedirectResponse(safe_next(next), status_code=303)
-    return render(request, "login.html", {"next": safe_next(next)})
+    password_set = request.query_params.get("password") == "set"
+    return render(request, "login.html", {"next": safe_next(next), "password_set": password_set})
 
 
 @router.post("/login", response_class=HTMLResponse)
