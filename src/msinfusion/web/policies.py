@@ -160,6 +160,7 @@ POLICIES: dict[str, Policy] = {
         Policy("authenticated", frozenset(ROLES), "none"),
         Policy("patient-self", frozenset({"patient"}), "own-patient"),
         Policy("staff-center", frozenset(STAFF_ROLES), "center"),
+        Policy("nurse-center", frozenset({"nurse"}), "center"),  # the day board's steps
         Policy("scheduler-center", frozenset({"scheduler", "admin"}), "center"),
         Policy("admin-center", frozenset({"admin"}), "center"),
     )
