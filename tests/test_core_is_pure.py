@@ -23,6 +23,7 @@ CORE = [
     "msinfusion.prescriptions",
     "msinfusion.passwords",
     "msinfusion.accounts",
+    "msinfusion.mfa",
     "msinfusion.i18n",
     "msinfusion.scheduling",
     "msinfusion.scheduling.edits",

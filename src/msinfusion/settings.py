@@ -89,6 +89,11 @@ class Settings(BaseSettings):
     password_link_hours: int = Field(
         72, ge=1, le=720, description="Hours a one-time set-password link (invitation or reset) keeps working."
     )
+    mfa_required_roles: str = Field(
+        "scheduler,admin",
+        description="Staff roles that must sign in with a second factor (TOTP) in production, comma-separated; "
+        "elsewhere, and for other staff, it is offered.",
+    )
     public_url: str = Field(
         "http://127.0.0.1:8000",
         description="The address people open (https://infusion.example.org); links the CLI prints start with it.",
@@ -102,6 +107,11 @@ class Settings(BaseSettings):
         return tuple(
             ip_network(part.strip(), strict=False) for part in self.forwarded_allow_ips.split(",") if part.strip()
         )
+
+    def requires_mfa(self, role: str) -> bool:
+        """True when accounts with ``role`` must use a second factor (production only)."""
+        roles = {part.strip() for part in self.mfa_required_roles.split(",")}
+        return self.environment == "production" and role in roles
 
     @property
     def serves_tls(self) -> bool:

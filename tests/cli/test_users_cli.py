@@ -116,3 +116,22 @@ def test_a_weak_first_password_is_refused(url: str, monkeypatch: pytest.MonkeyPa
     monkeypatch.setattr("sys.stdin", io.StringIO("short\n"))
     args = ["users", "create", "ada", "--name", "Ada", "--role", "admin", "--center", "C", "--timezone", "UTC"]
     assert main([*args, "--password-stdin"]) == 2
+
+
+def test_reset_mfa_removes_the_key_and_recovery_codes(
+    url: str, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from datetime import UTC, datetime
+
+    from msinfusion.db import mfa as mfa_store
+
+    _first_admin(monkeypatch)
+    database = Database.connect(url)
+    ada = _users(url)["ada"]
+    with database.session() as db:
+        mfa_store.start_enrolment(db, ada.id, datetime.now(UTC), "dev-only-change-me")
+    assert main(["users", "reset-mfa", "ada"]) == 0
+    with database.session() as db:
+        assert mfa_store.factor(db, ada.id) is None
+    database.dispose()
+    assert "removed the second factor of ada" in capsys.readouterr().out

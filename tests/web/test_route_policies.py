@@ -30,6 +30,12 @@ PUBLIC = {
     # tests/web/test_accounts.py proves it.
     ("/set-password/{token}", "GET"),
     ("/set-password/{token}", "POST"),
+    # The second step of signing in: no session exists yet; a signed, browser-bound, five-minute cookie
+    # names who passed the password (tests/web/test_mfa.py proves it).
+    ("/login/code", "GET"),
+    ("/login/code", "POST"),
+    ("/login/enrol", "GET"),
+    ("/login/enrol", "POST"),
 }
 
 # Users of center A, by role; patient_a1 owns the objects used in paths.

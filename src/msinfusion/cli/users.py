@@ -222,3 +222,20 @@ def list_users(center: str | None = typer.Option(None, "--center", help="Only th
         console().print(table)
 
     _run(action)
+
+
+@users_app.command("reset-mfa")
+def reset_mfa(username: str = typer.Argument(..., help="The account's sign-in name")) -> None:
+    """Remove an account's authenticator key and recovery codes (a lost phone); it enrols again at next sign-in."""
+
+    def action(db: Session, settings: Settings, now: datetime) -> None:
+        from msinfusion.db import accounts
+        from msinfusion.db import mfa as mfa_store
+
+        user = accounts.find_user(db, username)
+        mfa_store.remove(db, user.id)
+        accounts.end_sessions(db, user.id, now)
+        _audit(db, now, "reset", user, factor="totp")
+        typer.echo(f"removed the second factor of {user.username}; its sessions are ended")
+
+    _run(action)

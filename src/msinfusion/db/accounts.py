@@ -144,7 +144,7 @@ def set_password(db: Session, link: PasswordLink, password_hash: str, now: datet
     user.password_changed_at = now
     user.failed_logins = 0
     user.locked_at = None
-    _end_sessions(db, user.id, now)
+    end_sessions(db, user.id, now)
     db.flush()
     return user
 
@@ -152,7 +152,7 @@ def set_password(db: Session, link: PasswordLink, password_hash: str, now: datet
 def disable(db: Session, user: User, now: datetime) -> None:
     """Disable the account: no sign-in, sessions ended, calendar feeds and open links revoked."""
     user.is_active = False
-    _end_sessions(db, user.id, now)
+    end_sessions(db, user.id, now)
     _revoke_links(db, user.id, now)
     patient = linked_patient(db, user.id)
     if patient is not None:
@@ -167,7 +167,8 @@ def unlock(db: Session, user: User) -> None:
     db.flush()
 
 
-def _end_sessions(db: Session, user_id: int, now: datetime) -> None:
+def end_sessions(db: Session, user_id: int, now: datetime) -> None:
+    """End every live session of the account."""
     db.execute(
         update(WebSession).where(WebSession.user_id == user_id, WebSession.revoked_at.is_(None)).values(revoked_at=now)
     )

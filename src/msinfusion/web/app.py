@@ -19,7 +19,7 @@ from msinfusion.web.csrf import PreSessionMiddleware
 from msinfusion.web.headers import SecurityHeadersMiddleware
 from msinfusion.web.pages import STATIC_DIR, make_templates, untranslated
 from msinfusion.web.proxy import TrustedProxyMiddleware
-from msinfusion.web.routes import auth, home, password_links
+from msinfusion.web.routes import auth, home, mfa, password_links
 from msinfusion.web.routes.api import catalog as api_catalog
 from msinfusion.web.routes.api import meta as api_meta
 from msinfusion.web.routes.api import patient as api_patient
@@ -90,7 +90,7 @@ def create_app(settings: Settings | None = None, *, clock: Callable[[], datetime
         app.include_router(module.router)
     for module in (staff_schedule, staff_board, api_schedule):  # day schedule and day board (issue 5)
         app.include_router(module.router)
-    for module in (password_links, staff_users):  # accounts (issue 10)
+    for module in (password_links, mfa, staff_users):  # accounts and the second factor (issue 10)
         app.include_router(module.router)
     app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
     return app

@@ -14,10 +14,11 @@ import ssl
 import subprocess
 import sys
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from datetime import UTC, datetime
 from pathlib import Path
 
+import pyotp
 import pytest
 from playwright.sync_api import Browser, Page
 
@@ -220,3 +221,47 @@ def test_a_browser_signs_in_and_works_through_a_tls_proxy(browser: Browser, behi
 
 def test_a_browser_signs_in_and_works_over_direct_tls(browser: Browser, direct_tls: str) -> None:
     _sign_in_record_and_sign_out(browser, direct_tls)
+
+
+def test_a_scheduler_enrols_a_second_factor_and_signs_in_with_it(
+    browser: Browser, direct_tls: str, axe: Callable[[Page], None]
+) -> None:
+    context = browser.new_context(base_url=direct_tls, ignore_https_errors=True)
+    page = context.new_page()
+    try:
+        page.goto("/login")
+        page.fill("#username", "scheduler_a")
+        page.fill("#password", PASSWORD)
+        page.click("button[type=submit]")
+        page.wait_for_url("**/login/enrol**")
+        axe(page)
+        _shot(page, "mfa-enrol")
+        totp = pyotp.TOTP(page.locator("#totp-key").inner_text().replace(" ", ""))
+        page.get_by_label("Code from the app").fill(totp.now())
+        page.get_by_role("button", name="Turn on").click()
+        page.wait_for_selector("h1:has-text('Your recovery codes')")
+        axe(page)
+        _shot(page, "mfa-recovery")
+        codes = page.locator(".recovery-codes code").all_inner_texts()
+        assert len(codes) == 10
+        page.get_by_role("link", name="Continue").click()
+        page.wait_for_url("**/staff")
+        page.get_by_role("button", name="Sign out").click()
+        page.wait_for_url("**/login")
+
+        page.fill("#username", "scheduler_a")
+        page.fill("#password", PASSWORD)
+        page.click("button[type=submit]")
+        page.wait_for_url("**/login/code**")
+        axe(page)
+        page.get_by_label("Code").fill(codes[0])
+        page.get_by_role("button", name="Sign in").click()
+        page.wait_for_url("**/staff")
+    finally:
+        context.close()
+
+
+def _shot(page: Page, name: str) -> None:
+    folder = os.environ.get("MSINFUSION_SCREENSHOTS")
+    if folder:
+        page.screenshot(path=str(Path(folder) / f"{name}.png"), full_page=True)
