@@ -173,3 +173,14 @@ def test_the_sign_in_page_promises_only_what_exists(client: TestClient) -> None:
     assert "administrator" in page and "link to set a new password" in page
     assert "reset it for you" not in page
     assert "Your password is set" in client.get("/login?password=set").text
+
+
+def test_a_spanish_speaking_patient_sets_a_password_in_spanish(app: FastAPI, admin: TestClient, world: World) -> None:
+    with app.state.database.session() as db:
+        db.add(Patient(center_id=world.centers["a"], reference="PA8", display_name="Lucía", locale="es", card={}))
+    path = _link_path(_post(admin, "/staff/users/invite", username="lucia", display_name="Lucía", role="patient",
+                            patient_reference="PA8"))  # fmt: skip
+    page = TestClient(app).get(path)
+    assert '<html lang="es">' in page.text and "Elija su contraseña" in page.text
+    assert _set_password(app, path, "corto", "corto") == 422
+    assert _set_password(app, path) == 303

@@ -6,21 +6,47 @@ Setting the password ends every session of the account.
 
 from __future__ import annotations
 
-from typing import Annotated
+from typing import Annotated, Any
 
 from fastapi import APIRouter, Form, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
+from sqlalchemy.orm import Session
 
 from msinfusion import passwords
 from msinfusion.db import accounts
-from msinfusion.web.dependencies import DbSession, Hasher, Now, Principal
+from msinfusion.db.account_models import PasswordLink
+from msinfusion.i18n import translator
+from msinfusion.web.dependencies import DbSession, Hasher, Now, Principal, app_settings
 from msinfusion.web.pages import render
 from msinfusion.web.policies import policy
 from msinfusion.web.unit_of_work import UnitOfWork, audited
 
 router = APIRouter(include_in_schema=False)
 
-DEAD_LINK = "This link has expired or was already used. Please ask your center's administrator for a new one."
+
+def _page(request: Request, db: Session, link: PasswordLink | None, status_code: int = 200, **context: Any) -> Response:
+    """The page in the language of the patient the account belongs to (staff: the default language)."""
+    locale = app_settings(request).default_locale
+    if link is not None:
+        patient = accounts.linked_patient(db, link.user_id)
+        locale = patient.locale if patient is not None else locale
+    t = translator(locale)
+    request.state.locale = t.locale
+    page = {"_": t.gettext, "dead": link is None, **context}
+    if link is not None:
+        page["purpose"] = link.purpose
+    return render(request, "set_password.html", page, status_code=status_code)
+
+
+def _problem(password: str, confirm: str) -> str | None:
+    """Which rule the new password breaks (the page words it), or None."""
+    if len(password) < passwords.MIN_LENGTH:
+        return "short"
+    if len(password) > passwords.MAX_LENGTH:
+        return "long"
+    if passwords.password_problem(password) is not None:
+        return "common"
+    return "mismatch" if password != confirm else None
 
 
 @router.get("/set-password/{token}", response_class=HTMLResponse)
@@ -28,10 +54,9 @@ def set_password_page(
     request: Request, token: str, _principal: Annotated[Principal | None, policy("public")], db: DbSession, at: Now
 ) -> Response:
     link = accounts.live_link(db, token, at)
+    response = _page(request, db, link, 404 if link is None else 200, token=token)
     db.commit()
-    if link is None:
-        return render(request, "set_password.html", {"dead": DEAD_LINK}, status_code=404)
-    return render(request, "set_password.html", {"token": token, "purpose": link.purpose})
+    return response
 
 
 @router.post("/set-password/{token}", response_class=HTMLResponse)
@@ -45,19 +70,14 @@ def set_password(
     at: Now,
     hasher: Hasher,
 ) -> Response:
-    problem = passwords.password_problem(password)
-    if problem is None and password != confirm:
-        problem = "The two passwords are not the same."
+    problem = _problem(password, confirm)
     # Hash before touching the database, so the slow part holds no write lock.
     hashed = hasher.hash(password) if problem is None else None
     link = accounts.live_link(work.db, token, at)
-    if link is None:
+    if link is None or hashed is None:
+        response = _page(request, work.db, link, 404 if link is None else 422, token=token, error=problem)
         work.discard()
-        return render(request, "set_password.html", {"dead": DEAD_LINK}, status_code=404)
-    if hashed is None:
-        work.discard()
-        context = {"token": token, "purpose": link.purpose, "error": problem}
-        return render(request, "set_password.html", context, status_code=422)
+        return response
     user = accounts.set_password(work.db, link, hashed, at)
     work.audit(object_id=user.id, actor=None, details={"password": "set", "purpose": link.purpose})
     return RedirectResponse("/login?password=set", status_code=303)
