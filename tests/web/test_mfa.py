@@ -168,3 +168,22 @@ def test_a_password_reset_keeps_the_second_factor(prod_app: FastAPI, prod_world:
     clock.advance(seconds=30)
     again = _browser_now(prod_app)
     assert sign_in(again, "admin_a", new_password).headers["location"].startswith("/login/code")
+
+
+def test_a_nurse_turns_the_code_on_and_is_asked_for_it_next_time(
+    prod_app: FastAPI, prod_world: World, clock: FakeClock
+) -> None:
+    nurse = _browser_now(prod_app)
+    assert sign_in(nurse, "nurse_a").status_code == 303
+    assert "Set up a sign-in code" in nurse.get("/account/mfa").text
+    assert _post(nurse, "/account/mfa/start", "/account/mfa").status_code == 303
+    page = nurse.get("/account/mfa")
+    key = re.search(r'id="totp-key">([A-Z2-7 ]+)<', page.text)
+    assert key and 'action="/account/mfa/confirm"' in page.text
+    totp = pyotp.TOTP(key.group(1).replace(" ", ""))
+    assert _post(nurse, "/account/mfa/confirm", "/account/mfa", code="000000").status_code == 400
+    done = _post(nurse, "/account/mfa/confirm", "/account/mfa", code=totp.at(clock()))
+    assert done.status_code == 200 and "Your recovery codes" in done.text
+    assert "10 unused recovery codes" in nurse.get("/account/mfa").text
+    clock.advance(seconds=30)
+    _password_step(prod_app, "nurse_a")

@@ -7,6 +7,7 @@ import os
 from collections.abc import Callable
 from pathlib import Path
 
+import pyotp
 from playwright.sync_api import Browser, Page
 
 from tests.web.browser.conftest import LiveServer
@@ -89,3 +90,26 @@ def test_an_admin_invites_a_nurse_who_sets_a_password_and_signs_in(
     assert "Disabled" in page.locator("tr", has_text="nina").inner_text()
     axe(page)
     _shot(page, "accounts-after")
+
+
+def test_a_nurse_sets_up_a_sign_in_code_from_the_staff_home(page: Page, axe: Callable[[Page], None]) -> None:
+    page.goto("/login")
+    page.fill("#username", "nurse_a")
+    page.fill("#password", PASSWORD)
+    page.click("button[type=submit]")
+    page.wait_for_url("**/staff")
+    page.get_by_role("link", name="Sign-in code").click()
+    page.wait_for_url("**/account/mfa")
+    axe(page)
+    page.get_by_role("button", name="Set up a sign-in code").click()
+    page.wait_for_selector("#totp-key")
+    axe(page)
+    _shot(page, "mfa-account-enrol")
+    totp = pyotp.TOTP(page.locator("#totp-key").inner_text().replace(" ", ""))
+    page.get_by_label("Code from the app").fill(totp.now())
+    page.get_by_role("button", name="Turn on").click()
+    page.wait_for_selector("h1:has-text('Your recovery codes')")
+    axe(page)
+    page.goto("/account/mfa")
+    assert "10 unused recovery codes" in page.get_by_role("status").inner_text()
+    axe(page)

@@ -166,3 +166,62 @@ def confirm_enrolment(
         return _refuse(work, request, user, at, settings, "mfa_enrol.html", context)
     response = render(request, "mfa_recovery.html", {"codes": codes, "next": target})
     return _start_session(work, request, user, at, settings, response, "totp")
+
+
+# --- a signed-in staff member turns the second factor on (offered to every staff role) --------------
+
+
+@router.get("/account/mfa", response_class=HTMLResponse)
+def account_page(
+    request: Request,
+    principal: Annotated[Principal, policy("staff-center")],
+    db: DbSession,
+    settings: AppSettings,
+) -> Response:
+    found = mfa_store.factor(db, principal.user_id)
+    context: dict[str, Any] = {"enrolled": found is not None and found.confirmed_at is not None}
+    if context["enrolled"]:
+        context["codes_left"] = mfa_store.recovery_codes_left(db, principal.user_id)
+    elif found is not None:
+        user = db.get_one(User, principal.user_id)
+        context.update(_enrol_context(db, user, settings), action="/account/mfa/confirm", next="/account/mfa")
+        db.commit()
+        return render(request, "mfa_enrol.html", context)
+    db.commit()
+    return render(request, "mfa_account.html", context)
+
+
+@router.post("/account/mfa/start")
+def start_enrolment(
+    principal: Annotated[Principal, policy("staff-center")],
+    work: Annotated[UnitOfWork, audited("enrol", "mfa")],
+    at: Now,
+    settings: AppSettings,
+) -> Response:
+    """Make a key to add to the authenticator app (it counts once a first code confirms it)."""
+    mfa_store.start_enrolment(work.db, principal.user_id, at, settings.secret_key)
+    work.audit(object_id=principal.user_id, outcome="started")
+    return RedirectResponse("/account/mfa", status_code=303)
+
+
+@router.post("/account/mfa/confirm", response_class=HTMLResponse)
+def confirm_account_enrolment(
+    request: Request,
+    code: Annotated[str, Form(max_length=40)],
+    principal: Annotated[Principal, policy("staff-center")],
+    work: Annotated[UnitOfWork, audited("enrol", "mfa")],
+    at: Now,
+    settings: AppSettings,
+) -> Response:
+    user = work.db.get_one(User, principal.user_id)
+    if mfa_store.factor(work.db, user.id) is None:
+        work.discard()
+        return RedirectResponse("/account/mfa", status_code=303)
+    context = {"action": "/account/mfa/confirm", "next": "/account/mfa", **_enrol_context(work.db, user, settings)}
+    if _throttled(work, request, user, at, settings):
+        return render(request, "mfa_enrol.html", {**context, "error": THROTTLED}, status_code=429)
+    codes = mfa_store.confirm(work.db, user.id, code, at, settings.secret_key)
+    if codes is None:
+        return _refuse(work, request, user, at, settings, "mfa_enrol.html", context)
+    work.audit(object_id=user.id)
+    return render(request, "mfa_recovery.html", {"codes": codes, "next": "/staff"})
