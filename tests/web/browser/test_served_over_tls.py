@@ -1,5 +1,6 @@
 """The packaged server in production mode, as a center runs it: behind a real TLS-terminating nginx on
-127.0.0.1 with two web workers, and serving TLS itself. A browser signs in, records a change and signs out.
+127.0.0.1 with two web workers, and serving TLS itself. A browser signs in (an admin: password, then
+enrolling the required second factor), records a change and signs out.
 
 Uses Debian's nginx (``make browser-deps`` installs it) and a self-signed certificate made with openssl.
 Without nginx or openssl the tests skip locally and FAIL when ``CI=true``.
@@ -194,6 +195,11 @@ def _sign_in_record_and_sign_out(browser: Browser, base_url: str) -> None:
         page.fill("#username", "admin_a")
         page.fill("#password", PASSWORD)
         page.click("button[type=submit]")
+        page.wait_for_url("**/login/enrol**")  # admins need a second factor in production
+        totp = pyotp.TOTP(page.locator("#totp-key").inner_text().replace(" ", ""))
+        page.get_by_label("Code from the app").fill(totp.now())
+        page.get_by_role("button", name="Turn on").click()
+        page.get_by_role("link", name="Continue").click()
         page.wait_for_url("**/staff")
         cookies = {cookie["name"]: cookie for cookie in context.cookies()}
         session = cookies["__Host-msi_session"]
