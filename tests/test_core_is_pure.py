@@ -28,6 +28,8 @@ CORE = [
     "msinfusion.board",
     "msinfusion.prescriptions",
     "msinfusion.passwords",
+    "msinfusion.accounts",
+    "msinfusion.mfa",
     "msinfusion.i18n",
     "msinfusion.scheduling",
     "msinfusion.scheduling.edits",
