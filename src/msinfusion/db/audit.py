@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import hashlib
 import json
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
 
@@ -93,6 +93,7 @@ class ChainReport:
 
     checked: int
     first_broken_id: int | None
+    heads: dict[int, str] = field(default_factory=dict)
 
     @property
     def intact(self) -> bool:
@@ -108,4 +109,4 @@ def verify(session: Session) -> ChainReport:
         if event.prev_hash != prev or chain_hash(prev, event) != event.row_hash:
             return ChainReport(checked, event.id)
         prev = event.row_hash
-    return ChainReport(checked, None)
+    return ChainReport(checked, None, {0: prev} if checked else {})
