@@ -5,7 +5,7 @@ from __future__ import annotations
 import importlib
 import sys
 
-ALL = ["calendars", "scheduling"]
+ALL = ["audit_writers", "calendars", "scheduling"]
 
 
 def main(names: list[str]) -> None:
