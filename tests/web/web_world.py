@@ -12,12 +12,11 @@ from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
 
-from starlette.exceptions import StarletteDeprecationWarning
-
 with warnings.catch_warnings():
     # Starlette 1.x prefers httpx2 for its test client and warns once at import when it finds httpx
-    # 0.28 instead (pyproject pins httpx). The client works the same with either.
-    warnings.simplefilter("ignore", StarletteDeprecationWarning)
+    # 0.28 instead (pyproject pins httpx). The client works the same with either. Matched by message:
+    # older Starlette releases (the lowest-versions run) have no StarletteDeprecationWarning class.
+    warnings.filterwarnings("ignore", message="Using `httpx` with `starlette.testclient` is deprecated")
     from starlette.testclient import TestClient
 
 from msinfusion.db import Database
