@@ -21,7 +21,7 @@ from sqlalchemy.orm import Session
 
 from msinfusion.center import WEEKDAYS, CenterProfile, OpeningHours, demo_center
 from msinfusion.db.models import CatalogOverride, Center, CenterHours, Prescription
-from msinfusion.therapies import Therapy, apply_overrides, load_catalog
+from msinfusion.therapies import OverrideError, Therapy, apply_overrides, load_catalog
 from msinfusion.visits import VisitPhase, VisitPolicy, phases_for_treatment, treatment_codes
 
 Hours = tuple[tuple[int, time, time], ...]
@@ -29,8 +29,23 @@ Hours = tuple[tuple[int, time, time], ...]
 
 @functools.lru_cache(maxsize=256)
 def overridden_therapy(therapy_id: str, overrides_json: str) -> Therapy:
-    """The catalog therapy with the overrides (a JSON object by value path) applied."""
-    return apply_overrides(load_catalog().get(therapy_id), json.loads(overrides_json))
+    """The catalog therapy with the overrides applied (``{"values": ..., "reasons": ...}`` by value path).
+
+    The clinician reasons stored with the overrides go to :func:`apply_overrides`, so a saved reduction
+    of observation loads. A stored override that no longer fits (saved before ranges were checked) is
+    left out rather than taking down every plan and board that uses the therapy.
+    """
+    stored = json.loads(overrides_json)
+    values: dict[str, Any] = dict(stored.get("values", {}))
+    reasons: dict[str, str] = dict(stored.get("reasons", {}))
+    therapy = load_catalog().get(therapy_id)
+    while True:
+        try:
+            return apply_overrides(therapy, values, reasons=reasons)
+        except OverrideError as exc:
+            if exc.field not in values:
+                return therapy
+            del values[exc.field]
 
 
 def profile_from_key(key: tuple[Any, ...]) -> CenterProfile:
@@ -59,6 +74,8 @@ class CenterCatalog:
     center_id: int
     overrides: dict[str, dict[str, Any]]
     profile_key: tuple[str, int, str, str, Hours]
+    reasons: dict[str, dict[str, str]] = field(default_factory=dict)
+    jurisdiction: str | None = None
     _therapy_ids: dict[str, str] = field(default_factory=dict)
 
     @property
@@ -70,8 +87,10 @@ class CenterCatalog:
         return _profile(*self.profile_key)
 
     def overrides_json(self, therapy_id: str) -> str:
-        """The center's overrides of a therapy as canonical JSON (part of memo keys)."""
-        return json.dumps(self.overrides.get(self.therapy_id(therapy_id), {}), sort_keys=True)
+        """The center's overrides of a therapy and their clinician reasons as canonical JSON (part of memo keys)."""
+        key = self.therapy_id(therapy_id)
+        stored = {"values": self.overrides.get(key, {}), "reasons": self.reasons.get(key, {})}
+        return json.dumps(stored, sort_keys=True)
 
     def therapy_id(self, name: str) -> str:
         """The catalog id for an id, brand or generic name."""
@@ -102,21 +121,41 @@ def current_overrides(db: Session, center_id: int, therapy_id: str | None = None
     return {key: value for key, value in latest.items() if value is not None}
 
 
+def current_reasons(db: Session, center_id: int, therapy_id: str | None = None) -> dict[tuple[str, str], str]:
+    """The clinician reason stored with the newest override per (therapy, field), where one was given."""
+    query = select(CatalogOverride).where(CatalogOverride.center_id == center_id).order_by(CatalogOverride.id)
+    if therapy_id is not None:
+        query = query.where(CatalogOverride.therapy_id == therapy_id)
+    latest: dict[tuple[str, str], str | None] = {}
+    for row in db.scalars(query):
+        latest[(row.therapy_id, row.field)] = row.clinician_reason
+    return {key: reason for key, reason in latest.items() if reason}
+
+
 def center_catalog(db: Session, center_id: int) -> CenterCatalog:
     """Read a center's overrides and profile (three small queries)."""
     center = db.get_one(Center, center_id)
     overrides: dict[str, dict[str, Any]] = {}
     for (therapy_id, path), value in current_overrides(db, center_id).items():
         overrides.setdefault(therapy_id, {})[path] = value
+    reasons: dict[str, dict[str, str]] = {}
+    for (therapy_id, path), reason in current_reasons(db, center_id).items():
+        reasons.setdefault(therapy_id, {})[path] = reason
     rows = db.scalars(select(CenterHours).where(CenterHours.center_id == center_id).order_by(CenterHours.weekday))
     hours: Hours = tuple((h.weekday, h.opens, h.closes) for h in rows)
     profile_json = json.dumps(center.profile or {}, sort_keys=True)
-    return CenterCatalog(center_id, overrides, (profile_json, center.id, center.name, center.timezone, hours))
+    key = (profile_json, center.id, center.name, center.timezone, hours)
+    return CenterCatalog(center_id, overrides, key, reasons=reasons, jurisdiction=center.jurisdiction)
 
 
 def center_today(db: Session, center_id: int, at: datetime) -> date:
     """Today's date where the center is (not the UTC date): what "today" means for its records."""
     return at.astimezone(ZoneInfo(db.get_one(Center, center_id).timezone)).date()
+
+
+def center_jurisdiction(db: Session, center_id: int, default: str) -> str:
+    """The label jurisdiction of a center (US or EU): its own, else ``default`` (the app setting)."""
+    return db.get_one(Center, center_id).jurisdiction or default
 
 
 def prescription_therapy(db: Session, prescription: Prescription) -> Therapy:

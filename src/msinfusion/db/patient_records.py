@@ -12,12 +12,39 @@ from pydantic import BaseModel, ConfigDict, Field
 from sqlalchemy import select
 from sqlalchemy.orm import Session, selectinload
 
-from msinfusion.db.center_catalog import center_today, prescription_therapy
-from msinfusion.db.models import Appointment, CheckAnswers, GivenDose, Patient, Prescription
+from msinfusion.db.center_catalog import center_jurisdiction, center_today, prescription_therapy
+from msinfusion.db.clinical_records import (
+    DoseCheckView,
+    ReactionView,
+    checks_of,
+    reaction_rows,
+    reactions_of,
+    recorded_checks,
+)
+from msinfusion.db.models import Appointment, CheckAnswers, GivenDose, Patient, Prescription, User
+from msinfusion.dose_checks import required_checks
+from msinfusion.dose_records import (
+    ClinicianConfirmation,
+    DoseProblem,
+    ProposedDose,
+    RecordedDose,
+    check_recorded_dose,
+    decide,
+)
+from msinfusion.lifetime_caps import check_prior
 from msinfusion.prescriptions import RecordProblem, check_new_prescription, dose_given_on, prescription_calendar
+from msinfusion.reactions import retreatment_gate
 from msinfusion.regimens import DoseCalendar, RegimenError
-from msinfusion.therapies import load_catalog
+from msinfusion.therapies import Therapy, load_catalog
 from msinfusion.therapies.catalog import show
+
+
+class DoseRefused(RecordProblem):
+    """A dose record the core refused; ``problems`` are its reasons, each naming a field and its sources."""
+
+    def __init__(self, problems: list[DoseProblem]) -> None:
+        super().__init__("; ".join(p.message for p in problems))
+        self.problems = problems
 
 
 class DoseRow(BaseModel):
@@ -25,6 +52,7 @@ class DoseRow(BaseModel):
     day: date
     status: str
     amount: str
+    amount_status: str
     treatment: str
     window_start: date
     window_end: date
@@ -39,6 +67,17 @@ class GivenDoseView(BaseModel):
     dose_index: int | None
     amount_mg: float | None
     note: str
+    flags: list[str] = []
+    confirmed_by: str | None = None
+    confirmation_reason: str | None = None
+    recorded_by: str = ""
+
+
+class RequiredCheckView(BaseModel):
+    id: str
+    what: str
+    sources: list[str]
+    statuses: list[str]
 
 
 class PrescriptionView(BaseModel):
@@ -52,6 +91,11 @@ class PrescriptionView(BaseModel):
     calendar: list[DoseRow]
     warnings: list[str]
     problem: str | None = None
+    next_dose: int = 1
+    required_checks: list[RequiredCheckView] = []
+    checks: list[DoseCheckView] = []
+    reactions: list[ReactionView] = []
+    clinician_gate: str | None = None
 
 
 class AppointmentView(BaseModel):
@@ -83,6 +127,9 @@ class PatientDetail(BaseModel):
     reference: str
     display_name: str
     locale: str
+    prior_mitoxantrone_mg_m2: float = 0.0
+    prior_exposure_reason: str | None = None
+    jurisdiction: str = "US"
     prescriptions: list[PrescriptionView]
     appointments: list[AppointmentView]
     checks: list[CheckView]
@@ -105,25 +152,71 @@ class GivenDoseIn(BaseModel):
 
     given_on: date
     amount_mg: float | None = Field(default=None, gt=0, le=100_000)
+    number: int | None = Field(default=None, ge=1, le=1000)
     note: str = Field(default="", max_length=2000)
+    clinician_confirms: bool = False
+    clinician_reason: str = Field(default="", max_length=2000)
+    clinician: str = Field(default="", max_length=200)
+
+
+class PriorExposureIn(BaseModel):
+    """Mitoxantrone received before this record (mg/m2), and a clinician's reason to start after it."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    prior_mitoxantrone_mg_m2: float = Field(ge=0, allow_inf_nan=False)
+    clinician_reason: str = Field(default="", max_length=2000)
+
+
+def prior_exposure(therapy: Therapy, patient: Patient) -> float:
+    """The prior exposure the cap of ``therapy`` counts: the patient's mitoxantrone, for a therapy with a cap."""
+    return patient.prior_mitoxantrone_mg_m2 if therapy.cumulative_cap is not None else 0.0
 
 
 def _calendar(
-    db: Session, prescription: Prescription, given: list[date], today: date, jurisdiction: str
+    db: Session, prescription: Prescription, given: list[GivenDose], today: date, jurisdiction: str
 ) -> DoseCalendar:
+    therapy = prescription_therapy(db, prescription)
     return prescription_calendar(
-        prescription_therapy(db, prescription),
+        therapy,
         prescription.start_date,
-        given,
+        [g.given_on for g in given],
         today,
         bsa=prescription.options.get("bsa"),
         jurisdiction=jurisdiction,
+        given_mg=[g.amount_mg for g in given],
+        prior_cumulative_per_m2=prior_exposure(therapy, prescription.patient),
+        clinician_reason=prescription.patient.prior_exposure_reason,
     )
+
+
+def _given_view(g: GivenDose, names: dict[int, str]) -> GivenDoseView:
+    return GivenDoseView(
+        id=g.id,
+        given_on=g.given_on,
+        dose_index=g.dose_index,
+        amount_mg=g.amount_mg,
+        note=g.note,
+        flags=list(g.flags or []),
+        confirmed_by=g.confirmed_by,
+        confirmation_reason=g.confirmation_reason,
+        recorded_by=names.get(g.recorded_by, ""),
+    )
+
+
+def _user_names(db: Session, ids: set[int]) -> dict[int, str]:
+    if not ids:
+        return {}
+    return {u.id: u.display_name for u in db.scalars(select(User).where(User.id.in_(ids)))}
 
 
 def prescription_view(db: Session, prescription: Prescription, today: date, jurisdiction: str) -> PrescriptionView:
     therapy = prescription_therapy(db, prescription)
     given = sorted(prescription.given_doses, key=lambda g: g.given_on)
+    names = _user_names(db, {g.recorded_by for g in given})
+    reactions = reaction_rows(db, [prescription.id])
+    gate = retreatment_gate(therapy, reactions_of(db, prescription.id))
+    next_dose = len(given) + 1
     view = PrescriptionView(
         id=prescription.id,
         therapy_id=therapy.id,
@@ -131,15 +224,40 @@ def prescription_view(db: Session, prescription: Prescription, today: date, juri
         start_date=prescription.start_date,
         status=prescription.status,
         options=prescription.options,
-        given=[
-            GivenDoseView(id=g.id, given_on=g.given_on, dose_index=g.dose_index, amount_mg=g.amount_mg, note=g.note)
-            for g in given
-        ],
+        given=[_given_view(g, names) for g in given],
         calendar=[],
         warnings=[],
+        next_dose=next_dose,
+        required_checks=[
+            RequiredCheckView(id=c.id, what=c.what, sources=list(c.sources), statuses=[str(s) for s in c.statuses])
+            for c in required_checks(therapy, next_dose)
+        ],
+        checks=[
+            DoseCheckView(
+                id=c.id,
+                dose_number=c.dose_number,
+                check_id=c.check_id,
+                note=c.note,
+                recorded_by=c.recorded_by,
+                recorded_at=c.recorded_at,
+            )
+            for c in checks_of(db, prescription.id)
+        ],
+        reactions=[
+            ReactionView(
+                id=r.id,
+                dose_number=r.dose_number,
+                occurred_on=r.occurred_on,
+                serious=r.serious,
+                note=r.note,
+                recorded_by=r.recorded_by,
+            )
+            for r in reactions
+        ],
+        clinician_gate=gate.reason if gate.needs_clinician else None,
     )
     try:
-        plan = _calendar(db, prescription, [g.given_on for g in given], today, jurisdiction)
+        plan = _calendar(db, prescription, given, today, jurisdiction)
     except RegimenError as exc:
         view.problem = str(exc)
         return view
@@ -150,6 +268,7 @@ def prescription_view(db: Session, prescription: Prescription, today: date, juri
             day=d.date,
             status=d.status,
             amount=f"{show(d.amount)} {d.unit}",
+            amount_status=str(therapy.dose_step(d.number).amount.status) if d.number <= len(therapy.dosing) else "",
             treatment=d.treatment,
             window_start=d.window.start,
             window_end=d.window.end,
@@ -207,6 +326,9 @@ def patient_detail(db: Session, patient: Patient, today: date, jurisdiction: str
         reference=patient.reference,
         display_name=patient.display_name,
         locale=patient.locale,
+        prior_mitoxantrone_mg_m2=patient.prior_mitoxantrone_mg_m2,
+        prior_exposure_reason=patient.prior_exposure_reason,
+        jurisdiction=jurisdiction,
         prescriptions=[prescription_view(db, p, today, jurisdiction) for p in prescriptions],
         appointments=[
             AppointmentView(
@@ -247,6 +369,8 @@ def prescribe(
         center_today(db, patient.center_id, at),
         bsa=new.bsa,
         jurisdiction=jurisdiction,
+        prior_cumulative_per_m2=prior_exposure(catalog.get(new.therapy_id), patient),
+        clinician_reason=patient.prior_exposure_reason,
     )
     db.add(prescription)
     db.flush()
@@ -254,28 +378,96 @@ def prescribe(
 
 
 def record_dose(
-    db: Session, prescription: Prescription, dose: GivenDoseIn, by_user_id: int, at: datetime, jurisdiction: str
+    db: Session, prescription: Prescription, dose: GivenDoseIn, by_user: User, at: datetime, jurisdiction: str
 ) -> GivenDose:
-    """Record a given dose; the core must accept the new list of given dates."""
-    number = dose_given_on(
-        prescription_therapy(db, prescription),
+    """Record a given dose after :func:`check_recorded_dose`; refused (:class:`DoseRefused`) unless it fits
+    or a clinician confirms it with a written reason, in which case the problems are stored as flags."""
+    therapy = prescription_therapy(db, prescription)
+    patient = prescription.patient
+    today = center_today(db, patient.center_id, at)
+    given = sorted(prescription.given_doses, key=lambda g: g.given_on)
+    number = dose.number if dose.number is not None else len(given) + 1
+    problems = check_recorded_dose(
+        therapy,
         prescription.start_date,
-        [g.given_on for g in prescription.given_doses],
-        dose.given_on,
-        center_today(db, prescription.patient.center_id, at),
+        [RecordedDose(g.given_on, g.amount_mg) for g in given],
+        ProposedDose(dose.given_on, dose.amount_mg, dose.number),
+        today,
         bsa=prescription.options.get("bsa"),
+        prescribed_amount=prescription.options.get("amount_mg"),
         jurisdiction=jurisdiction,
+        prior_cumulative_per_m2=prior_exposure(therapy, patient),
+        recorded_checks=recorded_checks(db, prescription.id, number),
+        reactions=reactions_of(db, prescription.id),
     )
-    given = GivenDose(
+    confirmation = (
+        ClinicianConfirmation(dose.clinician.strip() or by_user.display_name, dose.clinician_reason)
+        if dose.clinician_confirms
+        else None
+    )
+    decision = decide(problems, confirmation)
+    if not decision.accepted:
+        raise DoseRefused(list(decision.problems))
+    if any(g.given_on == dose.given_on for g in given):
+        raise RecordProblem("A dose is already recorded on that day.")
+    try:
+        # The calendar must still be built with the dose as given (so no record takes down the plan).
+        dose_index = dose_given_on(
+            therapy,
+            prescription.start_date,
+            [g.given_on for g in given],
+            dose.given_on,
+            max(today, dose.given_on),
+            bsa=prescription.options.get("bsa"),
+            jurisdiction=jurisdiction,
+            prior_cumulative_per_m2=prior_exposure(therapy, patient),
+            clinician_reason=patient.prior_exposure_reason or (confirmation.reason if confirmation else None),
+        )
+    except RecordProblem as exc:
+        raise RecordProblem(f"The calendar cannot take this dose: {exc}") from None
+    row = GivenDose(
         prescription_id=prescription.id,
         given_on=dose.given_on,
-        dose_index=number,
+        dose_index=dose_index,
         amount_mg=dose.amount_mg,
         note=dose.note.strip(),
-        recorded_by=by_user_id,
+        recorded_by=by_user.id,
         recorded_at=at,
+        flags=list(decision.flags),
+        confirmed_by=confirmation.clinician.strip() if confirmation and decision.flags else None,
+        confirmation_reason=confirmation.reason.strip() if confirmation and decision.flags else None,
     )
-    db.add(given)
+    db.add(row)
     db.flush()
     db.refresh(prescription)
-    return given
+    return row
+
+
+def given_view(db: Session, given: GivenDose) -> GivenDoseView:
+    """One recorded dose as staff see it (with who recorded it)."""
+    return _given_view(given, _user_names(db, {given.recorded_by}))
+
+
+PRIOR_EXPOSURE_THERAPY = "mitoxantrone"
+"""The therapy whose lifetime cap a patient's prior exposure counts toward."""
+
+
+def set_prior_exposure(db: Session, patient: Patient, prior: PriorExposureIn) -> None:
+    """Store the patient's prior mitoxantrone exposure (mg/m2) and a clinician's reason, if any.
+
+    The core's range applies (0 to twice the largest lifetime cap); a value out of it is a
+    :class:`RecordProblem`.
+    """
+    therapy = load_catalog().get(PRIOR_EXPOSURE_THERAPY)
+    try:
+        check_prior(therapy, "US", prior.prior_mitoxantrone_mg_m2)
+    except RegimenError as exc:
+        raise RecordProblem(f"Prior mitoxantrone: {exc}.") from None
+    patient.prior_mitoxantrone_mg_m2 = prior.prior_mitoxantrone_mg_m2
+    patient.prior_exposure_reason = prior.clinician_reason.strip() or None
+    db.flush()
+
+
+def patient_jurisdiction(db: Session, patient: Patient, default: str) -> str:
+    """The label jurisdiction for a patient's rules: their center's, else the app setting."""
+    return center_jurisdiction(db, patient.center_id, default)
