@@ -19,8 +19,9 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from msinfusion.center import WEEKDAYS, CenterProfile, OpeningHours, demo_center
+from msinfusion.center import WEEKDAYS, CenterProfile, OpeningHours, demo_center, unlisted_center
 from msinfusion.db.models import CatalogOverride, Center, CenterHours, Prescription
+from msinfusion.i18n import translator
 from msinfusion.therapies import OverrideError, Therapy, apply_overrides, load_catalog
 from msinfusion.visits import VisitPhase, VisitPolicy, phases_for_treatment, treatment_codes
 
@@ -62,9 +63,26 @@ def _profile(profile_json: str, center_id: int, name: str, timezone: str, hours:
     return base.model_copy(update={**update, "hours": opening or base.hours})
 
 
+@functools.lru_cache(maxsize=64)
+def plan_center(key: tuple[Any, ...], locale: str) -> CenterProfile:
+    """The center as a patient's plan shows it: the stored profile, or for a center with none a stand-in
+    that keeps the center's own name, zone and hours and tells the patient to ask for the address and phone
+    (never the demo center's fictional ones)."""
+    profile_json, center_id, name, timezone, hours = key
+    if json.loads(profile_json):
+        return _profile(*key)
+    _ = translator(locale).gettext
+    base = unlisted_center(name, _("ask your care team for the address"), _("the number your care team gave you"))
+    opening = [OpeningHours(day=WEEKDAYS[weekday], opens=opens, closes=closes) for weekday, opens, closes in hours]
+    return base.model_copy(update={"id": f"center-{center_id}", "timezone": timezone, "hours": opening or base.hours})
+
+
 @functools.lru_cache(maxsize=1024)
-def _phases(code: str, policy: VisitPolicy, therapy_id: str, overrides_json: str) -> tuple[VisitPhase, ...]:
-    return tuple(phases_for_treatment(code, policy, overridden_therapy(therapy_id, overrides_json)))
+def _phases(
+    code: str, policy: VisitPolicy, therapy_id: str, overrides_json: str, after_reaction: bool
+) -> tuple[VisitPhase, ...]:
+    therapy = overridden_therapy(therapy_id, overrides_json)
+    return tuple(phases_for_treatment(code, policy, therapy, after_reaction=after_reaction))
 
 
 @dataclass
@@ -86,6 +104,11 @@ class CenterCatalog:
         """
         return _profile(*self.profile_key)
 
+    @property
+    def listed(self) -> bool:
+        """Whether the center has a stored profile (address, phones); without one patients are told to ask."""
+        return bool(json.loads(self.profile_key[0]))
+
     def overrides_json(self, therapy_id: str) -> str:
         """The center's overrides of a therapy and their clinician reasons as canonical JSON (part of memo keys)."""
         key = self.therapy_id(therapy_id)
@@ -103,11 +126,16 @@ class CenterCatalog:
         therapy_id = self.therapy_id(name)
         return overridden_therapy(therapy_id, self.overrides_json(therapy_id))
 
-    def phases(self, treatment: str, policy: VisitPolicy | None = None) -> list[VisitPhase]:
-        """The visit phases of a treatment code at this center; ``KeyError`` for an unknown code."""
+    def phases(
+        self, treatment: str, policy: VisitPolicy | None = None, *, after_reaction: bool = False
+    ) -> list[VisitPhase]:
+        """The visit phases of a treatment code at this center; ``KeyError`` for an unknown code.
+
+        ``after_reaction``: the patient has had an infusion reaction (observation on again where the label says).
+        """
         therapy_id = treatment_codes()[treatment].therapy
         chosen = policy or self.profile.visit_policy
-        return list(_phases(treatment, chosen, therapy_id, self.overrides_json(therapy_id)))
+        return list(_phases(treatment, chosen, therapy_id, self.overrides_json(therapy_id), after_reaction))
 
 
 def current_overrides(db: Session, center_id: int, therapy_id: str | None = None) -> dict[tuple[str, str], Any]:

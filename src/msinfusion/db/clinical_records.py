@@ -142,3 +142,16 @@ def record_reaction(
     db.add(row)
     db.flush()
     return row
+
+
+def patients_with_reactions(db: Session, patient_ids: set[int]) -> set[int]:
+    """Which of these patients have an infusion reaction on record (any prescription)."""
+    if not patient_ids:
+        return set()
+    return set(
+        db.scalars(
+            select(Prescription.patient_id)
+            .join(InfusionReaction, InfusionReaction.prescription_id == Prescription.id)
+            .where(Prescription.patient_id.in_(patient_ids))
+        )
+    )
