@@ -15,8 +15,8 @@ from msinfusion.db.clinical_records import patients_with_reactions, reactions_of
 from msinfusion.db.models import Appointment, Center, Chair, CheckAnswers, Patient, Prescription
 from msinfusion.db.schedule_models import BoardEvent
 from msinfusion.dose_checks import missing_checks
-from msinfusion.reactions import retreatment_gate
-from msinfusion.visits import VisitPhase
+from msinfusion.reactions import option_problem, retreatment_gate
+from msinfusion.visits import VisitPhase, treatment_codes
 
 
 def visit_phases(catalog: CenterCatalog, treatment: str, *, after_reaction: bool = False) -> list[VisitPhase]:
@@ -42,9 +42,15 @@ def dose_guards(db: Session, catalog: CenterCatalog, appointment: Appointment) -
     therapy = catalog.therapy(prescription.therapy_id)
     number = dose_number(appointment, prescription)
     state = missing_checks(therapy, number, recorded_checks(db, prescription.id, number))
-    gate = retreatment_gate(therapy, reactions_of(db, prescription.id))
+    reactions = reactions_of(db, prescription.id)
+    gate = retreatment_gate(therapy, reactions)
     missing = tuple(f"{c.what} not recorded for dose {number}" for c in state.missing)
-    return missing, gate.reason if gate.needs_clinician else None
+    reasons = [gate.reason or "serious infusion reaction on record"] if gate.needs_clinician else []
+    code = treatment_codes().get(appointment.treatment)
+    refused = option_problem(therapy, code.infusion, reactions) if code and code.therapy == therapy.id else None
+    if refused:
+        reasons.append(refused)  # the 2-hour OCREVUS infusion after a serious reaction
+    return missing, "; ".join(reasons) or None
 
 
 def board_rows(db: Session, center_id: int, day: date) -> list[BoardRow]:

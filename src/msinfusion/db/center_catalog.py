@@ -176,6 +176,45 @@ def center_catalog(db: Session, center_id: int) -> CenterCatalog:
     return CenterCatalog(center_id, overrides, key, reasons=reasons, jurisdiction=center.jurisdiction)
 
 
+def save_override(
+    db: Session,
+    center_id: int,
+    therapy: Therapy,
+    path: str,
+    new_value: Any,
+    old_value: Any,
+    *,
+    reason: str,
+    clinician_reason: str | None,
+    user_id: int,
+    at: datetime,
+) -> CatalogOverride:
+    """Store one override after checking the center's overrides still apply with it (``OverrideError`` names
+    the field when not); a null ``new_value`` goes back to the catalog default."""
+    current = current_overrides(db, center_id, therapy.id)
+    reasons = {f: r for (_, f), r in current_reasons(db, center_id, therapy.id).items() if f != path}
+    proposed = {f: v for (_, f), v in current.items() if f != path}
+    if new_value is not None:
+        proposed[path] = new_value
+        if (clinician_reason or "").strip():
+            reasons[path] = (clinician_reason or "").strip()
+    apply_overrides(therapy, proposed, reasons=reasons)
+    override = CatalogOverride(
+        center_id=center_id,
+        therapy_id=therapy.id,
+        field=path,
+        old_value=current.get((therapy.id, path), old_value),
+        new_value=new_value,
+        reason=reason.strip(),
+        clinician_reason=(clinician_reason or "").strip() or None,
+        user_id=user_id,
+        created_at=at,
+    )
+    db.add(override)
+    db.flush()
+    return override
+
+
 def center_today(db: Session, center_id: int, at: datetime) -> date:
     """Today's date where the center is (not the UTC date): what "today" means for its records."""
     return at.astimezone(ZoneInfo(db.get_one(Center, center_id).timezone)).date()
