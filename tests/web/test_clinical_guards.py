@@ -14,7 +14,9 @@ from fastapi import FastAPI
 from httpx import Response
 from sqlalchemy import select
 
+from msinfusion.board import BoardRow
 from msinfusion.db import board
+from msinfusion.db.center_catalog import center_catalog
 from msinfusion.db.models import Appointment, AuditEvent, CatalogOverride, Center, Prescription
 from msinfusion.settings import Settings
 from msinfusion.web import create_app
@@ -72,7 +74,7 @@ def test_an_override_out_of_its_range_is_refused_with_the_field_named_and_a_redu
             r for r in board.board_rows(db, world.centers["a"], DAY) if r.appointment_id == world.appointments["a1"]
         ]
         assert row.next_state == "checked_in"
-        phases = board.visit_phases(board.center_catalog(db, world.centers["a"]), "ocrelizumab-300")
+        phases = board.visit_phases(center_catalog(db, world.centers["a"]), "ocrelizumab-300")
         assert [p.minutes for p in phases if p.name == "observation"] == [30]
 
 
@@ -241,7 +243,7 @@ def _natalizumab_visit(client: TestClient, world: World) -> int:
     return rx
 
 
-def _a2_row(client: TestClient, world: World) -> board.BoardRow:
+def _a2_row(client: TestClient, world: World) -> BoardRow:
     with client.app.state.database.session() as db:  # type: ignore[attr-defined]
         rows = board.board_rows(db, world.centers["a"], DAY)
     [row] = [r for r in rows if r.appointment_id == world.appointments["a2"]]

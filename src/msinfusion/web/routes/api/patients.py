@@ -8,14 +8,12 @@ from typing import Annotated
 from fastapi import APIRouter, HTTPException
 from fastapi.responses import JSONResponse
 
-from msinfusion.db import clinical_records, patient_records
+from msinfusion.db import clinical_records, given_doses, patient_records
 from msinfusion.db.center_catalog import center_today
 from msinfusion.db.clinical_records import DoseCheckIn, DoseCheckView, ReactionIn, ReactionView
+from msinfusion.db.given_doses import DoseRefused, GivenDoseIn, GivenDoseView
 from msinfusion.db.models import Patient, Prescription, User
 from msinfusion.db.patient_records import (
-    DoseRefused,
-    GivenDoseIn,
-    GivenDoseView,
     PatientDetail,
     PatientSummary,
     PrescriptionIn,
@@ -104,7 +102,7 @@ def create_given_dose(
     user = work.db.get_one(User, principal.user_id)
     jurisdiction = patient_records.patient_jurisdiction(work.db, prescription.patient, settings.jurisdiction)
     try:
-        given = patient_records.record_dose(work.db, prescription, body, user, at, jurisdiction)
+        given = given_doses.record_dose(work.db, prescription, body, user, at, jurisdiction)
     except DoseRefused as exc:
         work.discard()
         reasons = [
@@ -122,7 +120,7 @@ def create_given_dose(
         if given.flags
         else None,
     )
-    return patient_records.given_view(work.db, given)
+    return given_doses.given_view(work.db, given)
 
 
 @router.put("/patients/{patient_id}/prior-exposure", response_model=PatientDetail)

@@ -9,11 +9,12 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Form, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
-from msinfusion.db import clinical_records, patient_records
+from msinfusion.db import clinical_records, given_doses, patient_records
 from msinfusion.db.center_catalog import center_today
 from msinfusion.db.clinical_records import DoseCheckIn, ReactionIn
+from msinfusion.db.given_doses import DoseRefused, GivenDoseIn
 from msinfusion.db.models import Patient, Prescription, User
-from msinfusion.db.patient_records import DoseRefused, GivenDoseIn, PrescriptionIn, PriorExposureIn
+from msinfusion.db.patient_records import PrescriptionIn, PriorExposureIn
 from msinfusion.prescriptions import RecordProblem
 from msinfusion.settings import Settings
 from msinfusion.therapies import load_catalog
@@ -156,7 +157,7 @@ def record_dose(
             clinician_confirms=bool(clinician_confirms),
             clinician_reason=clinician_reason,
         )
-        given = patient_records.record_dose(work.db, prescription, dose, user, at, jurisdiction)
+        given = given_doses.record_dose(work.db, prescription, dose, user, at, jurisdiction)
     except DoseRefused as exc:
         work.discard()
         confirm = (
