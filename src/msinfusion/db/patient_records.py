@@ -27,7 +27,7 @@ from msinfusion.lifetime_caps import check_prior
 from msinfusion.prescriptions import RecordProblem, check_new_prescription, prescription_calendar
 from msinfusion.reactions import retreatment_gate
 from msinfusion.regimens import DoseCalendar, RegimenError
-from msinfusion.therapies import load_catalog
+from msinfusion.therapies import Therapy, load_catalog
 from msinfusion.therapies.catalog import show
 
 
@@ -143,6 +143,14 @@ def _calendar(
     )
 
 
+def _amount_status(therapy: Therapy, number: int) -> str:
+    """The status of a dose's amount in the data (label, manufacturer, secondary, practice, unconfirmed)."""
+    try:
+        return str(therapy.dose_step(number).amount.status)
+    except ValueError:
+        return "not set"
+
+
 def prescription_view(db: Session, prescription: Prescription, today: date, jurisdiction: str) -> PrescriptionView:
     therapy = prescription_therapy(db, prescription)
     given = sorted(prescription.given_doses, key=lambda g: g.given_on)
@@ -201,7 +209,7 @@ def prescription_view(db: Session, prescription: Prescription, today: date, juri
             day=d.date,
             status=d.status,
             amount=f"{show(d.amount)} {d.unit}",
-            amount_status=str(therapy.dose_step(d.number).amount.status) if d.number <= len(therapy.dosing) else "",
+            amount_status=_amount_status(therapy, d.number),
             treatment=d.treatment,
             window_start=d.window.start,
             window_end=d.window.end,

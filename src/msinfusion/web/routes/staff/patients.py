@@ -179,7 +179,11 @@ def record_dose(
         )
     except (RecordProblem, ValueError) as exc:
         work.discard()
-        message = str(exc) if isinstance(exc, RecordProblem) else "The amount must be a number of mg, like 600."
+        message = (
+            str(exc)
+            if isinstance(exc, RecordProblem)
+            else "The amount must be a number of mg (like 600) and the dose number a whole number from 1 to 1000."
+        )
         return _patient_page(
             request, work, principal, patient, at, settings, error=message, status_code=422, dose_form=kept
         )
