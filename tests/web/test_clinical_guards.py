@@ -319,3 +319,29 @@ def test_patients_see_the_caveat_when_a_visit_length_rests_on_an_unconfirmed_val
     assert "Part of the time for this visit is not confirmed yet" in page
     _as(client, "scheduler_a")
     assert "unconfirmed" in client.get(f"/staff/patients/{world.patients['a2']}").text
+
+
+def test_the_patients_plan_counts_prior_mitoxantrone_toward_the_lifetime_cap(client: TestClient, world: World) -> None:
+    _as(client, "scheduler_a")
+    patient = world.patients["a2"]
+    body = {"therapy_id": "mitoxantrone", "start_date": "2027-03-15", "bsa": 1.8}
+    assert _send(client, "POST", f"/api/patients/{patient}/prescriptions", body).status_code == 201
+    _as(client, "patient_a2")
+    without_prior = len(client.get("/api/patient/plan").json()["visits"])
+    _as(client, "scheduler_a")
+    assert (
+        _send(client, "PUT", f"/api/patients/{patient}/prior-exposure", {"prior_mitoxantrone_mg_m2": 120}).status_code
+        == 200
+    )
+    _as(client, "patient_a2")
+    # US cap 140 mg/m2, 12 mg/m2 a dose (mitoxantrone.yaml): 120 already given leaves room for one dose.
+    assert without_prior > 1 and len(client.get("/api/patient/plan").json()["visits"]) == 1
+
+
+def test_the_patients_plan_lists_no_visit_in_the_past(client: TestClient, world: World) -> None:
+    _as(client, "scheduler_a")
+    body = {"therapy_id": "ocrelizumab-iv", "start_date": "2027-01-04"}  # dose 1 overdue since January
+    assert _send(client, "POST", f"/api/patients/{world.patients['a2']}/prescriptions", body).status_code == 201
+    _as(client, "patient_a2")
+    visits = client.get("/api/patient/plan").json()["visits"]
+    assert visits and min(v["date"] for v in visits) >= "2027-03-01"  # the center's today in New York
