@@ -17,6 +17,7 @@ from sqlalchemy import select
 from msinfusion.board import BoardRow
 from msinfusion.db import board
 from msinfusion.db.center_catalog import center_catalog
+from msinfusion.db.day_schedule.day import build_day, day_appointment_id
 from msinfusion.db.models import Appointment, AuditEvent, CatalogOverride, Center, Prescription
 from msinfusion.settings import Settings
 from msinfusion.web import create_app
@@ -265,6 +266,10 @@ def test_after_a_reaction_observation_is_back_and_after_a_serious_one_a_clinicia
     assert after.observation_end is not None and after.expected_finish is not None
     assert before.expected_finish is not None and after.expected_finish > before.expected_finish
     assert after.clinician_gate is None
+    with client.app.state.database.session() as db:  # type: ignore[attr-defined]
+        built = build_day(db, world.centers["a"], DAY).day
+    [a2] = [a for a in built.appointments if a.id == day_appointment_id(world.appointments["a2"])]
+    assert [p.minutes for p in a2.phases or [] if p.name == "observation"] == [60]  # the chair is held for it
 
     serious = {"dose_number": 12, "occurred_on": "2027-02-01", "serious": True, "note": "anaphylaxis"}
     assert _send(client, "POST", f"/api/prescriptions/{rx}/reactions", serious).status_code == 201
