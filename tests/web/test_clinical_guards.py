@@ -350,3 +350,15 @@ def test_the_patients_plan_lists_no_visit_in_the_past(client: TestClient, world:
     _as(client, "patient_a2")
     visits = client.get("/api/patient/plan").json()["visits"]
     assert visits and min(v["date"] for v in visits) >= "2027-03-01"  # the center's today in New York
+
+
+def test_the_staff_page_refuses_a_negative_or_absurd_prior_exposure_in_words(client: TestClient, world: World) -> None:
+    _as(client, "nurse_a")
+    url = f"/staff/patients/{world.patients['a2']}/prior-exposure"
+    for value, words in (("-50", "0 or more"), ("5000", "prior exposure must be 0 to"), ("lots", "a number")):
+        form = {"prior_mitoxantrone_mg_m2": value, "csrf_token": csrf_token(client, "/staff")}
+        refused = client.post(url, data=form, follow_redirects=False)
+        assert refused.status_code == 422 and words in refused.text, value
+    form = {"prior_mitoxantrone_mg_m2": "36", "csrf_token": csrf_token(client, "/staff")}
+    assert client.post(url, data=form, follow_redirects=False).status_code == 303
+    assert "36 mg/m²" in client.get(f"/staff/patients/{world.patients['a2']}").text

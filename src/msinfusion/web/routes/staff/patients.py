@@ -217,7 +217,9 @@ def record_prior_exposure(
     except (RecordProblem, ValueError) as exc:
         work.discard()
         message = (
-            str(exc) if isinstance(exc, RecordProblem) else "Prior mitoxantrone must be a number of mg/m², like 36."
+            str(exc)
+            if isinstance(exc, RecordProblem)
+            else "Prior mitoxantrone must be a number of mg/m², 0 or more, like 36."
         )
         return _patient_page(request, work, principal, patient, at, settings, error=message, status_code=422)
     work.audit(
