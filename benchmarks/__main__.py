@@ -5,7 +5,7 @@ from __future__ import annotations
 import importlib
 import sys
 
-ALL = ["calendars", "scheduling"]
+ALL = ["calendars", "scheduling", "booking"]
 
 
 def main(names: list[str]) -> None:

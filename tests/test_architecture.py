@@ -32,3 +32,24 @@ def test_no_module_of_ours_is_over_400_lines() -> None:
         if "migrations" not in path.parts and len(path.read_text(encoding="utf-8").splitlines()) > 400
     ]
     assert long == []
+
+
+def _declared_layers() -> set[str]:
+    import tomllib
+
+    config = tomllib.loads((ROOT / "pyproject.toml").read_text(encoding="utf-8"))["tool"]["importlinter"]
+    declared: set[str] = set()
+    for contract in config["contracts"]:
+        declared.update(contract.get("source_modules", []), contract.get("modules", []))
+    return declared
+
+
+def test_every_top_level_module_belongs_to_a_layer_the_import_contracts_check() -> None:
+    declared = _declared_layers() | {"msinfusion.cli", "msinfusion.web"}
+    modules = {
+        f"msinfusion.{path.stem if path.is_file() else path.name}"
+        for path in PACKAGE.iterdir()
+        if (path.suffix == ".py" and path.stem not in {"__init__", "__main__"})
+        or (path.is_dir() and (path / "__init__.py").exists())
+    }
+    assert sorted(modules - declared) == []

@@ -133,6 +133,17 @@ def test_a_planned_date_that_has_passed_inside_its_window_moves_to_today() -> No
     assert not any("missed" in n for n in second.notes)
 
 
+def test_a_requested_date_keeps_the_window_the_dose_had_before_the_request() -> None:
+    # A booking engine asks for a date and then checks it against the calendar: both must see one window.
+    therapy = _therapy("natalizumab")
+    today = START + timedelta(weeks=4, days=2)
+    plain = dose_calendar(therapy, START, START + timedelta(days=90), [START], as_of=today).doses[1]
+    asked = dose_calendar(
+        therapy, START, START + timedelta(days=90), [START], as_of=today, requested={2: today + timedelta(days=1)}
+    ).doses[1]
+    assert asked.window == plain.window and asked.window.start == today
+
+
 def test_a_missed_dose_gets_a_window_from_today_not_in_the_past() -> None:
     therapy = _therapy("natalizumab")
     today = START + timedelta(weeks=8)

@@ -29,6 +29,9 @@ PYTHON_SOURCES = [
     *sorted(str(p.relative_to(PACKAGE)) for p in (PACKAGE / "exports" / "fhir").glob("*.py")),
     "exports/text.py",
     "exports/printable.py",
+    # Reminders and notices (issue 12): the rule texts and the messages sent to patients.
+    "reminders/rules.py",
+    "reminders/messages.py",
     # The patient web pages (issue 5): their Python messages and templates.
     "db/patient_plan.py",
     "web/views/card_form.py",

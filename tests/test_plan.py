@@ -14,9 +14,11 @@ import pytest
 from pydantic import ValidationError
 
 from msinfusion.center import demo_center
+from msinfusion.dose_matching import match_bookings
 from msinfusion.exports.text import plan_text
-from msinfusion.plan import PatientFile, PersonalPlan, build_plan, match_bookings, patient_file
+from msinfusion.plan import PatientFile, PersonalPlan, build_plan, patient_file
 from msinfusion.regimens import RegimenError
+from msinfusion.reminders import ReminderChannel
 from msinfusion.screening import Outcome, ScreeningError, all_questions
 from msinfusion.therapies import load_catalog
 
@@ -73,15 +75,49 @@ def test_the_plan_says_once_that_it_supports_the_care_team() -> None:
     assert plan_text(plan).count(plan.disclaimer) == 1
 
 
-def test_the_plan_lists_the_reminders_the_server_sends() -> None:
-    visit = make().visits[0]
+def test_without_an_active_channel_the_plan_lists_no_reminders_and_says_how_to_turn_them_on() -> None:
+    plan = make()
+    assert all(v.reminders == [] for v in plan.visits)
+    assert "We do not send you reminders yet" in plan.reminder_note
+    assert "ask your infusion center to add your e-mail address" in plan.reminder_note
+    text = plan_text(plan)
+    assert "Reminders we send" not in text
+    assert "we also send" not in text
+
+
+def test_with_e_mail_reminders_the_plan_lists_what_the_server_sends() -> None:
+    late_morning = patient_file({"appointments": {1: datetime.datetime(2027, 1, 4, 11, 0)}})  # noqa: DTZ001 - wall clock
+    visit = make(patient=late_morning, reminder_channels=[ReminderChannel(channel="email")]).visits[0]
     start = visit.times.start
     assert [(r.id, start - r.at) for r in visit.reminders] == [
         ("prepare", datetime.timedelta(days=7)),
         ("day-before", datetime.timedelta(days=1)),
         ("leave-soon", datetime.timedelta(hours=2)),
     ]
-    assert "ignore alerts in imported files" in make().reminder_note
+    plan = make(reminder_channels=[ReminderChannel(channel="email")])
+    assert plan.reminder_note.endswith("so we also send you these reminders by e-mail.")
+    assert "Reminders we send" in plan_text(plan)
+
+
+def test_the_plan_lists_only_the_reminders_the_patient_chose() -> None:
+    visit = make(reminder_channels=[ReminderChannel(channel="email", rules=("day-before",))]).visits[0]
+    assert [r.id for r in visit.reminders] == ["day-before"]
+
+
+def test_the_plan_never_mentions_text_messages_unless_sms_is_active() -> None:
+    for channels in ([], [ReminderChannel(channel="email")]):
+        text = plan_text(make(reminder_channels=channels)).lower()
+        assert "text message" not in text and "sms" not in text
+    with_sms = make(reminder_channels=[ReminderChannel(channel="email"), ReminderChannel(channel="sms")])
+    assert with_sms.reminder_note.endswith("by e-mail and by text message.")
+
+
+def test_reminders_in_quiet_hours_are_listed_at_the_end_of_the_quiet_hours() -> None:
+    early = {"appointments": {1: datetime.datetime(2027, 1, 4, 9, 0)}}  # noqa: DTZ001 - wall clock
+    visit = make(patient=patient_file(early), reminder_channels=[ReminderChannel(channel="email")]).visits[0]
+    leave_soon = next(r for r in visit.reminders if r.id == "leave-soon")
+    assert leave_soon.at.time() == datetime.time(8, 0)  # 7:00 is inside the default quiet hours (21:00-8:00)
+    assert "today at 9:00" in leave_soon.text
 
 
 def test_calendar_uids_stay_the_same_when_a_dose_is_recorded_and_the_sequence_rises() -> None:

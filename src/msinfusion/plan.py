@@ -12,7 +12,7 @@ import dataclasses
 import datetime
 import hashlib
 from collections.abc import Mapping, Sequence
-from typing import Any, Literal, Protocol, TypeVar
+from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
@@ -29,6 +29,7 @@ from msinfusion.preparation import (
 )
 from msinfusion.reactions import Reaction, had_reaction_before, option_problem, retreatment_gate
 from msinfusion.regimens import PlannedDose, RegimenError, dose_calendar
+from msinfusion.reminders.rules import QuietHours, ReminderChannel, VisitSlot, planned_reminders, rule_text
 from msinfusion.screening import ScreeningResult, assess
 from msinfusion.therapies import Therapy
 from msinfusion.visits import VisitTimeline, dose_visit
@@ -61,7 +62,7 @@ def patient_file(data: Any, *, today: datetime.date | None = None) -> PatientFil
 
 
 class Reminder(_Strict):
-    """A reminder the server sends before a visit (listed here; sending is not part of the plan)."""
+    """A reminder the server sends before a visit on the patient's active channels (the outbox sends it)."""
 
     id: str
     at: datetime.datetime
@@ -146,14 +147,41 @@ def disclaimer(t: Translator) -> str:
     return t.gettext("This plan helps you get ready. It does not replace your care team: always follow their advice.")
 
 
-def _reminders(center: CenterProfile, times: VisitTimes, t: Translator) -> list[Reminder]:
+def _reminders(
+    center: CenterProfile,
+    uid: str,
+    times: VisitTimes,
+    channels: Sequence[ReminderChannel],
+    quiet: QuietHours,
+    t: Translator,
+) -> list[Reminder]:
+    """The reminders the outbox will send for this visit: the same rules, moments and words."""
+    planned = planned_reminders(VisitSlot(uid=uid, start=times.start), channels, quiet, center.reminders)
+    seen: dict[str, Reminder] = {}
+    for item in planned:  # one line per rule, whatever the number of channels
+        seen.setdefault(item.rule, Reminder(id=item.rule, at=item.send_at, text=rule_text(item.rule, times.start, t)))
+    return list(seen.values())
+
+
+def reminder_note(channels: Sequence[ReminderChannel], t: Translator) -> str:
+    """What the plan says about reminders: how we send them, or how to turn them on (never SMS unless active)."""
     _ = t.gettext
-    texts = {
-        "prepare": _("Your infusion is in one week. Look at your plan to get ready."),
-        "day-before": _("Your infusion is tomorrow. Drink water, pack your bag and check your ride home."),
-        "leave-soon": _("Your infusion starts in 2 hours. Remember your information card."),
-    }
-    return [Reminder(id=rule.id, at=times.start - rule.before, text=texts[rule.id]) for rule in center.reminders]
+    active = {c.channel for c in channels if c.rules}
+    if active == {"email", "sms"}:
+        return _(
+            "Calendar apps often ignore alerts in imported files, so we also send you these reminders "
+            "by e-mail and by text message."
+        )
+    if active == {"email"}:
+        return _("Calendar apps often ignore alerts in imported files, so we also send you these reminders by e-mail.")
+    if active == {"sms"}:
+        return _(
+            "Calendar apps often ignore alerts in imported files, so we also send you these reminders by text message."
+        )
+    return _(
+        "We do not send you reminders yet. To get a reminder by e-mail before each visit, "
+        "ask your infusion center to add your e-mail address."
+    )
 
 
 def build_plan(
@@ -175,6 +203,8 @@ def build_plan(
     clinician_reason: str | None = None,
     option: str | None = None,
     reactions: Sequence[Reaction] = (),
+    reminder_channels: Sequence[ReminderChannel] = (),
+    quiet_hours: QuietHours | None = None,
 ) -> PersonalPlan:
     """The personal plan; raises ``RegimenError``, ``ScreeningError`` or ``UnknownLocale`` for bad input.
 
@@ -185,7 +215,10 @@ def build_plan(
     (:func:`msinfusion.regimens.dose_calendar`). ``reactions`` is the patient's infusion-reaction
     history: observation is back on where the label says so, an option kept for patients without a
     serious reaction is refused, and after a serious reaction the care team decides on the next dose.
+    ``reminder_channels`` are the channels that really send to this patient (none by default): the plan
+    lists reminders only for those, and otherwise says how to turn them on.
     """
+    quiet = quiet_hours or QuietHours()
     patient = patient or PatientFile()
     t = translator(locale or patient.language or DEFAULT_LOCALE)
     _ = t.gettext
@@ -294,7 +327,9 @@ def build_plan(
                     extra_advice=screening.advice,
                     first_dose=calendar.doses[0].date,
                 ),
-                reminders=_reminders(center, times, t),
+                reminders=_reminders(
+                    center, visit_uid(patient, therapy, start, dose.number), times, reminder_channels, quiet, t
+                ),
                 notes=notes,
             )
         )
@@ -329,40 +364,6 @@ def build_plan(
         visits=visits,
         check=check,
         disclaimer=disclaimer(t),
-        reminder_note=_(
-            "Calendar apps often ignore alerts in imported files, so we also send you these reminders for each visit."
-        ),
+        reminder_note=reminder_note(reminder_channels, t),
         staff=StaffNotes(warnings=warnings, needs_review=review, flags=list(therapy.flags)),
     )
-
-
-class Booking(Protocol):
-    """A booked visit as matching needs it: the dose it was booked for, if known, and its day."""
-
-    @property
-    def dose_index(self) -> int | None: ...
-    @property
-    def day(self) -> datetime.date: ...
-
-
-BookingT = TypeVar("BookingT", bound=Booking)
-
-
-def match_bookings(visits: Sequence[VisitPlan], bookings: Sequence[BookingT]) -> dict[int, BookingT]:
-    """Dose number -> booking: by the booking's dose number, else by its day (within the dose's window).
-
-    Bookings are matched in the order given; each dose takes at most one.
-    """
-    numbers = {v.number for v in visits}
-    matched: dict[int, BookingT] = {}
-    for booking in bookings:
-        if booking.dose_index in numbers and booking.dose_index not in matched:
-            matched[booking.dose_index] = booking
-            continue
-        for visit in visits:
-            if visit.number in matched:
-                continue
-            if visit.date == booking.day or visit.window_start <= booking.day <= visit.window_end:
-                matched[visit.number] = booking
-                break
-    return matched

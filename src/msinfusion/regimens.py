@@ -183,6 +183,8 @@ def _place(
         return day, "given", late, window
     if number in opts.requested:
         day = opts.requested[number]
+        if opts.as_of is not None and window.start < opts.as_of <= window.end:
+            window = Window(opts.as_of, window.end)  # the same window as the dose had before it was requested
         if earliest is not None and day < earliest:
             warnings.append(
                 f"requested date {day.isoformat()} for dose {number} breaks the minimum interval ({min_text})"

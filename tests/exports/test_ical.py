@@ -7,7 +7,7 @@ import datetime
 import icalendar
 import pytest
 
-from msinfusion.exports.ical import feed_ics, visit_ics
+from msinfusion.exports.ical import cancellation_ics, feed_ics, visit_ics
 from msinfusion.plan import PatientFile, build_plan
 from msinfusion.therapies import load_catalog
 from tests.exports.conftest import ISSUED, START, make_plan
@@ -106,3 +106,18 @@ def test_the_calendar_is_in_spanish_for_a_spanish_speaking_patient() -> None:
     event = events(feed_ics(make_plan(locale="es")))[0]
     assert str(event["SUMMARY"]) == "Cita de infusión"
     assert "Registro y signos vitales" in str(event["DESCRIPTION"])
+
+
+def test_a_cancellation_keeps_the_uid_raises_the_sequence_and_says_cancelled() -> None:
+    plan = make_plan()
+    visit = plan.visits[0]
+    data = cancellation_ics(plan, visit.uid, visit.times.start, visit.times.finish, visit.sequence + 1)
+    calendar = icalendar.Calendar.from_ical(data)
+    assert str(calendar["METHOD"]) == "CANCEL"
+    [event] = events(data)
+    assert (str(event["UID"]), int(str(event["SEQUENCE"])), str(event["STATUS"])) == (
+        visit.uid,
+        visit.sequence + 1,
+        "CANCELLED",
+    )
+    assert list(event.walk("VALARM")) == []

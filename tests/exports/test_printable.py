@@ -8,6 +8,7 @@ from html.parser import HTMLParser
 import pytest
 
 from msinfusion.exports.printable import card_html, plan_html
+from msinfusion.reminders import ReminderChannel
 from msinfusion.therapies import load_catalog
 from tests.exports.conftest import make_plan
 
@@ -98,13 +99,23 @@ def test_the_plan_holds_the_visit_preparation_check_reminders_visits_and_card() 
         "After the visit",
         "Why: ",
         "Pre-infusion check",
-        "Reminders we send",
+        "Reminders",
         "All my visits",
         "My information card",
         "Ana Torres",
         "This plan helps you get ready",
     ):
         assert text in html, text
+
+
+def test_the_printable_plan_lists_reminders_only_when_a_channel_sends_them() -> None:
+    silent = plan_html(make_plan())
+    assert "Reminders we send" not in silent
+    assert "ask your infusion center to add your e-mail address" in silent
+    sending = plan_html(make_plan(reminder_channels=[ReminderChannel(channel="email")]))
+    assert "Reminders we send" in sending
+    assert "we also send you these reminders by e-mail" in sending
+    assert "Your infusion is tomorrow" in sending
 
 
 def test_the_plan_is_in_spanish_for_a_spanish_speaking_patient() -> None:

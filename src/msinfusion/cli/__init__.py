@@ -12,10 +12,12 @@ from collections.abc import Sequence
 import typer
 
 # Command modules register their commands on `app` when imported (one line per module).
+from msinfusion.cli import booking as _booking  # noqa: F401
 from msinfusion.cli import catalog as _catalog  # noqa: F401
 from msinfusion.cli import demo as _demo  # noqa: F401
 from msinfusion.cli import dosing as _dosing  # noqa: F401
 from msinfusion.cli import plan as _plan  # noqa: F401
+from msinfusion.cli import reminders as _reminders  # noqa: F401
 from msinfusion.cli import schedule as _schedule  # noqa: F401
 from msinfusion.cli import serve as _serve  # noqa: F401
 from msinfusion.cli._app import UsageProblem, app

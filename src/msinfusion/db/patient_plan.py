@@ -24,8 +24,9 @@ from msinfusion.db.center_catalog import center_catalog, overridden_therapy, pla
 from msinfusion.db.clinical_records import reactions_of
 from msinfusion.db.models import Appointment, CheckAnswers, Patient, Prescription
 from msinfusion.db.patient_models import PatientPreferences, PreparationTick
+from msinfusion.dose_matching import match_bookings
 from msinfusion.i18n import LOCALES, Translator, translator
-from msinfusion.plan import PersonalPlan, VisitPlan, build_plan, match_bookings, patient_file
+from msinfusion.plan import PersonalPlan, VisitPlan, build_plan, patient_file
 from msinfusion.reactions import Reaction
 from msinfusion.regimens import RegimenError
 from msinfusion.screening import Outcome, ScreeningError, assess

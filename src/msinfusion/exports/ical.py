@@ -6,7 +6,8 @@ change, so an update replaces the event instead of adding a copy; a neutral titl
 opts in to naming the medicine (calendars often sync to work accounts); at most one alarm, the day
 before, placed after every other event property; and the feed carries ``REFRESH-INTERVAL`` with
 ``VALUE=DURATION`` set explicitly plus ``X-PUBLISHED-TTL`` for Outlook. Clients drop most imported
-alarms, so the plan also lists the reminders the server sends.
+alarms, so the plan also lists the reminders the server sends (only those it really sends, see
+:mod:`msinfusion.reminders.rules`).
 """
 
 from __future__ import annotations
@@ -98,6 +99,29 @@ def _calendar(plan: PersonalPlan, t: Translator, visits: list[VisitPlan]) -> Cal
 def visit_ics(plan: PersonalPlan, visit: VisitPlan) -> bytes:
     """A one-event calendar file for one visit ("add to calendar")."""
     data: bytes = _calendar(plan, translator(plan.locale), [visit]).to_ical()
+    return data
+
+
+def cancellation_ics(
+    plan: PersonalPlan, uid: str, start: datetime.datetime, finish: datetime.datetime, sequence: int
+) -> bytes:
+    """A cancellation of a visit the patient may have added: same ``UID``, a higher ``SEQUENCE``,
+    ``STATUS:CANCELLED`` and ``METHOD:CANCEL`` (patient-experience.md §2), and no alarm."""
+    t = translator(plan.locale)
+    calendar = Calendar()
+    calendar.add("prodid", PRODID)
+    calendar.add("version", "2.0")
+    calendar.add("method", "CANCEL")
+    event = Event()
+    event.add("uid", uid)
+    event.add("dtstamp", plan.issued.astimezone(datetime.UTC))
+    event.add("sequence", sequence)
+    event.add("summary", t.gettext("Infusion appointment"))
+    event.add("dtstart", start)
+    event.add("dtend", finish)
+    event.add("status", "CANCELLED")
+    calendar.add_component(event)
+    data: bytes = calendar.to_ical()
     return data
 
 

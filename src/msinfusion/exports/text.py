@@ -59,7 +59,8 @@ def plan_text(plan: PersonalPlan) -> str:
             flag = f"  [{_('Needs attention')}]" if question.flagged else ""
             out.append(f"{number}. {question.text} {_('Answer:')} {answer}{flag}")
     if visit is not None:
-        heading(_("Reminders we send"))
+        # "We send" only when a channel really sends; otherwise the note says how to turn reminders on.
+        heading(_("Reminders we send") if visit.reminders else _("Reminders"))
         out.append(plan.reminder_note)
         out += [f"  - {t.date(r.at, 'medium')} {t.time(r.at)}: {r.text}" for r in visit.reminders]
     heading(_("All my visits"))

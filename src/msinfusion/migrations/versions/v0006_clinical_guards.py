@@ -1,7 +1,7 @@
 """Clinical guards: dose flags and confirmations, prior exposure, clinician reasons, dose checks, reactions.
 
 Revision ID: v0006_clinical_guards
-Revises: 0004
+Revises: v0005_outbox
 Create Date: 2026-12-01 01:30:00.000000
 """
 
@@ -13,7 +13,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision: str = "v0006_clinical_guards"
-down_revision: str | None = "0004"
+down_revision: str | None = "v0005_outbox"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
