@@ -3,6 +3,7 @@
 # Models kept in their own modules register their tables on the shared metadata when imported.
 from msinfusion.db import account_models as _account_models  # noqa: F401
 from msinfusion.db import audit_models as _audit_models  # noqa: F401
+from msinfusion.db import clinical_models as _clinical_models  # noqa: F401
 from msinfusion.db import comms_models as _comms_models  # noqa: F401
 from msinfusion.db import patient_models as _patient_models  # noqa: F401
 from msinfusion.db import schedule_models as _schedule_models  # noqa: F401

@@ -20,12 +20,14 @@ from sqlalchemy.orm import Session, selectinload
 
 from msinfusion.card import CardDetails, card_details
 from msinfusion.center import CenterProfile
-from msinfusion.db.center_catalog import center_catalog, overridden_therapy, profile_from_key
+from msinfusion.db.center_catalog import center_catalog, overridden_therapy, plan_center
+from msinfusion.db.clinical_records import reactions_of
 from msinfusion.db.models import Appointment, CheckAnswers, Patient, Prescription
 from msinfusion.db.patient_models import PatientPreferences, PreparationTick
 from msinfusion.dose_matching import match_bookings
 from msinfusion.i18n import LOCALES, Translator, translator
 from msinfusion.plan import PersonalPlan, VisitPlan, build_plan, patient_file
+from msinfusion.reactions import Reaction
 from msinfusion.regimens import RegimenError
 from msinfusion.screening import Outcome, ScreeningError, assess
 
@@ -116,6 +118,12 @@ def _memo_plan(
     bsa: float | None,
     today: datetime.date,
     issued: datetime.datetime,
+    locale: str,
+    given_mg: tuple[float | None, ...] = (),
+    prior_cumulative_per_m2: float = 0.0,
+    jurisdiction: str = "US",
+    clinician_reason: str | None = None,
+    reactions: tuple[Reaction, ...] = (),
 ) -> PersonalPlan:
     """:func:`build_plan` on plain, hashable inputs (the therapy and center by their memo keys)."""
     return build_plan(
@@ -123,21 +131,39 @@ def _memo_plan(
         start,
         issued=issued,
         given=given,
-        center=profile_from_key(profile_key),
+        center=plan_center(profile_key, locale),
         patient=patient_file(json.loads(patient_json), today=today),
         bsa=bsa,
+        today=today,
+        given_mg=given_mg,
+        prior_cumulative_per_m2=prior_cumulative_per_m2,
+        jurisdiction=jurisdiction,
+        clinician_reason=clinician_reason,
+        reactions=reactions,
     )
 
 
-def load_plan(db: Session, patient: Patient, now: datetime.datetime, locale: str | None = None) -> PatientPlan:
-    """Build the patient's plan from their records (``now`` is the app clock: the core never reads one)."""
+def load_plan(
+    db: Session,
+    patient: Patient,
+    now: datetime.datetime,
+    locale: str | None = None,
+    *,
+    jurisdiction: str | None = None,
+) -> PatientPlan:
+    """Build the patient's plan from their records (``now`` is the app clock: the core never reads one).
+
+    The amounts given, the prior mitoxantrone exposure, the infusion reactions on record and the
+    center's jurisdiction (US unless the center says otherwise) go to the core with the center's today.
+    """
     t = translator(locale or patient_locale(patient))
     catalog = center_catalog(db, patient.center_id)
-    center = catalog.profile
+    center = plan_center(catalog.profile_key, t.locale)
     prescription = active_prescription(db, patient.id)
     if prescription is None:
         return PatientPlan(patient, t, center, None, t.gettext("Your care team has not set up your plan yet."))
-    given = sorted(g.given_on for g in prescription.given_doses)
+    doses = sorted(prescription.given_doses, key=lambda g: g.given_on)
+    given = [g.given_on for g in doses]
     check = latest_check(db, patient.id, given[-1] if given else None)
     today = now.astimezone(center.zone).date()
     base: dict[str, Any] = {
@@ -160,6 +186,7 @@ def load_plan(db: Session, patient: Patient, now: datetime.datetime, locale: str
         )
     )
     therapy_id = catalog.therapy_id(prescription.therapy_id)
+    has_cap = overridden_therapy(therapy_id, catalog.overrides_json(therapy_id)).cumulative_cap is not None
     # build_plan is pure: the same inputs give the same plan, so repeated page views reuse it. The
     # plan's stamp is the minute it was made.
     memo = functools.partial(
@@ -172,6 +199,12 @@ def load_plan(db: Session, patient: Patient, now: datetime.datetime, locale: str
         bsa=prescription.options.get("bsa"),
         today=today,
         issued=now.replace(second=0, microsecond=0),
+        locale=t.locale,
+        given_mg=tuple(g.amount_mg for g in doses),
+        prior_cumulative_per_m2=patient.prior_mitoxantrone_mg_m2 if has_cap else 0.0,
+        jurisdiction=jurisdiction or catalog.jurisdiction or "US",
+        clinician_reason=patient.prior_exposure_reason,
+        reactions=tuple(reactions_of(db, prescription.id)),
     )
     try:
         plan = memo(json.dumps(base, sort_keys=True))
