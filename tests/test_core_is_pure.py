@@ -15,6 +15,7 @@ CORE = [
     "msinfusion.visits",
     "msinfusion.center",
     "msinfusion.card",
+    "msinfusion.limits",
     "msinfusion.screening",
     "msinfusion.preparation",
     "msinfusion.preparation.builders",

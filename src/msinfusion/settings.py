@@ -68,6 +68,12 @@ class Settings(BaseSettings):
     jurisdiction: str = Field(
         "US", description="Label jurisdiction for rules that differ (e.g. mitoxantrone cumulative cap): US or EU."
     )
+    max_request_bytes: int = Field(
+        1_000_000, ge=1024, description="Largest request body accepted; larger ones get 413 (issue 11)."
+    )
+    calendar_link_days: int = Field(
+        365, ge=1, le=3650, description="Days a private calendar-feed link works before the patient makes a new one."
+    )
 
     @classmethod
     def settings_customise_sources(

@@ -6,14 +6,17 @@ from the prescription and the doses given; nothing here decides a date. Pages an
 from __future__ import annotations
 
 from datetime import date, datetime
-from typing import Any
+from typing import Annotated, Any
 
 from pydantic import BaseModel, ConfigDict, Field
 from sqlalchemy import select
 from sqlalchemy.orm import Session, selectinload
+from sqlalchemy.orm.attributes import flag_modified
+from sqlalchemy.orm.exc import StaleDataError
 
 from msinfusion.db.center_catalog import center_today, prescription_therapy
 from msinfusion.db.models import Appointment, CheckAnswers, GivenDose, Patient, Prescription
+from msinfusion.limits import BrowserNewlines, ClinicalDay, NoNul, max_chars
 from msinfusion.prescriptions import RecordProblem, check_new_prescription, dose_given_on, prescription_calendar
 from msinfusion.regimens import DoseCalendar, RegimenError
 from msinfusion.therapies import load_catalog
@@ -43,6 +46,7 @@ class GivenDoseView(BaseModel):
 
 class PrescriptionView(BaseModel):
     id: int
+    version: int = Field(description="Send as prescription_version when recording a dose")
     therapy_id: str
     therapy_name: str
     start_date: date
@@ -93,8 +97,8 @@ class PrescriptionIn(BaseModel):
 
     model_config = ConfigDict(extra="forbid")
 
-    therapy_id: str = Field(max_length=64)
-    start_date: date
+    therapy_id: str = Field(max_length=max_chars("prescription.therapy_id"))
+    start_date: ClinicalDay
     bsa: float | None = Field(default=None, gt=0, le=5)
 
 
@@ -103,9 +107,15 @@ class GivenDoseIn(BaseModel):
 
     model_config = ConfigDict(extra="forbid")
 
-    given_on: date
-    amount_mg: float | None = Field(default=None, gt=0, le=100_000)
-    note: str = Field(default="", max_length=2000)
+    given_on: ClinicalDay
+    amount_mg: float | None = Field(default=None, gt=0, le=100_000, allow_inf_nan=False)
+    note: Annotated[str, BrowserNewlines, Field(max_length=max_chars("dose.note")), NoNul] = ""
+    prescription_version: int | None = Field(
+        default=None,
+        ge=1,
+        le=2**31 - 1,
+        description="The prescription's version the dose was recorded against (409 if it changed since)",
+    )
 
 
 def _calendar(
@@ -126,6 +136,7 @@ def prescription_view(db: Session, prescription: Prescription, today: date, juri
     given = sorted(prescription.given_doses, key=lambda g: g.given_on)
     view = PrescriptionView(
         id=prescription.id,
+        version=prescription.version,
         therapy_id=therapy.id,
         therapy_name=therapy.name,
         start_date=prescription.start_date,
@@ -256,7 +267,14 @@ def prescribe(
 def record_dose(
     db: Session, prescription: Prescription, dose: GivenDoseIn, by_user_id: int, at: datetime, jurisdiction: str
 ) -> GivenDose:
-    """Record a given dose; the core must accept the new list of given dates."""
+    """Record a given dose; the core must accept the new list of given dates.
+
+    The prescription's version goes up with every dose, so two doses recorded at the same moment
+    from the same version cannot both pass the core's check: the second raises ``StaleDataError``
+    (here when the caller's version is already old, at the flush when both raced).
+    """
+    if dose.prescription_version is not None and dose.prescription_version != prescription.version:
+        raise StaleDataError("the prescription changed since it was shown")
     number = dose_given_on(
         prescription_therapy(db, prescription),
         prescription.start_date,
@@ -276,6 +294,7 @@ def record_dose(
         recorded_at=at,
     )
     db.add(given)
+    flag_modified(prescription, "options")  # bump the prescription's version (optimistic lock)
     db.flush()
     db.refresh(prescription)
     return given

@@ -10,6 +10,8 @@ from urllib.parse import quote
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse, RedirectResponse, Response
+from sqlalchemy import exc as sa_exc
+from sqlalchemy.orm.exc import StaleDataError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from msinfusion.web.dependencies import app_settings
@@ -74,6 +76,35 @@ async def _validation_error(request: Request, exc: Exception) -> Response:
     return _error_page(request, 422, "Some of the information sent is not valid.")
 
 
+CHANGED_MEANWHILE = "Someone changed this at the same moment, so nothing was saved. Reload it and try again."
+DUPLICATE = "This was already saved (perhaps by a second click or another window), so nothing new was saved."
+OUT_OF_RANGE = "A value sent is outside the range this service stores."
+UNAVAILABLE = "The service cannot reach its database just now. Nothing was saved; please try again in a minute."
+RETRY_AFTER = {"Retry-After": "30"}
+
+
+async def _stale(request: Request, _exc: Exception) -> Response:
+    """A row's version changed under the request (optimistic lock): 409, nothing saved."""
+    return _respond(request, 409, CHANGED_MEANWHILE)
+
+
+async def _integrity(request: Request, exc: Exception) -> Response:
+    """A unique or exclusion constraint refused a concurrent duplicate: 409, never a 500."""
+    log.info("constraint refused a write in %s %s: %s", request.method, request.url.path, type(exc).__name__)
+    return _respond(request, 409, DUPLICATE)
+
+
+async def _data_error(request: Request, _exc: Exception) -> Response:
+    """The database refused a value (out of range, NUL byte): 422."""
+    return _respond(request, 422, OUT_OF_RANGE)
+
+
+async def _database_down(request: Request, exc: Exception) -> Response:
+    """The database is unreachable or busy: 503 with Retry-After; the pool reconnects on the next request."""
+    log.warning("database unavailable in %s %s: %s", request.method, request.url.path, type(exc).__name__)
+    return _respond(request, 503, UNAVAILABLE, RETRY_AFTER)
+
+
 async def _server_error(request: Request, exc: Exception) -> Response:
     log.error(
         "unhandled error in %s %s (request %s)",
@@ -94,4 +125,10 @@ def install(app: FastAPI) -> None:
     app.add_exception_handler(NotAuthenticated, _not_authenticated)
     app.add_exception_handler(StarletteHTTPException, _http_error)
     app.add_exception_handler(RequestValidationError, _validation_error)
+    app.add_exception_handler(StaleDataError, _stale)
+    app.add_exception_handler(sa_exc.IntegrityError, _integrity)
+    app.add_exception_handler(sa_exc.DataError, _data_error)
+    app.add_exception_handler(sa_exc.OperationalError, _database_down)
+    app.add_exception_handler(sa_exc.InterfaceError, _database_down)
+    app.add_exception_handler(sa_exc.TimeoutError, _database_down)  # no pooled connection came free
     app.add_exception_handler(Exception, _server_error)

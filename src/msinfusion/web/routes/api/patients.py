@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
-from typing import Annotated
+from typing import Annotated, Any
 
 from fastapi import APIRouter, HTTPException
+from sqlalchemy.orm.exc import StaleDataError
 
 from msinfusion.db import patient_records
 from msinfusion.db.center_catalog import center_today
@@ -17,7 +18,7 @@ from msinfusion.db.patient_records import (
     PrescriptionIn,
     PrescriptionView,
 )
-from msinfusion.prescriptions import RecordProblem
+from msinfusion.prescriptions import DuplicateRecord, RecordProblem
 from msinfusion.web.dependencies import (
     AppSettings,
     DbSession,
@@ -25,6 +26,7 @@ from msinfusion.web.dependencies import (
     Principal,
 )
 from msinfusion.web.policies import policy
+from msinfusion.web.problems import CHANGED_MEANWHILE, problem
 from msinfusion.web.unit_of_work import UnitOfWork, audited
 
 router = APIRouter(prefix="/api", tags=["patients"])
@@ -85,12 +87,19 @@ def create_given_dose(
     work: Annotated[UnitOfWork, audited("create", "given_dose")],
     at: Now,
     settings: AppSettings,
-) -> GivenDoseView:
+) -> Any:
     prescription = work.db.get_one(Prescription, prescription_id)
     try:
         given = patient_records.record_dose(work.db, prescription, body, principal.user_id, at, settings.jurisdiction)
     except RecordProblem as exc:
-        raise HTTPException(422, str(exc)) from None
+        raise HTTPException(409 if isinstance(exc, DuplicateRecord) else 422, str(exc)) from None
+    except StaleDataError:
+        work.discard()
+        current = work.db.get_one(Prescription, prescription_id)
+        view = patient_records.prescription_view(
+            work.db, current, center_today(work.db, principal.center_id, at), settings.jurisdiction
+        )
+        return problem(409, CHANGED_MEANWHILE, current=view.model_dump(mode="json"))
     work.audit(object_id=given.id, patient_id=prescription.patient_id)
     return GivenDoseView(
         id=given.id, given_on=given.given_on, dose_index=given.dose_index, amount_mg=given.amount_mg, note=given.note

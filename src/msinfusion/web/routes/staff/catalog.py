@@ -9,6 +9,7 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
 from msinfusion.db.center_catalog import current_overrides
 from msinfusion.db.models import CatalogOverride
+from msinfusion.limits import max_chars
 from msinfusion.therapies import OverrideError, apply_overrides, load_catalog
 from msinfusion.therapies.catalog import all_facts, show
 from msinfusion.web.dependencies import (
@@ -45,12 +46,12 @@ def therapy_page(
 def record_override(
     request: Request,
     therapy_id: str,
-    field: Annotated[str, Form(max_length=200)],
-    reason: Annotated[str, Form(min_length=3, max_length=2000)],
+    field: Annotated[str, Form(max_length=max_chars("catalog.field"))],
+    reason: Annotated[str, Form(min_length=3, max_length=max_chars("catalog.reason"))],
     principal: Annotated[Principal, policy("admin-center")],
     work: Annotated[UnitOfWork, audited("update", "catalog_override")],
     at: Now,
-    value: Annotated[str, Form(max_length=500)] = "",
+    value: Annotated[str, Form(max_length=max_chars("catalog.value"))] = "",
 ) -> Response:
     """Record a center override of one sourced value (an empty value goes back to the catalog default)."""
     therapy = find_therapy(therapy_id)

@@ -2,17 +2,19 @@
 
 from __future__ import annotations
 
-from datetime import date, datetime
+from datetime import datetime
 from typing import Annotated
 
 from fastapi import APIRouter, Form, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
+from sqlalchemy.orm.exc import StaleDataError
 
 from msinfusion.db import patient_records
 from msinfusion.db.center_catalog import center_today
 from msinfusion.db.models import Patient, Prescription
 from msinfusion.db.patient_records import GivenDoseIn, PrescriptionIn
-from msinfusion.prescriptions import RecordProblem
+from msinfusion.limits import EARLIEST_DAY, ClinicalDay, max_chars
+from msinfusion.prescriptions import DuplicateRecord, RecordProblem
 from msinfusion.settings import Settings
 from msinfusion.therapies import load_catalog
 from msinfusion.web.dependencies import (
@@ -52,6 +54,7 @@ def _patient_page(
             "therapies": list(load_catalog()),
             "can_prescribe": principal.role in ("scheduler", "admin"),
             "today": center_today(db, patient.center_id, at),
+            "earliest_day": EARLIEST_DAY,
             "error": error,
         },
         status_code=status_code,
@@ -86,13 +89,13 @@ def patient_page(
 def prescribe(
     request: Request,
     patient_id: int,
-    therapy_id: Annotated[str, Form(max_length=64)],
-    start_date: Annotated[date, Form()],
+    therapy_id: Annotated[str, Form(max_length=max_chars("prescription.therapy_id"))],
+    start_date: Annotated[ClinicalDay, Form()],
     principal: Annotated[Principal, policy("scheduler-center")],
     work: Annotated[UnitOfWork, audited("create", "prescription")],
     at: Now,
     settings: AppSettings,
-    bsa: Annotated[str, Form(max_length=10)] = "",
+    bsa: Annotated[str, Form(max_length=max_chars("prescription.bsa"))] = "",
 ) -> Response:
     patient = work.db.get_one(Patient, patient_id)
     try:
@@ -114,22 +117,34 @@ def prescribe(
 def record_dose(
     request: Request,
     prescription_id: int,
-    given_on: Annotated[date, Form()],
+    given_on: Annotated[ClinicalDay, Form()],
     principal: Annotated[Principal, policy("staff-center")],
     work: Annotated[UnitOfWork, audited("create", "given_dose")],
     at: Now,
     settings: AppSettings,
-    amount_mg: Annotated[str, Form(max_length=12)] = "",
-    note: Annotated[str, Form(max_length=2000)] = "",
+    amount_mg: Annotated[str, Form(max_length=max_chars("dose.amount"))] = "",
+    note: Annotated[str, Form(max_length=max_chars("dose.note"))] = "",
+    version: Annotated[int | None, Form(ge=1, le=2**31 - 1)] = None,
 ) -> Response:
     prescription = work.db.get_one(Prescription, prescription_id)
     patient = prescription.patient
     try:
-        dose = GivenDoseIn(given_on=given_on, amount_mg=float(amount_mg) if amount_mg.strip() else None, note=note)
+        dose = GivenDoseIn(
+            given_on=given_on,
+            amount_mg=float(amount_mg) if amount_mg.strip() else None,
+            note=note,
+            prescription_version=version,
+        )
         given = patient_records.record_dose(work.db, prescription, dose, principal.user_id, at, settings.jurisdiction)
+    except StaleDataError:
+        work.discard()
+        message = "Someone recorded a dose on this prescription at the same moment, so nothing was saved. "
+        message += "Check the doses below and record yours again if it is still missing."
+        return _patient_page(request, work, principal, patient, at, settings, error=message, status_code=409)
     except (RecordProblem, ValueError) as exc:
         work.discard()
         message = str(exc) if isinstance(exc, RecordProblem) else "The amount must be a number of mg, like 600."
-        return _patient_page(request, work, principal, patient, at, settings, error=message, status_code=422)
+        status = 409 if isinstance(exc, DuplicateRecord) else 422
+        return _patient_page(request, work, principal, patient, at, settings, error=message, status_code=status)
     work.audit(object_id=given.id, patient_id=patient.id)
     return RedirectResponse(f"/staff/patients/{patient.id}#prescription-{prescription.id}", status_code=303)
