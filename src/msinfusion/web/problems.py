@@ -10,6 +10,7 @@ from urllib.parse import quote
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse, RedirectResponse, Response
+from pydantic import BaseModel, ConfigDict
 from sqlalchemy import exc as sa_exc
 from sqlalchemy.orm.exc import StaleDataError
 from starlette.exceptions import HTTPException as StarletteHTTPException
@@ -23,6 +24,34 @@ from msinfusion.web.sessions import is_secure
 log = logging.getLogger("msinfusion.web")
 
 PROBLEM_JSON = "application/problem+json"
+
+
+class Problem(BaseModel):
+    """An error as RFC 9457 problem details; some add ``errors`` (by field), ``current`` (the state now)."""
+
+    model_config = ConfigDict(extra="allow")
+
+    type: str = "about:blank"
+    title: str
+    status: int
+    detail: str | None = None
+
+
+_ERRORS = {
+    400: "The request could not be read.",
+    401: "Not signed in.",
+    403: "Signed in, but this account may not do this (or the CSRF token is missing).",
+    404: "Not found, or not yours.",
+    409: "Conflicts with the current state (changed meanwhile, already recorded, key in use); nothing was saved.",
+    413: "The request body is too large.",
+    422: "A value is missing, too long, out of range or not valid; ``errors`` names the fields.",
+    503: "The database cannot be reached just now; try again after ``Retry-After`` seconds.",
+}
+PROBLEM_RESPONSES: dict[int | str, dict[str, Any]] = {
+    status: {"description": description, "content": {PROBLEM_JSON: {"schema": Problem.model_json_schema()}}}
+    for status, description in _ERRORS.items()
+}
+"""The error answers every API operation documents (``APIRouter(responses=PROBLEM_RESPONSES)``)."""
 
 
 def is_api(request: Request) -> bool:

@@ -14,10 +14,11 @@ from msinfusion.web.dependencies import (
     find_therapy,
 )
 from msinfusion.web.policies import policy
+from msinfusion.web.problems import PROBLEM_RESPONSES
 from msinfusion.web.views import catalog as catalog_view
 from msinfusion.web.views.catalog import TherapyDetail, TherapySummary
 
-router = APIRouter(prefix="/api/therapies", tags=["catalog"])
+router = APIRouter(prefix="/api/therapies", tags=["catalog"], responses=PROBLEM_RESPONSES)
 
 
 @router.get("", response_model=list[TherapySummary])

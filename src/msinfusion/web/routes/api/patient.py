@@ -27,10 +27,10 @@ from msinfusion.web.dependencies import (
     own_patient,
 )
 from msinfusion.web.policies import policy
-from msinfusion.web.problems import CHANGED_MEANWHILE, problem
+from msinfusion.web.problems import CHANGED_MEANWHILE, PROBLEM_RESPONSES, problem
 from msinfusion.web.unit_of_work import UnitOfWork, audited
 
-router = APIRouter(prefix="/api/patient", tags=["patient"])
+router = APIRouter(prefix="/api/patient", tags=["patient"], responses=PROBLEM_RESPONSES)
 
 
 class TaskOut(BaseModel):

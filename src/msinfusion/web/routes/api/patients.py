@@ -26,10 +26,10 @@ from msinfusion.web.dependencies import (
     Principal,
 )
 from msinfusion.web.policies import policy
-from msinfusion.web.problems import CHANGED_MEANWHILE, problem
+from msinfusion.web.problems import CHANGED_MEANWHILE, PROBLEM_RESPONSES, problem
 from msinfusion.web.unit_of_work import UnitOfWork, audited
 
-router = APIRouter(prefix="/api", tags=["patients"])
+router = APIRouter(prefix="/api", tags=["patients"], responses=PROBLEM_RESPONSES)
 
 
 @router.get("/patients", response_model=list[PatientSummary])

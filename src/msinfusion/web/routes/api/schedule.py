@@ -18,9 +18,10 @@ from msinfusion.web.dependencies import (
     Runner,
 )
 from msinfusion.web.policies import policy
+from msinfusion.web.problems import PROBLEM_RESPONSES
 from msinfusion.web.unit_of_work import UnitOfWork, audited
 
-router = APIRouter(prefix="/api/schedule", tags=["schedule"])
+router = APIRouter(prefix="/api/schedule", tags=["schedule"], responses=PROBLEM_RESPONSES)
 
 
 class RunIn(BaseModel):
