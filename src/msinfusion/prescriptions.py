@@ -18,6 +18,10 @@ class RecordProblem(ValueError):
     """A change the record cannot take, in words staff can act on."""
 
 
+class DuplicateRecord(RecordProblem):
+    """The record is already there (a second click, or two people recording the same dose): a conflict."""
+
+
 def calendar_horizon(start: date, today: date) -> date:
     """The last day a prescription's calendar covers: a year past today, or the regimen's default horizon."""
     return max(today + LOOK_AHEAD, start + timedelta(days=DEFAULT_HORIZON_DAYS))
@@ -101,7 +105,7 @@ def dose_given_on(
         raise RecordProblem("A dose can only be recorded on or after the day it was given.")
     dates = sorted(recorded)
     if given_on in dates:
-        raise RecordProblem("A dose is already recorded on that day.")
+        raise DuplicateRecord("A dose is already recorded on that day.")
     try:
         plan = prescription_calendar(
             therapy,

@@ -6,10 +6,13 @@ problems are stored as flags with the clinician's name and reason. Pages and the
 from __future__ import annotations
 
 from datetime import date, datetime
+from typing import Annotated
 
 from pydantic import BaseModel, ConfigDict, Field
 from sqlalchemy import select
 from sqlalchemy.orm import Session
+from sqlalchemy.orm.attributes import flag_modified
+from sqlalchemy.orm.exc import StaleDataError
 
 from msinfusion.db.center_catalog import center_today, prescription_therapy
 from msinfusion.db.clinical_records import reactions_of, recorded_checks
@@ -22,7 +25,8 @@ from msinfusion.dose_records import (
     check_recorded_dose,
     decide,
 )
-from msinfusion.prescriptions import RecordProblem, dose_given_on
+from msinfusion.limits import BrowserNewlines, ClinicalDay, NoNul, max_chars
+from msinfusion.prescriptions import DuplicateRecord, RecordProblem, dose_given_on
 from msinfusion.therapies import Therapy
 
 
@@ -51,10 +55,16 @@ class GivenDoseIn(BaseModel):
 
     model_config = ConfigDict(extra="forbid")
 
-    given_on: date
-    amount_mg: float | None = Field(default=None, gt=0, le=100_000)
+    given_on: ClinicalDay
+    amount_mg: float | None = Field(default=None, gt=0, le=100_000, allow_inf_nan=False)
     number: int | None = Field(default=None, ge=1, le=1000)
-    note: str = Field(default="", max_length=2000)
+    note: Annotated[str, BrowserNewlines, Field(max_length=max_chars("dose.note")), NoNul] = ""
+    prescription_version: int | None = Field(
+        default=None,
+        ge=1,
+        le=2**31 - 1,
+        description="The prescription's version the dose was recorded against (409 if it changed since)",
+    )
     clinician_confirms: bool = False
     clinician_reason: str = Field(default="", max_length=2000)
     clinician: str = Field(default="", max_length=200)
@@ -89,11 +99,21 @@ def record_dose(
     db: Session, prescription: Prescription, dose: GivenDoseIn, by_user: User, at: datetime, jurisdiction: str
 ) -> GivenDose:
     """Record a given dose after :func:`check_recorded_dose`; refused (:class:`DoseRefused`) unless it fits
-    or a clinician confirms it with a written reason, in which case the problems are stored as flags."""
+    or a clinician confirms it with a written reason, in which case the problems are stored as flags.
+
+    The prescription's version goes up with every dose, so two doses recorded at the same moment from the
+    same version cannot both pass the check: the second raises ``StaleDataError`` (here when the caller's
+    version is already old, at the flush when both raced), which the app answers with 409.
+    """
+    if dose.prescription_version is not None and dose.prescription_version != prescription.version:
+        raise StaleDataError("the prescription changed since it was shown")
     therapy = prescription_therapy(db, prescription)
     patient = prescription.patient
     today = center_today(db, patient.center_id, at)
     given = sorted(prescription.given_doses, key=lambda g: g.given_on)
+    # The same day twice is a duplicate (409), whatever else the check would say about it.
+    if any(g.given_on == dose.given_on for g in given):
+        raise DuplicateRecord("A dose is already recorded on that day.")
     number = dose.number if dose.number is not None else len(given) + 1
     problems = check_recorded_dose(
         therapy,
@@ -116,8 +136,6 @@ def record_dose(
     decision = decide(problems, confirmation)
     if not decision.accepted:
         raise DoseRefused(list(decision.problems))
-    if any(g.given_on == dose.given_on for g in given):
-        raise RecordProblem("A dose is already recorded on that day.")
     try:
         # The calendar must still be built with the dose as given (so no record takes down the plan).
         dose_index = dose_given_on(
@@ -146,6 +164,7 @@ def record_dose(
         confirmation_reason=confirmation.reason.strip() if confirmation and decision.flags else None,
     )
     db.add(row)
+    flag_modified(prescription, "options")  # bump the prescription's version (optimistic lock)
     db.flush()
     db.refresh(prescription)
     return row

@@ -25,6 +25,7 @@ from sqlalchemy import (
     UniqueConstraint,
     func,
     literal_column,
+    text,
 )
 from sqlalchemy.dialects.postgresql import ExcludeConstraint
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
@@ -300,6 +301,16 @@ class CalendarFeedToken(Base):
     """A private calendar-feed URL secret; only its SHA-256 is kept, and it can be revoked."""
 
     __tablename__ = "calendar_feed_tokens"
+    __table_args__ = (
+        # One live link per patient, enforced by the database (issue 11): a concurrent second is refused.
+        Index(
+            "ux_calendar_feed_tokens_one_live",
+            "patient_id",
+            unique=True,
+            postgresql_where=text("revoked_at IS NULL"),
+            sqlite_where=text("revoked_at IS NULL"),
+        ),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     patient_id: Mapped[int] = mapped_column(ForeignKey("patients.id"), index=True)

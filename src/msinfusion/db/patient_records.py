@@ -24,6 +24,7 @@ from msinfusion.db.given_doses import GivenDoseView, dose_view, prior_exposure, 
 from msinfusion.db.models import Appointment, CheckAnswers, GivenDose, Patient, Prescription
 from msinfusion.dose_checks import required_checks
 from msinfusion.lifetime_caps import check_prior
+from msinfusion.limits import ClinicalDay, max_chars
 from msinfusion.prescriptions import RecordProblem, check_new_prescription, prescription_calendar
 from msinfusion.reactions import retreatment_gate
 from msinfusion.regimens import DoseCalendar, RegimenError
@@ -54,6 +55,7 @@ class RequiredCheckView(BaseModel):
 
 class PrescriptionView(BaseModel):
     id: int
+    version: int = Field(description="Send as prescription_version when recording a dose")
     therapy_id: str
     therapy_name: str
     start_date: date
@@ -112,8 +114,8 @@ class PrescriptionIn(BaseModel):
 
     model_config = ConfigDict(extra="forbid")
 
-    therapy_id: str = Field(max_length=64)
-    start_date: date
+    therapy_id: str = Field(max_length=max_chars("prescription.therapy_id"))
+    start_date: ClinicalDay
     bsa: float | None = Field(default=None, gt=0, le=5)
 
 
@@ -160,6 +162,7 @@ def prescription_view(db: Session, prescription: Prescription, today: date, juri
     next_dose = len(given) + 1
     view = PrescriptionView(
         id=prescription.id,
+        version=prescription.version,
         therapy_id=therapy.id,
         therapy_name=therapy.name,
         start_date=prescription.start_date,

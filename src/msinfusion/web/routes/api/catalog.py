@@ -18,12 +18,12 @@ from msinfusion.web.dependencies import (
     find_therapy,
 )
 from msinfusion.web.policies import policy
-from msinfusion.web.problems import problem
+from msinfusion.web.problems import PROBLEM_RESPONSES, problem
 from msinfusion.web.unit_of_work import UnitOfWork, audited
 from msinfusion.web.views import catalog as catalog_view
 from msinfusion.web.views.catalog import TherapyDetail, TherapySummary
 
-router = APIRouter(prefix="/api/therapies", tags=["catalog"])
+router = APIRouter(prefix="/api/therapies", tags=["catalog"], responses=PROBLEM_RESPONSES)
 
 
 @router.get("", response_model=list[TherapySummary])
@@ -62,7 +62,7 @@ class OverrideOut(BaseModel):
     "/{therapy_id}/overrides",
     response_model=OverrideOut,
     status_code=201,
-    responses={422: {"description": "Refused: `field` names the value that does not fit"}},
+    responses={422: {**PROBLEM_RESPONSES[422], "description": "Refused: `field` names the value that does not fit"}},
 )
 def create_override(
     therapy_id: str,

@@ -7,6 +7,7 @@ from typing import Annotated
 
 from fastapi import APIRouter, HTTPException
 from fastapi.responses import JSONResponse
+from sqlalchemy.orm.exc import StaleDataError
 
 from msinfusion.db import clinical_records, given_doses, patient_records
 from msinfusion.db.center_catalog import center_today
@@ -20,7 +21,7 @@ from msinfusion.db.patient_records import (
     PrescriptionView,
     PriorExposureIn,
 )
-from msinfusion.prescriptions import RecordProblem
+from msinfusion.prescriptions import DuplicateRecord, RecordProblem
 from msinfusion.web.dependencies import (
     AppSettings,
     DbSession,
@@ -28,10 +29,10 @@ from msinfusion.web.dependencies import (
     Principal,
 )
 from msinfusion.web.policies import policy
-from msinfusion.web.problems import problem
+from msinfusion.web.problems import CHANGED_MEANWHILE, PROBLEM_RESPONSES, problem
 from msinfusion.web.unit_of_work import UnitOfWork, audited
 
-router = APIRouter(prefix="/api", tags=["patients"])
+router = APIRouter(prefix="/api", tags=["patients"], responses=PROBLEM_RESPONSES)
 
 
 @router.get("/patients", response_model=list[PatientSummary])
@@ -87,7 +88,12 @@ def create_prescription(
     "/prescriptions/{prescription_id}/doses",
     response_model=GivenDoseView,
     status_code=201,
-    responses={422: {"description": "Refused: each reason in `problems` (field, kind, message, sources)"}},
+    responses={
+        422: {
+            **PROBLEM_RESPONSES[422],
+            "description": "Refused: each reason in `problems` (field, kind, message, sources)",
+        }
+    },
 )
 def create_given_dose(
     prescription_id: int,
@@ -112,7 +118,14 @@ def create_given_dose(
         detail = "The dose was not recorded. A clinician may confirm it with a written reason (clinician_confirms)."
         return problem(422, detail, problems=reasons)
     except RecordProblem as exc:
-        raise HTTPException(422, str(exc)) from None
+        raise HTTPException(409 if isinstance(exc, DuplicateRecord) else 422, str(exc)) from None
+    except StaleDataError:
+        work.discard()
+        current = work.db.get_one(Prescription, prescription_id)
+        view = patient_records.prescription_view(
+            work.db, current, center_today(work.db, principal.center_id, at), settings.jurisdiction
+        )
+        return problem(409, CHANGED_MEANWHILE, current=view.model_dump(mode="json"))
     work.audit(
         object_id=given.id,
         patient_id=prescription.patient_id,

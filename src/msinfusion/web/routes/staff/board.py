@@ -17,6 +17,7 @@ from msinfusion.db.center_catalog import center_catalog, center_today
 from msinfusion.db.clinical_records import patients_with_reactions
 from msinfusion.db.models import Appointment
 from msinfusion.db.schedule_models import BoardEvent
+from msinfusion.limits import ClinicalDay
 from msinfusion.web.dependencies import (
     Now,
     Principal,
@@ -66,7 +67,7 @@ def board_page(
     principal: Annotated[Principal, policy("staff-center")],
     work: Annotated[UnitOfWork, audited("read", "appointment")],
     at: Now,
-    day: Annotated[date | None, Query()] = None,
+    day: Annotated[ClinicalDay | None, Query()] = None,
 ) -> Response:
     return _page(request, work, principal, day or center_today(work.db, principal.center_id, at))
 

@@ -3,11 +3,12 @@ checks before a dose, infusion reactions and prior mitoxantrone exposure."""
 
 from __future__ import annotations
 
-from datetime import date, datetime
+from datetime import datetime
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Form, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
+from sqlalchemy.orm.exc import StaleDataError
 
 from msinfusion.db import clinical_records, given_doses, patient_records
 from msinfusion.db.center_catalog import center_today
@@ -15,7 +16,8 @@ from msinfusion.db.clinical_records import DoseCheckIn, ReactionIn
 from msinfusion.db.given_doses import DoseRefused, GivenDoseIn
 from msinfusion.db.models import Patient, Prescription, User
 from msinfusion.db.patient_records import PrescriptionIn, PriorExposureIn
-from msinfusion.prescriptions import RecordProblem
+from msinfusion.limits import EARLIEST_DAY, ClinicalDay, max_chars
+from msinfusion.prescriptions import DuplicateRecord, RecordProblem
 from msinfusion.settings import Settings
 from msinfusion.therapies import load_catalog
 from msinfusion.web.dependencies import (
@@ -59,6 +61,7 @@ def _patient_page(
             "therapies": list(load_catalog()),
             "can_prescribe": principal.role in ("scheduler", "admin"),
             "today": center_today(db, patient.center_id, at),
+            "earliest_day": EARLIEST_DAY,
             "error": error,
             "reasons": reasons or [],
             "dose_form": dose_form or {},
@@ -95,13 +98,13 @@ def patient_page(
 def prescribe(
     request: Request,
     patient_id: int,
-    therapy_id: Annotated[str, Form(max_length=64)],
-    start_date: Annotated[date, Form()],
+    therapy_id: Annotated[str, Form(max_length=max_chars("prescription.therapy_id"))],
+    start_date: Annotated[ClinicalDay, Form()],
     principal: Annotated[Principal, policy("scheduler-center")],
     work: Annotated[UnitOfWork, audited("create", "prescription")],
     at: Now,
     settings: AppSettings,
-    bsa: Annotated[str, Form(max_length=10)] = "",
+    bsa: Annotated[str, Form(max_length=max_chars("prescription.bsa"))] = "",
 ) -> Response:
     patient = work.db.get_one(Patient, patient_id)
     try:
@@ -124,16 +127,17 @@ def prescribe(
 def record_dose(
     request: Request,
     prescription_id: int,
-    given_on: Annotated[date, Form()],
+    given_on: Annotated[ClinicalDay, Form()],
     principal: Annotated[Principal, policy("staff-center")],
     work: Annotated[UnitOfWork, audited("create", "given_dose")],
     at: Now,
     settings: AppSettings,
-    amount_mg: Annotated[str, Form(max_length=12)] = "",
+    amount_mg: Annotated[str, Form(max_length=max_chars("dose.amount"))] = "",
     number: Annotated[str, Form(max_length=4)] = "",
-    note: Annotated[str, Form(max_length=2000)] = "",
+    note: Annotated[str, Form(max_length=max_chars("dose.note"))] = "",
     clinician_confirms: Annotated[str, Form(max_length=8)] = "",
     clinician_reason: Annotated[str, Form(max_length=2000)] = "",
+    version: Annotated[int | None, Form(ge=1, le=2**31 - 1)] = None,
 ) -> Response:
     prescription = work.db.get_one(Prescription, prescription_id)
     patient = prescription.patient
@@ -156,6 +160,7 @@ def record_dose(
             note=note,
             clinician_confirms=bool(clinician_confirms),
             clinician_reason=clinician_reason,
+            prescription_version=version,
         )
         given = given_doses.record_dose(work.db, prescription, dose, user, at, jurisdiction)
     except DoseRefused as exc:
@@ -177,6 +182,13 @@ def record_dose(
             reasons=[p.message for p in exc.problems],
             dose_form=kept,
         )
+    except StaleDataError:
+        work.discard()
+        message = "Someone recorded a dose on this prescription at the same moment, so nothing was saved. "
+        message += "Check the doses below and record yours again if it is still missing."
+        return _patient_page(
+            request, work, principal, patient, at, settings, error=message, status_code=409, dose_form=kept
+        )
     except (RecordProblem, ValueError) as exc:
         work.discard()
         message = (
@@ -184,8 +196,9 @@ def record_dose(
             if isinstance(exc, RecordProblem)
             else "The amount must be a number of mg (like 600) and the dose number a whole number from 1 to 1000."
         )
+        status = 409 if isinstance(exc, DuplicateRecord) else 422
         return _patient_page(
-            request, work, principal, patient, at, settings, error=message, status_code=422, dose_form=kept
+            request, work, principal, patient, at, settings, error=message, status_code=status, dose_form=kept
         )
     work.audit(
         object_id=given.id,
@@ -259,7 +272,7 @@ def record_reaction(
     request: Request,
     prescription_id: int,
     dose_number: Annotated[int, Form(ge=1, le=1000)],
-    occurred_on: Annotated[date, Form()],
+    occurred_on: Annotated[ClinicalDay, Form()],
     principal: Annotated[Principal, policy("staff-center")],
     work: Annotated[UnitOfWork, audited("create", "infusion_reaction")],
     at: Now,
