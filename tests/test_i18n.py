@@ -37,8 +37,11 @@ PYTHON_SOURCES = [
     "web/views/card_form.py",
     "web/routes/patient/plan.py",
     "web/routes/patient/calendar.py",
+    # Reminders pages and the links in our e-mails (issue 12, commsweb).
+    "web/routes/patient/reminders.py",
+    "web/routes/mail_links.py",
 ]
-TEMPLATE_DIRS = ["exports/templates", "web/templates/patient"]
+TEMPLATE_DIRS = ["exports/templates", "web/templates/patient", "web/templates/mail"]
 WEB_TEMPLATES = ["web/templates/base.html"]
 KEYWORDS = {"gettext": None, "ngettext": (1, 2), "_": None}
 

@@ -25,8 +25,10 @@ from msinfusion.db.models import Appointment, CheckAnswers, Patient, Prescriptio
 from msinfusion.db.patient_models import PatientPreferences, PreparationTick
 from msinfusion.dose_matching import match_bookings
 from msinfusion.i18n import LOCALES, Translator, translator
+from msinfusion.outbox.contacts import patient_reminder_channels
 from msinfusion.plan import PersonalPlan, VisitPlan, build_plan, patient_file
 from msinfusion.regimens import RegimenError
+from msinfusion.reminders.rules import QuietHours, ReminderChannel
 from msinfusion.screening import Outcome, ScreeningError, assess
 
 
@@ -116,6 +118,8 @@ def _memo_plan(
     bsa: float | None,
     today: datetime.date,
     issued: datetime.datetime,
+    channels: tuple[tuple[str, tuple[str, ...]], ...] = (),
+    quiet: tuple[datetime.time, datetime.time] | None = None,
 ) -> PersonalPlan:
     """:func:`build_plan` on plain, hashable inputs (the therapy and center by their memo keys)."""
     return build_plan(
@@ -126,11 +130,24 @@ def _memo_plan(
         center=profile_from_key(profile_key),
         patient=patient_file(json.loads(patient_json), today=today),
         bsa=bsa,
+        reminder_channels=[ReminderChannel.model_validate({"channel": c, "rules": r}) for c, r in channels],
+        quiet_hours=QuietHours(start=quiet[0], end=quiet[1]) if quiet else None,
     )
 
 
-def load_plan(db: Session, patient: Patient, now: datetime.datetime, locale: str | None = None) -> PatientPlan:
-    """Build the patient's plan from their records (``now`` is the app clock: the core never reads one)."""
+def load_plan(
+    db: Session,
+    patient: Patient,
+    now: datetime.datetime,
+    locale: str | None = None,
+    *,
+    quiet_hours: QuietHours | None = None,
+) -> PatientPlan:
+    """Build the patient's plan from their records (``now`` is the app clock: the core never reads one).
+
+    The plan's reminders are those the patient's verified, subscribed addresses really get
+    (:func:`~msinfusion.outbox.contacts.patient_reminder_channels`), shifted out of ``quiet_hours``.
+    """
     t = translator(locale or patient_locale(patient))
     catalog = center_catalog(db, patient.center_id)
     center = catalog.profile
@@ -172,6 +189,8 @@ def load_plan(db: Session, patient: Patient, now: datetime.datetime, locale: str
         bsa=prescription.options.get("bsa"),
         today=today,
         issued=now.replace(second=0, microsecond=0),
+        channels=tuple((c.channel, tuple(c.rules)) for c in patient_reminder_channels(db, patient.id)),
+        quiet=(quiet_hours.start, quiet_hours.end) if quiet_hours else None,
     )
     try:
         plan = memo(json.dumps(base, sort_keys=True))

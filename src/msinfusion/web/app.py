@@ -18,7 +18,7 @@ from msinfusion.web import problems
 from msinfusion.web.csrf import PreSessionMiddleware
 from msinfusion.web.headers import SecurityHeadersMiddleware
 from msinfusion.web.pages import STATIC_DIR, make_templates, untranslated
-from msinfusion.web.routes import auth, home
+from msinfusion.web.routes import auth, home, mail_links
 from msinfusion.web.routes.api import catalog as api_catalog
 from msinfusion.web.routes.api import meta as api_meta
 from msinfusion.web.routes.api import patient as api_patient
@@ -28,6 +28,7 @@ from msinfusion.web.routes.patient import calendar as patient_calendar
 from msinfusion.web.routes.patient import card as patient_card
 from msinfusion.web.routes.patient import feeds as patient_feeds
 from msinfusion.web.routes.patient import plan as patient_plan
+from msinfusion.web.routes.patient import reminders as patient_reminders
 from msinfusion.web.routes.staff import board as staff_board
 from msinfusion.web.routes.staff import catalog as staff_catalog
 from msinfusion.web.routes.staff import patients as staff_patients
@@ -81,6 +82,8 @@ def create_app(settings: Settings | None = None, *, clock: Callable[[], datetime
     for module in (patient_plan, patient_card, patient_calendar, patient_feeds, api_patient):  # patient pages (issue 5)
         app.include_router(module.router)
     for module in (staff_schedule, staff_board, api_schedule):  # day schedule and day board (issue 5)
+        app.include_router(module.router)
+    for module in (patient_reminders, mail_links):  # reminders and the links in our e-mails (issue 12)
         app.include_router(module.router)
     app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
     return app

@@ -1,5 +1,6 @@
-"""Request-scoped dependencies, typed: the settings, database session, clock, signed-in principal, the
-schedule runner, and the objects a route names (the caller's own patient record, a catalog therapy).
+"""Request-scoped dependencies, typed: the settings, mail settings, database session, clock, signed-in
+principal, the schedule runner, and the objects a route names (the caller's own patient record, a catalog
+therapy).
 
 Routes take them as ``Annotated`` parameters (``db: DbSession``, ``at: Now``); nothing else reads
 ``app.state``. The app factory stores each one there once (:func:`msinfusion.web.app.create_app`).
@@ -22,6 +23,7 @@ from sqlalchemy.orm import Session
 from msinfusion.db.database import Database, begin_read_only
 from msinfusion.db.day_schedule.runs import ScheduleRunner
 from msinfusion.db.models import STAFF_ROLES, Patient
+from msinfusion.outbox.config import MailConfig, mail_config
 from msinfusion.settings import Settings
 from msinfusion.therapies import Therapy, UnknownTherapy, load_catalog
 from msinfusion.web import sessions
@@ -89,7 +91,13 @@ def dummy_hash(request: Request, hasher: PasswordHasher) -> str:
     return value
 
 
+def mail_settings(request: Request) -> MailConfig:
+    """The mail settings (SMTP, links, quiet hours), built from the app's settings."""
+    return mail_config(app_settings(request))
+
+
 AppSettings = Annotated[Settings, Depends(app_settings)]
+Mail = Annotated[MailConfig, Depends(mail_settings)]
 Runner = Annotated[ScheduleRunner, Depends(schedule_runner)]
 Hasher = Annotated[PasswordHasher, Depends(password_hasher)]
 

@@ -10,7 +10,7 @@ from fastapi.responses import HTMLResponse, Response
 from fastapi.templating import Jinja2Templates
 
 from msinfusion.db.patient_plan import PatientPlan
-from msinfusion.i18n import LOCALES
+from msinfusion.i18n import LOCALES, Translator, translator
 from msinfusion.preparation import Stage, phase_name, stage_title
 from msinfusion.screening import Outcome, outcome_title
 from msinfusion.web import csrf
@@ -19,6 +19,7 @@ from msinfusion.web.dependencies import app_settings, templates
 TEMPLATES_DIR = Path(__file__).parent / "templates"
 STATIC_DIR = Path(__file__).parent / "static"
 LANGUAGE_NAMES = {"en": "English", "es": "Español"}
+LANGUAGE_COOKIE = "msi_lang"
 
 
 def untranslated(message: str) -> str:
@@ -66,3 +67,45 @@ def render_patient(
     }
     page.update(context or {})
     return render(request, name, page, status_code=status_code)
+
+
+def browser_locale(request: Request) -> str:
+    """The language before sign-in: the visible switch's cookie, else the browser's Accept-Language."""
+    chosen = request.cookies.get(LANGUAGE_COOKIE)
+    if chosen in LOCALES:
+        return str(chosen)
+    ranked: list[tuple[float, int, str]] = []
+    for position, part in enumerate(request.headers.get("accept-language", "").split(",")[:20]):
+        tag, _, params = part.strip().partition(";")
+        weight = 1.0
+        if params.strip().startswith("q="):
+            try:
+                weight = float(params.strip()[2:])
+            except ValueError:
+                continue
+        language = tag.strip().lower().split("-")[0]
+        if language in LOCALES and weight > 0:
+            ranked.append((-weight, position, language))
+    if ranked:
+        return min(ranked)[2]
+    default = app_settings(request).default_locale
+    return default if default in LOCALES else LOCALES[0]
+
+
+def render_translated(
+    request: Request, name: str, t: Translator, context: dict[str, Any] | None = None, status_code: int = 200
+) -> HTMLResponse:
+    """Render a page that is not about a plan (sign-in, errors, e-mail links) in the language of ``t``."""
+    request.state.locale = t.locale
+    page: dict[str, Any] = {
+        "_": t.gettext,
+        "t": t,
+        "languages": [(code, LANGUAGE_NAMES[code]) for code in LOCALES],
+    }
+    page.update(context or {})
+    return render(request, name, page, status_code=status_code)
+
+
+def browser_translator(request: Request) -> Translator:
+    """A translator in :func:`browser_locale`."""
+    return translator(browser_locale(request))

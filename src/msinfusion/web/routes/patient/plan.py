@@ -14,6 +14,7 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from msinfusion.db.patient_plan import load_plan, save_check, set_tick
 from msinfusion.i18n import LOCALES
 from msinfusion.web.dependencies import (
+    Mail,
     Now,
     Principal,
     own_patient,
@@ -31,10 +32,11 @@ def plan_page(
     principal: Annotated[Principal, policy("patient-self")],
     work: Annotated[UnitOfWork, audited("read", "plan")],
     at: Now,
+    mail: Mail,
 ) -> Response:
     with work.reading() as db:  # reading the records takes no write lock; the audit entry is written after
         patient = own_patient(db, principal)
-        view = load_plan(db, patient, at)
+        view = load_plan(db, patient, at, quiet_hours=mail.quiet_hours)
     work.audit(object_id=patient.id, patient_id=patient.id)
     return render_patient(request, "patient/plan.html", view)
 
