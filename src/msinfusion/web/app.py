@@ -31,6 +31,7 @@ from msinfusion.web.routes.patient import plan as patient_plan
 from msinfusion.web.routes.patient import reminders as patient_reminders
 from msinfusion.web.routes.staff import board as staff_board
 from msinfusion.web.routes.staff import catalog as staff_catalog
+from msinfusion.web.routes.staff import messages as staff_messages
 from msinfusion.web.routes.staff import patients as staff_patients
 from msinfusion.web.routes.staff import schedule as staff_schedule
 
@@ -83,7 +84,7 @@ def create_app(settings: Settings | None = None, *, clock: Callable[[], datetime
         app.include_router(module.router)
     for module in (staff_schedule, staff_board, api_schedule):  # day schedule and day board (issue 5)
         app.include_router(module.router)
-    for module in (patient_reminders, mail_links):  # reminders and the links in our e-mails (issue 12)
+    for module in (patient_reminders, mail_links, staff_messages):  # reminders and the links in our e-mails (issue 12)
         app.include_router(module.router)
     app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
     return app

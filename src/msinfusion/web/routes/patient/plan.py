@@ -13,6 +13,7 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
 from msinfusion.db.patient_plan import load_plan, save_check, set_tick
 from msinfusion.i18n import LOCALES
+from msinfusion.outbox.producers import enqueue_check_notice
 from msinfusion.web.dependencies import (
     Mail,
     Now,
@@ -91,6 +92,7 @@ async def send_check(
     principal: Annotated[Principal, policy("patient-self")],
     work: Annotated[UnitOfWork, audited("create", "check_answers")],
     at: Now,
+    mail: Mail,
 ) -> Response:
     form = await request.form()
     patient = own_patient(work.db, principal)
@@ -104,6 +106,7 @@ async def send_check(
         work.discard()
         context = {"answers": answers, "missing": missing}
         return render_patient(request, "patient/check.html", view, context, status_code=422)
+    enqueue_check_notice(work.db, row, mail, at)  # answers that need a call: tell the center, same transaction
     work.audit(object_id=row.id, patient_id=patient.id, details={"outcome": row.outcome})
     return RedirectResponse("/patient/check?saved=check#result", status_code=303)
 

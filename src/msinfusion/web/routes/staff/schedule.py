@@ -20,6 +20,7 @@ from msinfusion.scheduling.clock import format_clock, parse_clock
 from msinfusion.web.dependencies import (
     AppSettings,
     DbSession,
+    Mail,
     Now,
     Principal,
     Runner,
@@ -88,14 +89,17 @@ def accept_schedule(
     work: Annotated[UnitOfWork, audited("update", "appointment")],
     at: Now,
     settings: AppSettings,
+    mail: Mail,
 ) -> Response:
     job = _owned_run(work.db, job_id, principal)
     day = job.day
+    before = day_schedule.current_starts(work.db, job)
     try:
         rows = day_schedule.accept(work.db, job, principal.user_id, at)
     except day_schedule.ScheduleConflict as exc:
         work.discard()
         return view.page(request, work.db, principal, day, at, settings, error=str(exc), status_code=409)
+    day_schedule.notify_patients(work.db, rows, before, mail, at)  # same transaction as the new times
     for row in rows:
         work.audit(
             object_id=row.id,
