@@ -89,9 +89,8 @@ def run(
     """
     from pydantic import ValidationError
 
-    from msinfusion.outbox import deliver_due
     from msinfusion.outbox.config import mail_config
-    from msinfusion.outbox.producers import enqueue_due_reminders
+    from msinfusion.outbox.sending_pass import sending_pass
 
     settings = load_settings()
     if settings.environment == "production" and settings.secret_key == "dev-only-change-me":
@@ -112,8 +111,8 @@ def run(
     try:
         while True:
             moment = _moment(now)
-            queued = enqueue_due_reminders(database, config, moment)
-            report = deliver_due(database, config, moment)
+            done = sending_pass(database, config, moment)
+            queued, report = done.queued, done.delivery
             typer.echo(
                 f"{moment:%Y-%m-%d %H:%M} queued {queued}, sent {len(report.sent)}, retrying "
                 f"{len(report.retrying)}, failed {len(report.failed) + report.abandoned}, "

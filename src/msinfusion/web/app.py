@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
 from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
 from datetime import UTC, datetime
@@ -12,11 +14,13 @@ from fastapi.staticfiles import StaticFiles
 from msinfusion import __version__
 from msinfusion.db.database import Database
 from msinfusion.db.day_schedule.runs import ScheduleRunner
+from msinfusion.outbox.config import mail_config
 from msinfusion.passwords import make_hasher
 from msinfusion.settings import Settings, load_settings
 from msinfusion.web import problems
 from msinfusion.web.csrf import PreSessionMiddleware
 from msinfusion.web.headers import SecurityHeadersMiddleware
+from msinfusion.web.mail_loop import send_periodically
 from msinfusion.web.pages import STATIC_DIR, make_templates, untranslated
 from msinfusion.web.routes import auth, home, mail_links
 from msinfusion.web.routes.api import catalog as api_catalog
@@ -51,7 +55,19 @@ def create_app(settings: Settings | None = None, *, clock: Callable[[], datetime
 
     @asynccontextmanager
     async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
+        # Reminders and notices on the embedded default (issue 12): the app sends them itself.
+        mail = (
+            asyncio.create_task(
+                send_periodically(database, mail_config(settings), clock, settings.outbox_every_seconds)
+            )
+            if settings.sends_in_process
+            else None
+        )
         yield
+        if mail is not None:
+            mail.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await mail
         runner.shutdown()
         database.dispose()
 
