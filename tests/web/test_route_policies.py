@@ -31,6 +31,8 @@ PUBLIC = {
     ("/verify-email/{token}", "GET"),
     ("/verify-email/{token}", "POST"),
     ("/unsubscribe/{token}", "GET"),
+    # The language switch before sign-in (a cookie; CSRF-checked like every form).
+    ("/language", "POST"),
 }
 # RFC 8058 one-click unsubscribe: mail providers POST it with no session and no CSRF token.
 SIGNED_LINKS = {("/unsubscribe/{token}", "POST")}

@@ -22,7 +22,7 @@ from msinfusion.web.csrf import PreSessionMiddleware
 from msinfusion.web.headers import SecurityHeadersMiddleware
 from msinfusion.web.mail_loop import send_periodically
 from msinfusion.web.pages import STATIC_DIR, make_templates, untranslated
-from msinfusion.web.routes import auth, home, mail_links
+from msinfusion.web.routes import auth, home, language, mail_links
 from msinfusion.web.routes.api import catalog as api_catalog
 from msinfusion.web.routes.api import meta as api_meta
 from msinfusion.web.routes.api import patient as api_patient
@@ -100,7 +100,12 @@ def create_app(settings: Settings | None = None, *, clock: Callable[[], datetime
         app.include_router(module.router)
     for module in (staff_schedule, staff_board, api_schedule):  # day schedule and day board (issue 5)
         app.include_router(module.router)
-    for module in (patient_reminders, mail_links, staff_messages):  # reminders and the links in our e-mails (issue 12)
+    for module in (
+        patient_reminders,
+        mail_links,
+        staff_messages,
+        language,
+    ):  # reminders and the links in our e-mails (issue 12)
         app.include_router(module.router)
     app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
     return app

@@ -39,6 +39,7 @@ class Principal:
     role: str
     center_id: int
     patient_id: int | None
+    locale: str | None = None  # a patient's chosen language (pages before sign-in use the browser's)
 
     @property
     def is_staff(self) -> bool:
@@ -137,10 +138,13 @@ def current_principal(request: Request, db: DbSession, at: Now, settings: AppSet
         db.commit()  # keep the revocation of an expired session
         return None
     user = session.user
-    patient_id = db.scalar(select(Patient.id).where(Patient.user_id == user.id)) if user.role == "patient" else None
+    patient_id, locale = None, None
+    if user.role == "patient":
+        row = db.execute(select(Patient.id, Patient.locale).where(Patient.user_id == user.id)).first()
+        patient_id, locale = (row[0], row[1]) if row else (None, None)
     db.commit()
     request.state.session_token = token
-    principal = Principal(user.id, user.username, user.display_name, user.role, user.center_id, patient_id)
+    principal = Principal(user.id, user.username, user.display_name, user.role, user.center_id, patient_id, locale)
     request.state.principal = principal
     return principal
 

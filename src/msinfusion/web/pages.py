@@ -36,13 +36,16 @@ def make_templates() -> Jinja2Templates:
 
 def render(request: Request, name: str, context: dict[str, Any] | None = None, status_code: int = 200) -> HTMLResponse:
     """Render template ``name`` with the page basics: principal, CSRF token, language."""
-    settings = app_settings(request)
     principal = getattr(request.state, "principal", None)
     page: dict[str, Any] = {
         "principal": principal,
         "csrf_token": csrf.expected_token(request),
-        "lang": getattr(request.state, "locale", settings.default_locale),
     }
+    if "_" not in (context or {}):  # pages without their own language: the account's, else the browser's
+        t = translator(page_locale(request))
+        request.state.locale = t.locale
+        page.update({"_": t.gettext, "t": t, "languages": [(code, LANGUAGE_NAMES[code]) for code in LOCALES]})
+    page["lang"] = request.state.locale
     page.update(context or {})
     return templates(request).TemplateResponse(request, name, page, status_code=status_code)
 
@@ -90,6 +93,17 @@ def browser_locale(request: Request) -> str:
         return min(ranked)[2]
     default = app_settings(request).default_locale
     return default if default in LOCALES else LOCALES[0]
+
+
+def page_locale(request: Request) -> str:
+    """The language of a page: a patient's own choice once signed in, English for staff, else the browser's."""
+    principal = getattr(request.state, "principal", None)
+    if principal is not None:
+        if principal.is_staff:
+            return LOCALES[0]  # staff pages are written in English
+        if principal.locale in LOCALES:
+            return str(principal.locale)
+    return browser_locale(request)
 
 
 def render_translated(
