@@ -165,3 +165,12 @@ def test_the_patient_journey_works_on_sqlite_and_postgresql(both_backends: TestC
     data = {"csrf_token": csrf_token(client, "/patient/check"), **dict.fromkeys(_questions(page), "no")}
     assert client.post("/patient/check", data=data).status_code == 303
     assert client.get("/api/patient/plan").json()["check"]["unanswered"] == []
+
+
+def test_phone_numbers_on_the_plan_and_the_card_can_be_tapped_to_call(patient: TestClient) -> None:
+    plan = patient.get("/patient").text
+    links = re.findall(r'<a href="tel:(\+[0-9]+)">([^<]+)</a>', plan)
+    assert links, "the center's phone on the plan is a tel: link"
+    assert all(number.startswith("+") for number, _shown in links)
+    card = patient.get("/patient/card").text
+    assert re.search(r'<a href="tel:\+[0-9]+">', card)
