@@ -14,6 +14,7 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from msinfusion.db.patient_plan import load_plan, save_check, set_tick
 from msinfusion.i18n import LOCALES
 from msinfusion.outbox.producers import enqueue_check_notice
+from msinfusion.preparation import Stage
 from msinfusion.web.dependencies import (
     Mail,
     Now,
@@ -52,7 +53,13 @@ def prepare_page(
     patient = own_patient(work.db, principal)
     view = load_plan(work.db, patient, at)
     work.audit(object_id=patient.id, patient_id=patient.id)
-    return render_patient(request, "patient/prepare.html", view)
+    stage = request.query_params.get("stage")
+    context = {
+        "today": at.astimezone(view.center.zone).date(),
+        "shown_stage": stage if stage in {s.value for s in Stage} else None,  # the stage just changed stays open
+        "ngettext": view.t.ngettext,
+    }
+    return render_patient(request, "patient/prepare.html", view, context)
 
 
 @router.post("/prepare")
@@ -70,7 +77,8 @@ def tick_task(
         raise HTTPException(422, view.t.gettext("That task is not part of your next visit."))
     set_tick(work.db, patient.id, visit.uid, task_id, done, at)
     work.audit(object_id=patient.id, patient_id=patient.id, details={"task": task_id, "done": done})
-    return RedirectResponse(f"/patient/prepare#task-{task_id}", status_code=303)
+    stage = next(task.stage for task in visit.preparation.tasks if task.id == task_id)
+    return RedirectResponse(f"/patient/prepare?stage={stage.value}#task-{task_id}", status_code=303)
 
 
 @router.get("/check", response_class=HTMLResponse)
