@@ -13,6 +13,7 @@ from msinfusion.db.patient_plan import PatientPlan
 from msinfusion.i18n import LOCALES, Translator, translator
 from msinfusion.preparation import Stage, phase_name, stage_title
 from msinfusion.screening import Outcome, outcome_title
+from msinfusion.visits import treatment_name
 from msinfusion.web import csrf
 from msinfusion.web.dependencies import app_settings, templates
 
@@ -31,6 +32,7 @@ def make_templates() -> Jinja2Templates:
     """Templates with autoescaping on (Jinja2Templates' default for .html)."""
     made = Jinja2Templates(directory=TEMPLATES_DIR)
     made.env.globals["csrf_field"] = csrf.FORM_FIELD
+    made.env.globals["treatment_name"] = treatment_name  # staff pages name treatments, never show codes
     return made
 
 
