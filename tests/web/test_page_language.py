@@ -61,3 +61,14 @@ def test_error_pages_speak_the_patients_own_language_after_sign_in(
     page = client.get("/staff/patients", headers={"Accept-Language": "en"})
     assert page.status_code == 403
     assert '<html lang="es">' in page.text and "Su cuenta no puede abrir esta página." in page.text
+
+
+def test_an_unknown_address_answers_in_the_signed_in_patients_language(
+    app: FastAPI, client: TestClient, world: World
+) -> None:
+    with app.state.database.session() as db:
+        db.get_one(Patient, world.patients["a1"]).locale = "es"
+    assert sign_in(client, "patient_a1").status_code == 303
+    page = client.get("/no-such-page", headers={"Accept-Language": "en"})
+    assert page.status_code == 404 and '<html lang="es">' in page.text
+    assert ">Recordatorios</a>" in page.text  # the patient's navigation, in their language

@@ -10,13 +10,14 @@ from urllib.parse import quote
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse, RedirectResponse, Response
+from starlette.concurrency import run_in_threadpool
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
-from msinfusion.web.dependencies import app_settings
+from msinfusion.web.dependencies import app_clock, app_database, app_settings, current_principal
 from msinfusion.web.headers import security_headers
 from msinfusion.web.pages import render
 from msinfusion.web.policies import NotAuthenticated
-from msinfusion.web.sessions import is_secure
+from msinfusion.web.sessions import cookie_name, is_secure
 
 log = logging.getLogger("msinfusion.web")
 
@@ -93,9 +94,21 @@ async def _not_authenticated(request: Request, _exc: Exception) -> Response:
     return _respond(request, 401, "Please sign in.")
 
 
+def _find_principal(request: Request) -> None:
+    """Who is signed in, for an error raised before any route ran (an unknown address): the page then
+    speaks the account's language."""
+    settings = app_settings(request)
+    if getattr(request.state, "principal", None) is not None or not request.cookies.get(cookie_name(settings)):
+        return
+    with app_database(request).sessions() as db:
+        current_principal(request, db, app_clock(request)(), settings)
+
+
 async def _http_error(request: Request, exc: Exception) -> Response:
     assert isinstance(exc, StarletteHTTPException)
     detail = exc.detail if isinstance(exc.detail, str) else None
+    if not is_api(request):
+        await run_in_threadpool(_find_principal, request)
     return _respond(request, exc.status_code, detail, dict(exc.headers or {}))
 
 
