@@ -26,9 +26,11 @@ from msinfusion.db.models import Appointment, CheckAnswers, Patient, Prescriptio
 from msinfusion.db.patient_models import PatientPreferences, PreparationTick
 from msinfusion.dose_matching import match_bookings
 from msinfusion.i18n import LOCALES, Translator, translator
+from msinfusion.outbox.contacts import patient_reminder_channels
 from msinfusion.plan import PersonalPlan, VisitPlan, build_plan, patient_file
 from msinfusion.reactions import Reaction
 from msinfusion.regimens import RegimenError
+from msinfusion.reminders.rules import QuietHours, ReminderChannel
 from msinfusion.screening import Outcome, ScreeningError, assess
 
 
@@ -124,6 +126,8 @@ def _memo_plan(
     jurisdiction: str = "US",
     clinician_reason: str | None = None,
     reactions: tuple[Reaction, ...] = (),
+    channels: tuple[tuple[str, tuple[str, ...]], ...] = (),
+    quiet: tuple[datetime.time, datetime.time] | None = None,
 ) -> PersonalPlan:
     """:func:`build_plan` on plain, hashable inputs (the therapy and center by their memo keys)."""
     return build_plan(
@@ -140,6 +144,8 @@ def _memo_plan(
         jurisdiction=jurisdiction,
         clinician_reason=clinician_reason,
         reactions=reactions,
+        reminder_channels=[ReminderChannel.model_validate({"channel": c, "rules": r}) for c, r in channels],
+        quiet_hours=QuietHours(start=quiet[0], end=quiet[1]) if quiet else None,
     )
 
 
@@ -150,11 +156,14 @@ def load_plan(
     locale: str | None = None,
     *,
     jurisdiction: str | None = None,
+    quiet_hours: QuietHours | None = None,
 ) -> PatientPlan:
     """Build the patient's plan from their records (``now`` is the app clock: the core never reads one).
 
     The amounts given, the prior mitoxantrone exposure, the infusion reactions on record and the
     center's jurisdiction (US unless the center says otherwise) go to the core with the center's today.
+    The plan's reminders are those the patient's verified, subscribed addresses really get
+    (:func:`~msinfusion.outbox.contacts.patient_reminder_channels`), shifted out of ``quiet_hours``.
     """
     t = translator(locale or patient_locale(patient))
     catalog = center_catalog(db, patient.center_id)
@@ -205,6 +214,8 @@ def load_plan(
         jurisdiction=jurisdiction or catalog.jurisdiction or "US",
         clinician_reason=patient.prior_exposure_reason,
         reactions=tuple(reactions_of(db, prescription.id)),
+        channels=tuple((c.channel, tuple(c.rules)) for c in patient_reminder_channels(db, patient.id)),
+        quiet=(quiet_hours.start, quiet_hours.end) if quiet_hours else None,
     )
     try:
         plan = memo(json.dumps(base, sort_keys=True))
