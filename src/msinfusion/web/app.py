@@ -29,6 +29,7 @@ from msinfusion.web.routes.patient import card as patient_card
 from msinfusion.web.routes.patient import feeds as patient_feeds
 from msinfusion.web.routes.patient import plan as patient_plan
 from msinfusion.web.routes.staff import board as staff_board
+from msinfusion.web.routes.staff import bookings as staff_bookings
 from msinfusion.web.routes.staff import catalog as staff_catalog
 from msinfusion.web.routes.staff import patients as staff_patients
 from msinfusion.web.routes.staff import schedule as staff_schedule
@@ -82,5 +83,6 @@ def create_app(settings: Settings | None = None, *, clock: Callable[[], datetime
         app.include_router(module.router)
     for module in (staff_schedule, staff_board, api_schedule):  # day schedule and day board (issue 5)
         app.include_router(module.router)
+    app.include_router(staff_bookings.router)  # the visit lifecycle (issue 14)
     app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
     return app

@@ -24,6 +24,7 @@ from msinfusion.web.dependencies import (
 from msinfusion.web.pages import render
 from msinfusion.web.policies import policy
 from msinfusion.web.unit_of_work import AuditEvent, UnitOfWork, audited
+from msinfusion.web.views.bookings import patient_visits
 
 router = APIRouter(prefix="/staff", include_in_schema=False)
 
@@ -53,6 +54,7 @@ def _patient_page(
             "can_prescribe": principal.role in ("scheduler", "admin"),
             "today": center_today(db, patient.center_id, at),
             "error": error,
+            "visits": patient_visits(db, patient.id),  # the visit lifecycle (views/bookings.py)
         },
         status_code=status_code,
     )
