@@ -123,6 +123,10 @@ def test_a_move_outside_the_window_needs_a_clinical_reason_and_is_then_flagged(
     assert moved.day == date(2027, 6, 1) and moved.version > second.version
     page = client.get(f"/staff/patients/{world.patients['a1']}").text
     assert "Outside the label rules" in page and "infection first, per Dr. Ruiz" in page
+    for day_page in ("/staff/board?day=2027-06-01", "/staff/schedule?day=2027-06-01"):
+        shown = client.get(day_page).text
+        assert "Booked outside the label rules" in shown and "infection first, per Dr. Ruiz" in shown
+    assert "Booked outside the label rules" not in client.get("/staff/board?day=2027-06-02").text
     with app.state.database.session() as db:
         [flag] = db.scalars(select(VisitChange).where(VisitChange.kind == "exception")).all()
         assert flag.appointment_id == second.id and any("outside its window" in r for r in flag.rules)
@@ -236,3 +240,27 @@ def test_another_centers_scheduler_cannot_see_or_change_a_visit(both: tuple[Fast
     cancel = _post(client, f"/staff/appointments/{first.id}/cancel", {"reason": "nope"})
     assert cancel.status_code == 404  # type: ignore[attr-defined]
     assert _visits(app, rx)[0].status == "booked"
+
+
+def test_the_months_at_a_glance_show_booked_against_bookable_hours_and_the_unbooked_doses(
+    both: tuple[FastAPI, TestClient, World],
+) -> None:
+    app, client, world = both
+    rx = world.prescriptions["a1"]
+    before = client.get("/staff/load?start=2027-03-01").text
+    assert "Patient A1</a>: Ocrelizumab IV dose 1, due 8 Mar 2027" in before  # planned, not booked yet
+    assert "No visits booked in this range." in before
+    _book(client, rx)
+    page = client.get("/staff/load?start=2027-03-01").text
+    assert "Patient A1</a>: Ocrelizumab IV dose 1" not in page
+    first = _visits(app, rx)[0]
+    assert first.starts_at is not None and first.ends_at is not None
+    minutes = int((first.ends_at - first.starts_at).total_seconds() // 60)
+    bookable = 2 * 12 * 60 * 0.9  # two chairs, 07:00-19:00, 10 % headroom
+    label = first.day.strftime("%a %-d %b %Y")
+    row = re.search(rf"<th scope=\"row\">{label}</th>\s*<td>1</td><td>([\d.]+)</td><td>([\d.]+)</td>", page)
+    assert row is not None and row.groups() == (f"{minutes / 60:.1f}", f"{bookable / 60:.1f}")
+    assert '<th scope="row">Sat 6 Mar 2027</th>\n    <td colspan="4">center closed on Saturdays</td>' in page
+    assert f"{label}</a>: {minutes / 60:.1f} of {bookable / 60:.1f} chair-hours" in page  # the busiest day
+    with app.state.database.session() as db:
+        assert db.scalar(select(AuditEvent).where(AuditEvent.object_type == "center_load")) is not None

@@ -19,7 +19,7 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from msinfusion.booking import Booking, BookingPlan, BookingRequest, book, parse_request
+from msinfusion.booking import Booking, BookingCenter, BookingPlan, BookingRequest, book, parse_request
 from msinfusion.db.booking_models import VisitChange
 from msinfusion.db.center_catalog import center_catalog
 from msinfusion.db.models import Appointment, Center, CenterHours, Chair, Nurse, NurseShift, Prescription
@@ -88,6 +88,18 @@ def center_fields(db: Session, center_id: int) -> dict[str, Any]:
     }
 
 
+def booking_center(db: Session, center_id: int) -> BookingCenter:
+    """The stored center as the booking engine sees it (weekday hours and nurses, chairs, holidays, headroom)."""
+    day = dt.date(2000, 1, 3).isoformat()
+    request = {
+        "format": "msinfusion.booking/1",
+        "today": day,
+        "horizon": {"start": day, "end": day},
+        "center": center_fields(db, center_id),
+    }
+    return parse_request(request).center
+
+
 def _local_start(appointment: Appointment, zone: ZoneInfo, opens: dict[int, dt.time]) -> str:
     if appointment.starts_at is not None:
         return _hhmm(appointment.starts_at.astimezone(zone).time())
@@ -108,7 +120,12 @@ def booked_dates(db: Session, prescription: Prescription, today: dt.date) -> dic
 
 
 def booking_request(
-    db: Session, center_id: int, today: dt.date, prescriptions: list[Prescription], end: dt.date | None = None
+    db: Session,
+    center_id: int,
+    today: dt.date,
+    prescriptions: list[Prescription],
+    end: dt.date | None = None,
+    first_day: dt.date | None = None,
 ) -> BookingRequest:
     """The booking request for some prescriptions of a center: its booked visits stay where they are.
 
@@ -124,18 +141,19 @@ def booking_request(
         .where(
             Appointment.center_id == center_id,
             Appointment.status == "booked",
-            Appointment.day > today,
+            Appointment.day >= (first_day or today + dt.timedelta(days=1)),
             Appointment.day <= last,
         )
         .order_by(Appointment.day, Appointment.id)
     ).all()
     known = treatment_codes()
     patients: list[dict[str, Any]] = []
-    first = today + dt.timedelta(days=1)
+    first = first_day or today + dt.timedelta(days=1)
     for prescription in prescriptions:
         booked = booked_dates(db, prescription, first)
         given = sorted({g.given_on for g in prescription.given_doses} | set(booked.values()))
-        first = max(first, max(booked.values(), default=today) + dt.timedelta(days=1))
+        if booked:
+            first = max(first, max(booked.values()) + dt.timedelta(days=1))
         patient: dict[str, Any] = {
             "id": request_id(prescription.id),
             "therapy": prescription.therapy_id,
@@ -214,10 +232,38 @@ def confirm_regimen(
     preview = preview_regimen(db, prescription, today)
     if preview.key() != proposal:
         raise BookingConflict("The schedule changed since the preview. Check the new proposal and confirm again.")
-    center = db.get_one(Center, prescription.patient.center_id)
+    return write_bookings(
+        db,
+        prescription.patient.center_id,
+        preview.plan,
+        preview.bookings,
+        [prescription],
+        by_user_id,
+        at,
+        "regimen booked",
+    )
+
+
+def write_bookings(
+    db: Session,
+    center_id: int,
+    plan: BookingPlan,
+    planned: list[Booking],
+    prescriptions: list[Prescription],
+    by_user_id: int | None,
+    at: dt.datetime,
+    reason: str,
+) -> list[Appointment]:
+    """Write a plan's bookings as appointments (chair, start and end from the plan) with a ``book`` change each."""
+    center = db.get_one(Center, center_id)
     zone = ZoneInfo(center.timezone)
+    by_id = {request_id(p.id): p for p in prescriptions}
+    # Each visit's length as the engine placed it: its phases in the plan's day.
+    spans = {a.id: sum(p.minutes for p in a.phases or ()) for entry in plan.days for a in entry.day.appointments}
+    chairs = {c.code: c.id for c in db.scalars(select(Chair).where(Chair.center_id == center_id))}
     made: list[Appointment] = []
-    for booking in preview.bookings:
+    for booking in planned:
+        prescription = by_id[booking.patient]
         start = instant(booking.date, dt.time(booking.start // 60, booking.start % 60), zone)
         appointment = Appointment(
             center_id=center.id,
@@ -227,17 +273,14 @@ def confirm_regimen(
             treatment=booking.treatment,
             day=booking.date,
             starts_at=start,
-            ends_at=start + dt.timedelta(minutes=span(db, center.id, booking.treatment)),
-            chair_id=chair_id(db, center.id, booking.chair),
+            ends_at=start + dt.timedelta(minutes=spans[booking.appointment]),
+            chair_id=chairs[booking.chair],
         )
         db.add(appointment)
         made.append(appointment)
     db.flush()
-    for appointment in made:
-        db.add(
-            VisitChange(
-                appointment_id=appointment.id, kind="book", reason="regimen booked", user_id=by_user_id, created_at=at
-            )
-        )
+    db.add_all(
+        VisitChange(appointment_id=a.id, kind="book", reason=reason, user_id=by_user_id, created_at=at) for a in made
+    )
     db.flush()
     return made

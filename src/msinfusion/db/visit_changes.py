@@ -15,7 +15,6 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from msinfusion.booking import parse_request
 from msinfusion.booking.openings import OpenDays
 from msinfusion.db import bookings
 from msinfusion.db.booking_models import VisitChange
@@ -29,15 +28,7 @@ from msinfusion.regimens import RegimenError, dose_calendar
 
 def closed_reason(db: Session, center_id: int, day: dt.date) -> str | None:
     """Why the center is closed on ``day`` (weekday, public holiday), or None when it is open."""
-    request_center = parse_request(
-        {
-            "format": "msinfusion.booking/1",
-            "today": day.isoformat(),
-            "horizon": {"start": day.isoformat(), "end": day.isoformat()},
-            "center": bookings.center_fields(db, center_id),
-        }
-    ).center
-    return OpenDays(request_center, day, day).why_closed(day)
+    return OpenDays(bookings.booking_center(db, center_id), day, day).why_closed(day)
 
 
 def rule_breaks(

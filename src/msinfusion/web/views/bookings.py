@@ -10,7 +10,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from msinfusion.db import visit_changes
-from msinfusion.db.models import Appointment, Center, Chair
+from msinfusion.db.models import Appointment, Center, Chair, Patient
 
 
 @dataclass(frozen=True)
@@ -54,3 +54,31 @@ def patient_visits(db: Session, patient_id: int) -> list[VisitRow]:
             )
         )
     return visits
+
+
+@dataclass(frozen=True)
+class DayException:
+    """A visit of the day booked outside the label rules, with the rules it breaks and the clinician's reason."""
+
+    appointment_id: int
+    patient_id: int
+    patient: str
+    treatment: str
+    rules: list[str]
+    reason: str
+
+
+def day_exceptions(db: Session, center_id: int, day: date) -> list[DayException]:
+    """The day's booked visits that a clinician accepted against a label rule (flagged on the day pages)."""
+    rows = db.execute(
+        select(Appointment, Patient.display_name)
+        .join(Patient, Patient.id == Appointment.patient_id)
+        .where(Appointment.center_id == center_id, Appointment.day == day, Appointment.status == "booked")
+        .order_by(Appointment.starts_at, Appointment.id)
+    ).all()
+    flags = visit_changes.exceptions(db, [a.id for a, _ in rows])
+    return [
+        DayException(a.id, a.patient_id, name, a.treatment, list(flags[a.id].rules), flags[a.id].reason)
+        for a, name in rows
+        if a.id in flags
+    ]

@@ -5,15 +5,15 @@ every change is audited and reaches the patient's plan, calendar files and feed.
 
 from __future__ import annotations
 
-from datetime import date, time
+from datetime import date, time, timedelta
 from typing import Annotated
 
-from fastapi import APIRouter, Form, Request
+from fastapi import APIRouter, Form, Query, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from pydantic import ValidationError
 from sqlalchemy.exc import IntegrityError
 
-from msinfusion.db import bookings, prescription_changes, visit_changes
+from msinfusion.db import bookings, center_load, prescription_changes, visit_changes
 from msinfusion.db.center_catalog import center_today
 from msinfusion.db.models import Appointment, Prescription
 from msinfusion.db.prescription_changes import EditIn, StopIn
@@ -23,6 +23,7 @@ from msinfusion.web.dependencies import AppSettings, Now, Principal
 from msinfusion.web.pages import render
 from msinfusion.web.policies import policy
 from msinfusion.web.unit_of_work import UnitOfWork, audited
+from msinfusion.web.views import center_load as load_view
 
 router = APIRouter(prefix="/staff", include_in_schema=False)
 
@@ -213,3 +214,39 @@ def cancel_visit(
         return _problem(request, work, str(exc), back)
     work.audit(object_id=appointment.id, patient_id=appointment.patient_id)
     return _back(appointment.patient_id, f"visit-{appointment.id}", "cancelled")
+
+
+LOAD_MONTHS = 3
+
+
+@router.get("/load", response_class=HTMLResponse)
+def load_page(
+    request: Request,
+    principal: Annotated[Principal, policy("staff-center")],
+    work: Annotated[UnitOfWork, audited("read", "center_load")],
+    at: Now,
+    settings: AppSettings,
+    start: Annotated[date | None, Query()] = None,
+) -> Response:
+    today = center_today(work.db, principal.center_id, at)
+    first = (start or today).replace(day=1)
+    last = _add_months(first, LOAD_MONTHS) - timedelta(days=1)
+    load = center_load.center_load(work.db, principal.center_id, first, last, today, settings.jurisdiction)
+    work.audit(object_id=principal.center_id, details={"first": first.isoformat(), "last": last.isoformat()})
+    context = {
+        "first": first,
+        "last": last,
+        "previous": _add_months(first, -LOAD_MONTHS),
+        "following": _add_months(first, LOAD_MONTHS),
+        "load": load,
+        "months": load_view.months(load),
+        "level": load_view.level,
+        "hours": load_view.hours,
+        "headroom": round(bookings.HEADROOM * 100),
+    }
+    return render(request, "staff/booking_load.html", context)
+
+
+def _add_months(day: date, count: int) -> date:
+    month = day.month - 1 + count
+    return date(day.year + month // 12, month % 12 + 1, 1)
