@@ -264,3 +264,30 @@ def test_the_months_at_a_glance_show_booked_against_bookable_hours_and_the_unboo
     assert f"{label}</a>: {minutes / 60:.1f} of {bookable / 60:.1f} chair-hours" in page  # the busiest day
     with app.state.database.session() as db:
         assert db.scalar(select(AuditEvent).where(AuditEvent.object_type == "center_load")) is not None
+
+
+def test_one_visit_is_booked_from_the_engines_suggestion_or_by_hand_with_the_same_checks(
+    both: tuple[FastAPI, TestClient, World],
+) -> None:
+    app, client, world = both
+    rx = world.prescriptions["a1"]
+    first = _proposal(client, rx)[0]
+    dose, day = first.split(":")[0], first.split(":")[1]
+    start, chair = first.split(":", 2)[2].rsplit(":", 1)
+    suggested = _post(
+        client, f"/staff/prescriptions/{rx}/visits", {"dose": dose, "day": day, "start": start, "chair": chair}
+    )
+    assert suggested.status_code == 303  # type: ignore[attr-defined]
+    [visit] = _visits(app, rx)
+    assert (visit.dose_index, visit.day.isoformat()) == (int(dose), day)
+    twice = _post(
+        client, f"/staff/prescriptions/{rx}/visits", {"dose": dose, "day": day, "start": start, "chair": chair}
+    )
+    assert twice.status_code == 422 and "already booked" in twice.text  # type: ignore[attr-defined]
+    early = {"dose": "2", "day": "2027-03-10", "start": "09:00", "chair": "C02"}
+    refused = _post(client, f"/staff/prescriptions/{rx}/visits", early)
+    assert refused.status_code == 422 and "Give a clinical reason" in refused.text  # type: ignore[attr-defined]
+    taken = {"dose": "2", "day": day, "start": start, "chair": chair, "clinical_reason": "same day on purpose"}
+    clash = _post(client, f"/staff/prescriptions/{rx}/visits", taken)
+    assert clash.status_code == 409  # type: ignore[attr-defined]  # the chair is taken: the database refuses
+    assert len(_visits(app, rx)) == 1

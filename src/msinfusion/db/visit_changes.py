@@ -83,6 +83,8 @@ def book_visit(
     clinical_reason: str = "",
 ) -> Appointment:
     """Book one dose on a date, start and chair; a rule break needs a clinical reason and is flagged."""
+    if dose in bookings.booked_dates(db, prescription, today):
+        raise RecordProblem(f"Dose {dose} is already booked. Move that visit instead.")
     breaks = rule_breaks(db, prescription, dose, day, today, jurisdiction)
     _check_or_excuse(breaks, clinical_reason)
     calendar = prescription_calendar(

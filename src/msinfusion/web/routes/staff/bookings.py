@@ -155,6 +155,50 @@ def booking_confirm(
     return _back(prescription.patient_id, "visits", f"booked-{len(made)}")
 
 
+@router.post("/prescriptions/{prescription_id}/visits")
+def book_visit(
+    request: Request,
+    prescription_id: int,
+    dose: Annotated[int, Form(ge=1, le=1000)],
+    day: Annotated[date, Form()],
+    start: Annotated[time, Form()],
+    chair: Annotated[str, Form(max_length=32)],
+    principal: Annotated[Principal, policy("scheduler-center")],
+    work: Annotated[UnitOfWork, audited("create", "appointment")],
+    at: Now,
+    settings: AppSettings,
+    clinical_reason: Annotated[str, Form(max_length=2000)] = "",
+) -> Response:
+    """Book one dose: the engine's suggestion from the preview, or a manual choice checked the same way."""
+    prescription = work.db.get_one(Prescription, prescription_id)
+    back = f"/staff/prescriptions/{prescription.id}/booking"
+    today = center_today(work.db, principal.center_id, at)
+    try:
+        appointment = visit_changes.book_visit(
+            work.db,
+            prescription,
+            dose,
+            day,
+            start,
+            chair,
+            today,
+            settings.jurisdiction,
+            principal.user_id,
+            at,
+            clinical_reason,
+        )
+    except RecordProblem as exc:
+        return _problem(request, work, str(exc), back)
+    except IntegrityError:
+        return _problem(request, work, "That chair is taken at that time. Choose another.", back, 409)
+    work.audit(
+        object_id=appointment.id,
+        patient_id=prescription.patient_id,
+        details={"dose": dose, "day": day.isoformat(), "exception": bool(clinical_reason.strip())},
+    )
+    return _back(prescription.patient_id, f"visit-{appointment.id}", "booked-1")
+
+
 @router.post("/appointments/{appointment_id}/move")
 def move_visit(
     request: Request,
