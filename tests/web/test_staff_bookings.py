@@ -291,3 +291,28 @@ def test_one_visit_is_booked_from_the_engines_suggestion_or_by_hand_with_the_sam
     clash = _post(client, f"/staff/prescriptions/{rx}/visits", taken)
     assert clash.status_code == 409  # type: ignore[attr-defined]  # the chair is taken: the database refuses
     assert len(_visits(app, rx)) == 1
+
+
+def test_an_admin_closes_a_day_and_sets_the_headroom_the_engine_then_keeps(
+    both: tuple[FastAPI, TestClient, World],
+) -> None:
+    _app, client, world = both
+    rx = world.prescriptions["a1"]
+    assert _proposal(client, rx)[0].split(":")[1] == "2027-03-08"
+    client.cookies.clear()
+    sign_in(client, "admin_a")
+    bad = _post(client, "/staff/center/booking", {"closures": "2027-03-08", "headroom": "100"})
+    assert bad.status_code == 422  # type: ignore[attr-defined]
+    saved = _post(client, "/staff/center/booking", {"closures": "2027-03-08\n2027-12-24", "headroom": "20"})
+    assert saved.status_code == 303  # type: ignore[attr-defined]
+    page = client.get("/staff/center/booking").text
+    assert "2027-03-08\n2027-12-24" in page and 'value="20"' in page
+    first = _proposal(client, rx)[0].split(":")[1]
+    assert (
+        first != "2027-03-08"
+        and "2027-03-08: center closed (closure)" in client.get(f"/staff/prescriptions/{rx}/booking").text
+    )
+    assert "of 19.2 h" in client.get("/staff/load?start=2027-03-01").text  # 2 chairs x 12 h x 80 %
+    client.cookies.clear()
+    sign_in(client, "scheduler_a")
+    assert client.get("/staff/center/booking").status_code == 403

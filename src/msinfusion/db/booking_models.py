@@ -10,7 +10,7 @@ from __future__ import annotations
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import CheckConstraint, Date, ForeignKey, Index, String, Text
+from sqlalchemy import CheckConstraint, Date, Float, ForeignKey, Index, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from msinfusion.db.models import Base
@@ -60,3 +60,20 @@ class VisitChange(Base):
     before: Mapped[dict[str, Any]] = mapped_column(default=dict)
     user_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
     created_at: Mapped[datetime]
+
+
+class CenterBookingSettings(Base):
+    """What the booking engine needs of a center beyond its hours, nurses and chairs: closures and headroom.
+
+    A missing row means no closures of its own (public holidays still close the center) and the default
+    headroom (:data:`msinfusion.db.bookings.HEADROOM`).
+    """
+
+    __tablename__ = "center_booking_settings"
+    __table_args__ = (CheckConstraint("headroom >= 0 AND headroom < 1", name="headroom"),)
+
+    center_id: Mapped[int] = mapped_column(ForeignKey("centers.id"), primary_key=True)
+    closures: Mapped[list[str]] = mapped_column(default=list)
+    headroom: Mapped[float] = mapped_column(Float)
+    updated_by: Mapped[int] = mapped_column(ForeignKey("users.id"))
+    updated_at: Mapped[datetime]

@@ -20,7 +20,8 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from msinfusion.booking import Booking, BookingCenter, BookingPlan, BookingRequest, book, parse_request
-from msinfusion.db.booking_models import VisitChange
+from msinfusion.booking.openings import OpenDays
+from msinfusion.db.booking_models import CenterBookingSettings, VisitChange
 from msinfusion.db.center_catalog import center_catalog
 from msinfusion.db.models import Appointment, Center, CenterHours, Chair, Nurse, NurseShift, Prescription
 from msinfusion.prescriptions import RecordProblem
@@ -65,6 +66,7 @@ def center_fields(db: Session, center_id: int) -> dict[str, Any]:
     ).all()
     chairs = db.scalars(select(Chair).where(Chair.center_id == center_id).order_by(Chair.code)).all()
     catalog = center_catalog(db, center_id)
+    own = db.get(CenterBookingSettings, center_id)
     week: dict[str, Any] = {}
     for weekday, key in enumerate(WEEKDAYS):
         open_hours = hours.get(weekday)
@@ -83,8 +85,8 @@ def center_fields(db: Session, center_id: int) -> dict[str, Any]:
         "chairs": [{"id": c.code, "features": list(c.features)} for c in chairs],
         "max_patients_per_nurse": center.max_patients_per_nurse,
         "week": week,
-        "closures": [],
-        "headroom": HEADROOM,
+        "closures": sorted(own.closures) if own else [],
+        "headroom": own.headroom if own else HEADROOM,
     }
 
 
@@ -284,3 +286,35 @@ def write_bookings(
     )
     db.flush()
     return made
+
+
+def save_booking_settings(
+    db: Session, center_id: int, closures: list[dt.date], headroom: float, by_user_id: int, at: dt.datetime
+) -> list[Appointment]:
+    """Store the center's own closures and headroom; returns the booked visits on a closed day (to move)."""
+    if not 0 <= headroom < 1:
+        raise RecordProblem("Headroom is a share of each day kept free: from 0 up to (not including) 100 %.")
+    row = db.get(CenterBookingSettings, center_id)
+    if row is None:
+        row = CenterBookingSettings(
+            center_id=center_id, closures=[], headroom=HEADROOM, updated_by=by_user_id, updated_at=at
+        )
+        db.add(row)
+    row.closures = sorted({d.isoformat() for d in closures})
+    row.headroom = headroom
+    row.updated_by, row.updated_at = by_user_id, at
+    db.flush()
+    return visits_on_closed_days(db, center_id, at.date())
+
+
+def visits_on_closed_days(db: Session, center_id: int, today: dt.date) -> list[Appointment]:
+    """Booked visits from today on that fall on a day the center is closed (a new closure or holiday)."""
+    visits = db.scalars(
+        select(Appointment)
+        .where(Appointment.center_id == center_id, Appointment.status == "booked", Appointment.day >= today)
+        .order_by(Appointment.day, Appointment.id)
+    ).all()
+    if not visits:
+        return []
+    openings = OpenDays(booking_center(db, center_id), today, visits[-1].day)
+    return [a for a in visits if not openings.is_open(a.day)]

@@ -1,4 +1,5 @@
-"""The visit lifecycle: prescription changes (stop, edit) and visit changes (book, move, cancel, exception).
+"""The visit lifecycle: prescription changes (stop, edit), visit changes (book, move, cancel, exception) and
+each center's booking settings (closures, headroom).
 
 Revision ID: v0010_visit_lifecycle
 Revises: v0005_outbox
@@ -58,9 +59,24 @@ def upgrade() -> None:
         sa.PrimaryKeyConstraint("id", name=op.f("pk_visit_changes")),
     )
     op.create_index("ix_visit_changes_appointment", "visit_changes", ["appointment_id"])
+    op.create_table(
+        "center_booking_settings",
+        sa.Column("center_id", sa.Integer(), nullable=False),
+        sa.Column("closures", sa.JSON(), nullable=False),
+        sa.Column("headroom", sa.Float(), nullable=False),
+        sa.Column("updated_by", sa.Integer(), nullable=False),
+        sa.Column("updated_at", sa.DateTime(timezone=True), nullable=False),
+        sa.CheckConstraint("headroom >= 0 AND headroom < 1", name=op.f("ck_center_booking_settings_headroom")),
+        sa.ForeignKeyConstraint(
+            ["center_id"], ["centers.id"], name=op.f("fk_center_booking_settings_center_id_centers")
+        ),
+        sa.ForeignKeyConstraint(["updated_by"], ["users.id"], name=op.f("fk_center_booking_settings_updated_by_users")),
+        sa.PrimaryKeyConstraint("center_id", name=op.f("pk_center_booking_settings")),
+    )
 
 
 def downgrade() -> None:
+    op.drop_table("center_booking_settings")
     op.drop_index("ix_visit_changes_appointment", table_name="visit_changes")
     op.drop_table("visit_changes")
     op.drop_index("ix_prescription_changes_prescription", table_name="prescription_changes")

@@ -5,7 +5,7 @@ every change is audited and reaches the patient's plan, calendar files and feed.
 
 from __future__ import annotations
 
-from datetime import date, time, timedelta
+from datetime import date, datetime, time, timedelta
 from typing import Annotated
 
 from fastapi import APIRouter, Form, Query, Request
@@ -294,3 +294,55 @@ def load_page(
 def _add_months(day: date, count: int) -> date:
     month = day.month - 1 + count
     return date(day.year + month // 12, month % 12 + 1, 1)
+
+
+def _settings_page(
+    request: Request,
+    work: UnitOfWork,
+    principal: Principal,
+    at: datetime,
+    error: str | None = None,
+    status_code: int = 200,
+) -> Response:
+    fields = bookings.center_fields(work.db, principal.center_id)
+    today = center_today(work.db, principal.center_id, at)
+    context = {
+        "closures": "\n".join(fields["closures"]),
+        "headroom": round(fields["headroom"] * 100),
+        "on_closed_days": bookings.visits_on_closed_days(work.db, principal.center_id, today),
+        "error": error,
+        "saved": request.query_params.get("saved"),
+    }
+    return render(request, "staff/booking_settings.html", context, status_code=status_code)
+
+
+@router.get("/center/booking", response_class=HTMLResponse)
+def booking_settings_page(
+    request: Request,
+    principal: Annotated[Principal, policy("admin-center")],
+    work: Annotated[UnitOfWork, audited("read", "center_booking_settings")],
+    at: Now,
+) -> Response:
+    work.audit(object_id=principal.center_id)
+    return _settings_page(request, work, principal, at)
+
+
+@router.post("/center/booking")
+def save_booking_settings(
+    request: Request,
+    closures: Annotated[str, Form(max_length=20_000)],
+    headroom: Annotated[str, Form(max_length=8)],
+    principal: Annotated[Principal, policy("admin-center")],
+    work: Annotated[UnitOfWork, audited("update", "center_booking_settings")],
+    at: Now,
+) -> Response:
+    try:
+        days = [date.fromisoformat(line.strip()) for line in closures.splitlines() if line.strip()]
+        share = float(headroom) / 100
+        bookings.save_booking_settings(work.db, principal.center_id, days, share, principal.user_id, at)
+    except (RecordProblem, ValueError) as exc:
+        work.discard()
+        message = str(exc) if isinstance(exc, RecordProblem) else "Write one date a line (2027-12-24) and a percentage."
+        return _settings_page(request, work, principal, at, error=message, status_code=422)
+    work.audit(object_id=principal.center_id, details={"closures": len(days), "headroom": share})
+    return RedirectResponse("/staff/center/booking?saved=1", status_code=303)
