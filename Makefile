@@ -32,9 +32,11 @@ check: $(STAMP)
 	$(BIN)/lint-imports
 	$(BIN)/pytest -n 2 -m "not browser and not slow"
 
-## Debian's Chromium for the Playwright tests (its own browser download does not work here)
+## Debian's Chromium for the Playwright tests (its own browser download does not work here), and nginx
+## for the test that serves the app behind a TLS-terminating proxy
 browser-deps:
 	@test -x /usr/bin/chromium || (apt-get update -qq && apt-get install -y -qq chromium fonts-dejavu-core)
+	@test -x /usr/sbin/nginx || (apt-get update -qq && apt-get install -y -qq nginx-light)
 
 ## make bench: every benchmark, printing its figures
 bench: $(STAMP)

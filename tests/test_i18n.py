@@ -39,7 +39,7 @@ PYTHON_SOURCES = [
     "web/routes/patient/calendar.py",
 ]
 TEMPLATE_DIRS = ["exports/templates", "web/templates/patient"]
-WEB_TEMPLATES = ["web/templates/base.html"]
+WEB_TEMPLATES = ["web/templates/base.html", "web/templates/set_password.html"]  # patients set passwords too
 KEYWORDS = {"gettext": None, "ngettext": (1, 2), "_": None}
 
 

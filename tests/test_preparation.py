@@ -139,7 +139,7 @@ def test_alemtuzumab_antiviral_is_planned_for_the_first_day_of_a_course_only() -
 def test_alemtuzumab_warns_about_stroke_signs_after_each_infusion() -> None:
     task = prepare("alemtuzumab", 2).task("stroke-signs")
     assert task.stage is Stage.AFTER
-    assert "call 911" in task.detail
+    assert "Call 911 right away" in task.detail and "emergency at any time" in task.detail
     assert task.sources == ["alemtuzumab:S2"]
 
 

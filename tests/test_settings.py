@@ -3,11 +3,22 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
 import pytest
 from pydantic import ValidationError
 
-from msinfusion.settings import Settings, env_name, load_settings, reference, settings_table
+from msinfusion.settings import (
+    DEFAULT_SECRET_KEY,
+    Settings,
+    UnsafeSettings,
+    check_production,
+    env_name,
+    load_settings,
+    production_problems,
+    reference,
+    settings_table,
+)
 
 DOCS = Path(__file__).resolve().parents[1] / "docs" / "settings.md"
 
@@ -63,3 +74,42 @@ def test_only_the_settings_module_reads_the_environment() -> None:
         if path.name != "settings.py" and ("os.environ" in path.read_text() or "getenv(" in path.read_text())
     ]
     assert offenders == []
+
+
+def _production(**values: Any) -> Settings:
+    return Settings.model_validate(
+        {"environment": "production", "secret_key": "s" * 40, "proxy_headers": True, **values}
+    )
+
+
+def test_production_with_its_own_secret_behind_a_trusted_proxy_is_safe() -> None:
+    assert production_problems(_production()) == []
+    assert (
+        production_problems(
+            Settings(environment="production", secret_key="s" * 40, ssl_certfile="c.pem", ssl_keyfile="k.pem")
+        )
+        == []
+    )
+    check_production(_production())
+
+
+def test_production_refuses_the_default_secret_debug_and_plain_http() -> None:
+    assert "MSINFUSION_SECRET_KEY" in production_problems(_production(secret_key=DEFAULT_SECRET_KEY))[0]
+    assert "MSINFUSION_DEBUG" in production_problems(_production(debug=True))[0]
+    plain = Settings(environment="production", secret_key="s" * 40)
+    assert "HTTPS" in production_problems(plain)[0]
+    no_proxy_listed = _production(forwarded_allow_ips="")
+    assert "HTTPS" in production_problems(no_proxy_listed)[0]
+    half_tls = Settings(environment="production", secret_key="s" * 40, ssl_certfile="c.pem")
+    assert "both" in production_problems(half_tls)[0]
+    with pytest.raises(UnsafeSettings, match="refusing to start in production"):
+        check_production(plain)
+
+
+def test_outside_production_nothing_is_refused() -> None:
+    assert production_problems(Settings(debug=True)) == []
+
+
+def test_forwarded_allow_ips_takes_only_addresses_and_networks() -> None:
+    with pytest.raises(ValidationError, match="not an address or network"):
+        Settings(forwarded_allow_ips="10.0.0.0/8, proxy.example")

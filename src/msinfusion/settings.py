@@ -11,16 +11,18 @@ from __future__ import annotations
 import os
 from collections.abc import Mapping
 from dataclasses import dataclass
+from ipaddress import IPv4Network, IPv6Network, ip_network
 from pathlib import Path
 from typing import Any, Literal
 
 from dotenv import dotenv_values
-from pydantic import AliasChoices, Field
+from pydantic import AliasChoices, Field, field_validator
 from pydantic.fields import FieldInfo
 from pydantic_settings import BaseSettings, EnvSettingsSource, PydanticBaseSettingsSource, SettingsConfigDict
 
 ENV_PREFIX = "MSINFUSION_"
 Environment = Literal["development", "test", "production"]
+DEFAULT_SECRET_KEY = "dev-only-change-me"
 
 
 class Settings(BaseSettings):
@@ -34,7 +36,7 @@ class Settings(BaseSettings):
         description="SQLAlchemy URL; SQLite file by default, postgresql+psycopg://... for PostgreSQL.",
     )
     secret_key: str = Field(
-        "dev-only-change-me",
+        DEFAULT_SECRET_KEY,
         description="Secret for signing CSRF tokens and calendar-feed tokens. Must be set outside local development.",
     )
     environment: Environment = Field(
@@ -68,6 +70,64 @@ class Settings(BaseSettings):
     jurisdiction: str = Field(
         "US", description="Label jurisdiction for rules that differ (e.g. mitoxantrone cumulative cap): US or EU."
     )
+    debug: bool = Field(
+        False, description="Debug error pages with tracebacks; the app refuses to start with it in production."
+    )
+    web_workers: int = Field(1, ge=1, description="Web worker processes `msinfusion serve` starts (`--workers`).")
+    proxy_headers: bool = Field(
+        False,
+        description="Behind a reverse proxy: take the client address, scheme and host from X-Forwarded-For, "
+        "-Proto and -Host, but only when the request comes from an address in `forwarded_allow_ips`.",
+    )
+    forwarded_allow_ips: str = Field(
+        "127.0.0.1",
+        description="Trusted proxies: comma-separated addresses or networks (10.0.0.0/8) whose X-Forwarded-* "
+        "headers are believed when `proxy_headers` is on.",
+    )
+    ssl_certfile: str = Field("", description="TLS certificate chain (PEM) for serving HTTPS directly.")
+    ssl_keyfile: str = Field("", description="TLS private key (PEM) for serving HTTPS directly.")
+    password_link_hours: int = Field(
+        72, ge=1, le=720, description="Hours a one-time set-password link (invitation or reset) keeps working."
+    )
+    mfa_required_roles: str = Field(
+        "scheduler,admin",
+        description="Staff roles that must sign in with a second factor (TOTP) in production, comma-separated; "
+        "elsewhere, and for other staff, it is offered.",
+    )
+    public_url: str = Field(
+        "http://127.0.0.1:8000",
+        description="The address people open (https://infusion.example.org); links the CLI prints start with it.",
+    )
+
+    @property
+    def trusted_proxies(self) -> tuple[IPv4Network | IPv6Network, ...]:
+        """The networks in ``forwarded_allow_ips`` (none unless ``proxy_headers`` is on)."""
+        if not self.proxy_headers:
+            return ()
+        return tuple(
+            ip_network(part.strip(), strict=False) for part in self.forwarded_allow_ips.split(",") if part.strip()
+        )
+
+    def requires_mfa(self, role: str) -> bool:
+        """True when accounts with ``role`` must use a second factor (production only)."""
+        roles = {part.strip() for part in self.mfa_required_roles.split(",")}
+        return self.environment == "production" and role in roles
+
+    @property
+    def serves_tls(self) -> bool:
+        """True when the server itself terminates TLS (certificate and key both set)."""
+        return bool(self.ssl_certfile and self.ssl_keyfile)
+
+    @field_validator("forwarded_allow_ips")
+    @classmethod
+    def _networks(cls, value: str) -> str:
+        for part in value.split(","):
+            if part.strip():
+                try:
+                    ip_network(part.strip(), strict=False)
+                except ValueError:
+                    raise ValueError(f"{part.strip()!r} is not an address or network") from None
+        return value
 
     @classmethod
     def settings_customise_sources(
@@ -80,6 +140,48 @@ class Settings(BaseSettings):
     ) -> tuple[PydanticBaseSettingsSource, ...]:
         """Direct construction takes keywords and defaults only; :func:`load_settings` adds the environment."""
         return (init_settings,)
+
+
+class UnsafeSettings(ValueError):
+    """The settings are not safe for production; the message names every problem."""
+
+
+def production_problems(settings: Settings) -> list[str]:
+    """What keeps ``settings`` from serving in production (empty outside production or when all is well).
+
+    Production needs its own secret, debug off, and HTTPS on the wire: either the server terminates
+    TLS itself or it sits behind a trusted TLS-terminating proxy (HIPAA 164.312(e); ASVS 12.3.1).
+    """
+    if settings.environment != "production":
+        return []
+    problems = []
+    if settings.secret_key == DEFAULT_SECRET_KEY:
+        problems.append("set MSINFUSION_SECRET_KEY (the default secret is public)")
+    if settings.debug:
+        problems.append("turn MSINFUSION_DEBUG off")
+    if bool(settings.ssl_certfile) != bool(settings.ssl_keyfile):
+        problems.append("set both MSINFUSION_SSL_CERTFILE and MSINFUSION_SSL_KEYFILE, or neither")
+    elif not settings.serves_tls and not settings.trusted_proxies:
+        problems.append(
+            "serve over HTTPS: set MSINFUSION_SSL_CERTFILE and MSINFUSION_SSL_KEYFILE, or run behind a "
+            "TLS proxy with MSINFUSION_PROXY_HEADERS=true and MSINFUSION_FORWARDED_ALLOW_IPS"
+        )
+    return problems
+
+
+def check_production(settings: Settings) -> None:
+    """Raise :class:`UnsafeSettings` naming every problem :func:`production_problems` finds."""
+    problems = production_problems(settings)
+    if problems:
+        raise UnsafeSettings("refusing to start in production: " + "; ".join(problems))
+
+
+def export_to_environment(settings: Settings, names: tuple[str, ...]) -> None:
+    """Write the named settings into this process's environment, so server worker processes that build
+    the app from the environment (``create_app()`` without arguments) see the same values."""
+    for name in names:
+        value = getattr(settings, name)
+        os.environ[env_name(name)] = str(value).lower() if isinstance(value, bool) else str(value)
 
 
 @dataclass(frozen=True)

@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from pydantic import BaseModel, ConfigDict, Field
 
 from msinfusion.regimens import PlannedDose
-from msinfusion.therapies import Fact, Status, Therapy, load_catalog
+from msinfusion.therapies import Fact, InfusionReaction, Status, Therapy, load_catalog
 from msinfusion.therapies.model import Series
 from msinfusion.titration import infusion_minutes
 
@@ -263,6 +263,13 @@ def treatment_codes() -> dict[str, TreatmentCode]:
 def known_treatments() -> list[str]:
     """Catalog treatment codes, sorted."""
     return sorted(treatment_codes())
+
+
+def infusion_reaction_for_treatment(code: str) -> InfusionReaction | None:
+    """The label's reduced-rate rule for an infusion reaction of a catalog treatment code (None if the
+    labels give none); ``KeyError`` when the code is unknown."""
+    spec = treatment_codes()[code]
+    return load_catalog().get(spec.therapy).infusion_reaction
 
 
 def phases_for_treatment(

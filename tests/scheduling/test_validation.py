@@ -7,6 +7,7 @@ import pytest
 
 from msinfusion.scheduling import Day, Schedule, check_schedule, schedule_violations, solve
 from msinfusion.scheduling.schedule import Assignment, NurseTask
+from msinfusion.scheduling.validation import replan_violations
 from tests.scheduling.conftest import nurse, small_day, visit
 
 
@@ -119,3 +120,61 @@ def test_scheduling_core_imports_no_framework() -> None:
     )
     result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert result.stdout.strip() == "[]"
+
+
+# The re-plan rules (`replan_violations`): one rule per test, each broken once.
+
+
+def _moved(schedule: Schedule, identifier: str, **fields: object) -> Schedule:
+    assignments = [a.model_copy(update=fields) if a.appointment == identifier else a for a in schedule.assignments]
+    return schedule.model_copy(update={"assignments": assignments})
+
+
+def _replan_pair() -> Schedule:
+    day = small_day([visit("A1", preferred_start="08:00"), visit("A2", preferred_start="10:00")])
+    return solve(day, solver="greedy")
+
+
+def test_a_replan_that_keeps_every_promise_breaks_no_replan_rule() -> None:
+    before = _replan_pair()
+    assert replan_violations(before, before, now=530, max_shift=0) == []
+
+
+def test_a_replan_may_not_move_a_seated_patient() -> None:
+    before = _replan_pair()
+    chair = before.assignments[0].chair
+    other = "C2" if chair == "C1" else "C1"
+    assert replan_violations(before, _moved(before, "A1", chair=other), now=530)[0].startswith("seated A1 moved")
+
+
+def test_a_replan_may_not_take_a_seated_patient_off_the_day() -> None:
+    before = _replan_pair()
+    after = before.model_copy(update={"assignments": before.assignments[1:]})
+    assert replan_violations(before, after, now=530) == ["seated A1 was taken off the day"]
+
+
+def test_a_replan_may_not_give_a_begun_nurse_task_to_another_nurse() -> None:
+    before = _replan_pair()
+    a1 = before.assignments[0]
+    task = a1.nurse_tasks[0].model_copy(update={"nurse": "N9"})
+    problems = replan_violations(before, _moved(before, "A1", nurse_tasks=[task]), now=490)
+    assert problems == ["seated A1: check-in begun by N1 given to N9"]
+
+
+def test_a_replan_may_move_a_promised_start_only_within_the_allowed_shift() -> None:
+    before = _replan_pair()
+    after = _moved(before, "A2", start=630, end=690)
+    assert replan_violations(before, after, now=530, max_shift=30) == []
+    assert "more than 15 min" in replan_violations(before, after, now=530, max_shift=15)[0]
+    assert replan_violations(before, after, now=530, max_shift=15, movable={"A2"}) == []
+
+
+def test_a_replan_may_not_start_anything_new_before_now() -> None:
+    before = _replan_pair()
+    after = _moved(before, "A2", start=500, end=560)
+    assert "before now" in replan_violations(before, after, now=530)[0]
+
+
+def test_a_replan_may_not_schedule_a_dropped_visit() -> None:
+    before = _replan_pair()
+    assert replan_violations(before, before, now=530, dropped={"A2"}) == ["A2 was dropped but is scheduled"]

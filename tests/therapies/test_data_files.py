@@ -79,3 +79,22 @@ def test_rituximab_is_flagged_off_label() -> None:
     assert rituximab.approval == "off-label"
     assert any("OFF-LABEL" in flag for flag in rituximab.flags)
     assert all(step.amount.needs_review for step in rituximab.dosing)
+
+
+def test_the_reduced_rate_after_an_infusion_reaction_comes_from_the_labels_with_sources() -> None:
+    from msinfusion.visits import infusion_reaction_for_treatment
+
+    for code in ("ocrelizumab-600", "ublituximab-450", "rituximab-1000"):
+        rule = infusion_reaction_for_treatment(code)
+        assert rule is not None and rule.rate_factor.value == 0.5 and rule.rate_factor.source
+    # The natalizumab label says to stop the infusion; it gives no reduced rate to go on at.
+    assert infusion_reaction_for_treatment("natalizumab-300") is None
+
+
+def test_a_reduced_rate_must_be_a_fraction_of_the_rate_at_onset() -> None:
+    from pydantic import ValidationError
+
+    from msinfusion.therapies import InfusionReaction
+
+    with pytest.raises(ValidationError, match="rate_factor must be in"):
+        InfusionReaction.model_validate({"rate_factor": {"value": 2.0, "source": "S1", "status": "label"}})

@@ -36,6 +36,33 @@ def test_an_observation_below_the_label_minimum_needs_a_clinician_reason() -> No
     assert local.observation[0].minutes.status is Status.CENTER
 
 
+@pytest.mark.parametrize(
+    ("therapy_id", "path", "looser", "stricter"),
+    [
+        ("ocrelizumab-iv", "infusion_reaction.rate_factor", 1.0, 0.25),  # half the rate at onset [S6]
+        ("ocrelizumab-iv", "infusion_reaction.reduced_minutes", 1, 45),  # at least 30 minutes [S6]
+        ("rituximab", "regimen.initial_min_interval", "1 days", "2 weeks"),  # 2 weeks apart [S4]
+        ("ocrelizumab-iv", "min_interval", "1 months", "6 months"),
+    ],
+)
+def test_loosening_a_safety_value_needs_a_clinician_reason_and_tightening_does_not(
+    therapy_id: str, path: str, looser: object, stricter: object
+) -> None:
+    therapy = _therapy(therapy_id)
+    with pytest.raises(OverrideError, match="clinician's written reason") as caught:
+        apply_overrides(therapy, {path: looser})
+    assert caught.value.field == path
+    apply_overrides(therapy, {path: looser}, reasons={path: "protocol agreed with the neurologist"})
+    apply_overrides(therapy, {path: stricter})
+
+
+def test_initial_doses_closer_than_the_minimum_gap_are_refused() -> None:
+    # Rituximab: the two 1,000 mg infusions 2 weeks apart, kept as a minimum [rituximab:S4].
+    with pytest.raises(OverrideError, match="keep 14 days") as caught:
+        apply_overrides(_therapy("rituximab"), {"regimen.initial[1]": "7 days"})
+    assert caught.value.field == "regimen.initial[1]"
+
+
 def test_a_longer_observation_needs_no_reason() -> None:
     assert (
         apply_overrides(_therapy("ocrelizumab-iv"), {"observation[0].minutes": 90}).observation[0].minutes.value == 90

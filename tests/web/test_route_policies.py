@@ -26,6 +26,16 @@ PUBLIC = {
     # The private calendar feed: calendar apps send no cookies, so the secret token in the URL is the
     # credential (hashed in the DB, revocable); tests/web/test_patient_calendar.py proves it.
     ("/feeds/{token}.ics", "GET"),
+    # The one-time set-password link: the token is the credential (hashed, expiring, single use);
+    # tests/web/test_accounts.py proves it.
+    ("/set-password/{token}", "GET"),
+    ("/set-password/{token}", "POST"),
+    # The second step of signing in: no session exists yet; a signed, browser-bound, five-minute cookie
+    # names who passed the password (tests/web/test_mfa.py proves it).
+    ("/login/code", "GET"),
+    ("/login/code", "POST"),
+    ("/login/enrol", "GET"),
+    ("/login/enrol", "POST"),
 }
 
 # Users of center A, by role; patient_a1 owns the objects used in paths.
@@ -41,6 +51,7 @@ def _fill(path: str, world: World, owner: str = "a1") -> str:
         "patient_id": world.patients[owner],
         "prescription_id": world.prescriptions[owner],
         "appointment_id": world.appointments[owner],
+        "user_id": world.users[f"patient_{owner}"],
         "therapy_id": "ocrelizumab-iv",
         "token": "not-a-live-feed-token-0123456789",
     }

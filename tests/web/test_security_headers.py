@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 from fastapi import FastAPI
 
-from msinfusion.settings import Settings
+from msinfusion.settings import Settings, UnsafeSettings
 from msinfusion.web import create_app
 from msinfusion.web.policies import policy
 from tests.web.web_world import TestClient, World, sign_in
@@ -42,7 +42,9 @@ def test_every_response_carries_the_security_headers(client: TestClient, path: s
 
 
 def test_production_adds_hsts_and_secure_host_only_cookies(settings_sqlite: Settings) -> None:
-    settings = settings_sqlite.model_copy(update={"environment": "production", "secret_key": "x" * 40})
+    settings = settings_sqlite.model_copy(
+        update={"environment": "production", "secret_key": "x" * 40, "proxy_headers": True}
+    )
     client = TestClient(create_app(settings), base_url="https://testserver")
     response = client.get("/login")
     assert response.headers["strict-transport-security"] == "max-age=31536000; includeSubDomains"
@@ -81,3 +83,11 @@ def test_pages_escape_what_users_typed(client: TestClient, world: World) -> None
 def test_signed_in_pages_are_not_cached(client: TestClient, world: World) -> None:
     sign_in(client, "patient_a1")
     assert client.get("/patient").headers["cache-control"] == "no-store"
+
+
+def test_the_app_factory_refuses_unsafe_production_settings(settings_sqlite: Settings) -> None:
+    unsafe = settings_sqlite.model_copy(update={"environment": "production"})  # test secret, no TLS, no proxy
+    with pytest.raises(UnsafeSettings, match="HTTPS"):
+        create_app(unsafe)
+    with pytest.raises(UnsafeSettings, match="MSINFUSION_DEBUG"):
+        create_app(unsafe.model_copy(update={"debug": True, "proxy_headers": True, "secret_key": "x" * 40}))

@@ -111,9 +111,12 @@ def test_check_flags_are_words_with_an_icon_not_colour_alone(app: FastAPI, world
     assert "Check: call the center" in page and "☎" in page
 
 
-def test_every_staff_role_may_record_steps_but_another_center_may_not(app: FastAPI, world: World) -> None:
+def test_only_nurses_of_the_center_record_steps(app: FastAPI, world: World) -> None:
     a1 = world.appointments["a1"]
-    assert _step(_client(app, "scheduler_a"), a1, "expected", "checked_in").status_code == 303
+    for role in ("scheduler_a", "admin_a"):
+        assert _step(_client(app, role), a1, "expected", "checked_in").status_code == 403
+        assert "Mark checked in" not in _client(app, role).get(f"/staff/board?day={DAY}").text
+    assert _step(_client(app, "nurse_a"), a1, "expected", "checked_in").status_code == 303
     assert _step(_client(app, "nurse_b"), a1, "checked_in", "premedication").status_code == 404
     assert _client(app, "nurse_b").get(f"/staff/board?day={DAY}").text.count("Patient A") == 0
 

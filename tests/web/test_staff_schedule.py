@@ -16,8 +16,10 @@ from fastapi import FastAPI
 from sqlalchemy import func, select
 
 from msinfusion import scheduling
+from msinfusion.db.day_schedule.runs import STALE_ERROR, expire_stale
 from msinfusion.db.models import Appointment, Chair, Nurse, NurseShift, Patient
 from msinfusion.db.schedule_models import ScheduleJob
+from msinfusion.scheduling.model import Progress
 from msinfusion.settings import Settings
 from msinfusion.web import create_app
 from tests.web.web_world import FAST, FakeClock, TestClient, World, build_world, csrf_token, sign_in
@@ -305,3 +307,71 @@ def test_the_page_escapes_what_it_shows(app: FastAPI, staffed: World) -> None:
     page = client.get(f"/staff/schedule?day={DAY}").text
     assert "<b>x</b>" not in page and "&lt;b&gt;x&lt;/b&gt;" in page
     assert not re.search(r"<script(?![^>]*src=\"/static/)", page)
+
+
+def _wait_for_status(app: FastAPI, job_id: int, status: str) -> None:
+    for _ in range(200):
+        with app.state.database.session() as db:
+            if db.get_one(ScheduleJob, job_id).status == status:
+                return
+        threading.Event().wait(0.05)
+    raise AssertionError(f"run {job_id} never became {status}")
+
+
+def test_a_run_stored_as_lost_is_never_flipped_back_to_done_by_its_late_result(
+    app: FastAPI, staffed: World, clock: FakeClock, held_solver: threading.Event
+) -> None:
+    client = signed_in(app, "scheduler_a")
+    post(client, "/staff/schedule/run", day=DAY.isoformat())
+    job_id = client.get(f"/api/schedule/status?day={DAY}").json()["id"]
+    _wait_for_status(app, job_id, "running")
+    clock.advance(minutes=5)  # past its deadline: the next look stores it as lost and frees the day
+    with app.state.database.session() as db:
+        expire_stale(db, staffed.centers["a"], DAY, clock())
+    held_solver.set()  # the solver now finishes, late
+    app.state.schedule_runner.wait(job_id)
+    with app.state.database.session() as db:
+        job = db.get_one(ScheduleJob, job_id)
+        assert job.status == "failed" and job.error == STALE_ERROR and job.result is None
+
+
+def test_the_solvers_progress_is_written_by_the_worker_loop_while_it_runs(
+    app: FastAPI, staffed: World, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    release, reported = threading.Event(), threading.Event()
+    real = scheduling.solve
+
+    def reporting_solve(day: Any, **options: Any) -> Any:
+        options["on_progress"](Progress(phase=1, best_priority=7, bound=9, deviation=None, elapsed=0.4))
+        reported.set()
+        assert release.wait(10)
+        return real(day, **options)
+
+    monkeypatch.setattr("msinfusion.db.day_schedule.runs.solve", reporting_solve)
+    client = signed_in(app, "scheduler_a")
+    post(client, "/staff/schedule/run", day=DAY.isoformat())
+    job_id = client.get(f"/api/schedule/status?day={DAY}").json()["id"]
+    assert reported.wait(10)
+    try:
+        for _ in range(100):
+            status = client.get(f"/api/schedule/status?day={DAY}").json()
+            if status["best_priority"] == 7:
+                break
+            threading.Event().wait(0.05)
+        assert status["status"] == "running" and status["best_priority"] == 7 and status["bound_priority"] == 9
+    finally:
+        release.set()
+    app.state.schedule_runner.wait(job_id)
+    assert client.get(f"/api/schedule/status?day={DAY}").json()["status"] == "done"
+
+
+@pytest.mark.postgres
+def test_on_postgresql_a_run_finds_its_own_row_for_the_final_write(pg_settings: Settings, clock: FakeClock) -> None:
+    app = make_app(pg_settings.database_url, clock)
+    world = build_world(app.state.database, app.state.settings)
+    add_nurses(app, world)
+    with TestClient(app, raise_server_exceptions=False) as client:  # the lifespan closes the pool at the end
+        assert sign_in(client, "scheduler_a").status_code == 303
+        job_id = run_and_wait(app, client)
+        with app.state.database.session() as db:
+            assert db.get_one(ScheduleJob, job_id).status == "done"

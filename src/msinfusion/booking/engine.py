@@ -25,9 +25,11 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
 from msinfusion.booking.doses import DueDose, PatientRegimen, existing_phases, therapy_of
-from msinfusion.booking.ledger import NOON, DayLedger, Seat
+from msinfusion.booking.ledger import DayLedger, Seat
 from msinfusion.booking.openings import OpenDays
-from msinfusion.booking.request import WEEKDAY_KEYS, BookingProblem, BookingRequest, ExistingVisit, Preferences
+from msinfusion.booking.preferences import day_suits, time_suits
+from msinfusion.booking.reasons import why_off_due, why_unbooked
+from msinfusion.booking.request import BookingProblem, BookingRequest, ExistingVisit, Preferences
 from msinfusion.scheduling.clock import format_clock
 from msinfusion.scheduling.day import Phase
 
@@ -39,7 +41,6 @@ COURSE_START_SPREAD = 60
 ONE_DAY = dt.timedelta(days=1)
 NARROW_WINDOW = 2
 """A window with at most this many open days is booked as soon as it opens."""
-_DAY_NAMES = {"mon": "Mon", "tue": "Tue", "wed": "Wed", "thu": "Thu", "fri": "Fri", "sat": "Sat", "sun": "Sun"}
 
 
 @dataclass(frozen=True, slots=True)
@@ -51,22 +52,6 @@ class Booked:
     seat: Seat
     appointment: str
     moved: str | None
-
-
-def day_suits(preferences: Preferences | None, date: dt.date) -> bool:
-    """Whether ``date`` is one of the patient's weekdays and not a date they cannot come."""
-    if preferences is None:
-        return True
-    if preferences.weekdays and WEEKDAY_KEYS[date.weekday()] not in preferences.weekdays:
-        return False
-    return date not in preferences.unavailable
-
-
-def time_suits(preferences: Preferences | None, start: int) -> bool:
-    """Whether a start (clock minutes) is in the patient's preferred half of the day."""
-    if preferences is None or preferences.time is None:
-        return True
-    return (start < NOON) == (preferences.time == "morning")
 
 
 class Booker:
@@ -207,7 +192,7 @@ class Booker:
                 continue
             placed = self._book(group, hints)
             if placed is None:
-                self._give_up(rest, self._unbooked_reason(group))
+                self._give_up(rest, why_unbooked(self, group))
                 continue
             for booked in placed:
                 dates[patient][booked.dose.number] = booked.date
@@ -269,7 +254,7 @@ class Booker:
                 for _, _, _, _, start_day, ledgers in in_tier:
                     seats = self._seat(group, ledgers, preferences, strict, anchor)
                     if seats is not None:
-                        moved = None if start_day == lead.due else self._why_not(group, preferences)
+                        moved = None if start_day == lead.due else why_off_due(self, group, preferences)
                         return self._commit(group, ledgers, seats, moved)
         return None
 
@@ -277,7 +262,7 @@ class Booker:
         self, group: list[DueDose], preferences: Preferences | None
     ) -> list[tuple[bool, bool, int, int, dt.date, list[DayLedger]]]:
         lead = group[0]
-        low = self._earliest(lead)
+        low = self.earliest(lead)
         if self.naive:
             low = max(low, lead.due)
         high = min(lead.window.end, self.last)
@@ -302,7 +287,7 @@ class Booker:
         found.sort(key=lambda c: c[:4])
         return found
 
-    def _earliest(self, dose: DueDose) -> dt.date:
+    def earliest(self, dose: DueDose) -> dt.date:
         return max(dose.window.start, self.first, self.not_before.get(dose.key, self.first))
 
     def _open_run(self, first: dt.date, group: list[DueDose]) -> list[DayLedger] | None:
@@ -386,7 +371,7 @@ class Booker:
 
     def _keep(self, dose: DueDose, hint: tuple[dt.date, int, str]) -> Booked | None:
         date, start, chair = hint
-        if not (self._earliest(dose) <= date <= min(dose.window.end, self.last)):
+        if not (self.earliest(dose) <= date <= min(dose.window.end, self.last)):
             return None
         preferences = self.regimens[dose.patient].patient.preferences
         if preferences is not None and date in preferences.unavailable:
@@ -401,74 +386,5 @@ class Booker:
         seat = ledger.try_seat(dose.phases, start, chair) or ledger.try_seat(dose.phases, start)
         if seat is None:
             return None
-        moved = None if date == dose.due else self._why_not([dose], preferences)
+        moved = None if date == dose.due else why_off_due(self, [dose], preferences)
         return self._commit([dose], [ledger], [seat], moved)[0]
-
-    # -- reasons --------------------------------------------------------------------------------
-
-    def _why_not(self, group: list[DueDose], preferences: Preferences | None) -> str:
-        """Why the course or dose is not on its due date, in words a scheduler can check."""
-        lead = group[0]
-        due = lead.due
-        text = due.isoformat()
-        if due < self.first:
-            return f"{text}: before the first bookable date ({self.first.isoformat()})"
-        for offset in range(len(group)):
-            date = due + offset * ONE_DAY
-            closed = self.openings.why_closed(date)
-            if closed is not None:
-                if offset == 0:
-                    return f"{text}: {closed}"
-                return f"{text}: the course needs {len(group)} consecutive open days; {date.isoformat()}: {closed}"
-            if date > self.last:
-                return f"{text}: the course would run past the horizon"
-        if not self.naive and preferences is not None:
-            if due in preferences.unavailable:
-                return f"{text}: the patient cannot come that day"
-            if not day_suits(preferences, due):
-                days = ", ".join(_DAY_NAMES[d] for d in preferences.weekdays)
-                return f"{text}: the patient comes on {days}"
-        for offset, dose in enumerate(group):
-            ledger = self.ledger(due + offset * ONE_DAY)
-            assert ledger is not None
-            on = f"{text}: " if offset == 0 else f"{text}: the course's day {offset + 1} ({ledger.date.isoformat()}) "
-            if not ledger.room_for(dose.minutes):
-                return f"{on}day full ({ledger.load} of {ledger.capacity} chair-minutes booked)"
-            if not self.naive and self.over_cap(ledger.load + dose.minutes):
-                return f"{on}levelling keeps each day near {self.cap} chair-minutes ({ledger.load} booked)"
-        if preferences is not None and preferences.time is not None and not self.naive:
-            return f"{text}: no {preferences.time} start with a chair and nurse free"
-        return f"{text}: no chair and nurse free at a time that fits"
-
-    def _unbooked_reason(self, group: list[DueDose]) -> str:
-        lead = group[0]
-        low = self._earliest(lead)
-        high = min(lead.window.end, self.last)
-        if low > high:
-            if lead.window.end < low and lead.key in self.not_before:
-                return f"its window ends on {lead.window.end.isoformat()}; ask the prescriber for a new date"
-            if lead.window.end < self.first:
-                return f"its window ends on {lead.window.end.isoformat()}, before the first bookable date"
-            return "its window lies outside the horizon"
-        span = f"{low.isoformat()} … {high.isoformat()}"
-        closed = full = crowded = 0
-        day = low
-        while day <= high:
-            ledgers = [self.ledger(day + i * ONE_DAY) for i in range(len(group))]
-            if any(ledger is None for ledger in ledgers):
-                closed += 1
-            elif any(not ledger.room_for(dose.minutes) for ledger, dose in zip(ledgers, group, strict=True) if ledger):
-                full += 1
-            else:
-                crowded += 1
-            day += ONE_DAY
-        if closed and not (full or crowded):
-            if len(group) > 1:
-                return f"no {len(group)} consecutive open days start in its window ({span})"
-            return f"no open day in its window ({span}: center closed)"
-        parts = []
-        if full:
-            parts.append(f"chair-minutes on {full} days")
-        if crowded:
-            parts.append(f"chairs and nurses at every start on {crowded} days")
-        return f"every open day in the window is full ({'; '.join(parts)}; {span})"

@@ -33,7 +33,7 @@ from dataclasses import dataclass
 
 from msinfusion.booking.bound import PeakBound, peak_lower_bound
 from msinfusion.booking.doses import DueDose, PatientRegimen, therapy_of
-from msinfusion.booking.engine import Booker, day_suits, time_suits
+from msinfusion.booking.engine import Booker
 from msinfusion.booking.ledger import DayLedger
 from msinfusion.booking.openings import OpenDays
 from msinfusion.booking.plan import (
@@ -46,6 +46,7 @@ from msinfusion.booking.plan import (
     Summary,
     Unbooked,
 )
+from msinfusion.booking.preferences import day_suits, time_suits
 from msinfusion.booking.request import BookingRequest
 from msinfusion.booking.validation import check_plan
 

@@ -16,7 +16,20 @@ from rich.live import Live
 from rich.text import Text
 
 from msinfusion.cli._app import UsageProblem, app, console
-from msinfusion.scheduling import DayProblem, SolverName, make_demo_day, parse_day, solve, with_catalog_phases
+from msinfusion.scheduling import (
+    Appointment,
+    Day,
+    DayProblem,
+    Schedule,
+    SolverName,
+    make_demo_day,
+    parse_day,
+    parse_schedule,
+    schedule_violations,
+    solve,
+    with_catalog_phases,
+)
+from msinfusion.scheduling.clock import parse_clock
 from msinfusion.scheduling.model import Progress
 
 
@@ -65,12 +78,58 @@ def schedule_command(
     out: Annotated[Path | None, typer.Option("--out", help="Write the schedule here instead of stdout.")] = None,
     seed: Annotated[int, typer.Option("--seed", min=0, help="Random seed of the search.")] = 0,
     workers: Annotated[int, typer.Option("--workers", min=1, help="CP-SAT search workers.")] = 2,
+    continuity: Annotated[
+        bool, typer.Option("--continuity", help="One nurse for all of a visit's tasks where possible.")
+    ] = False,
+    repair_file: Annotated[
+        Path | None,
+        typer.Option("--repair", metavar="EVENTS.json", help="Re-plan the running day after these events."),
+    ] = None,
+    add_on_file: Annotated[
+        Path | None,
+        typer.Option("--add-on", metavar="VISIT.json", help="Place this same-day visit (one appointment)."),
+    ] = None,
+    current_file: Annotated[
+        Path | None,
+        typer.Option("--current", metavar="SCHEDULE.json", help="The schedule in force (with --repair/--add-on)."),
+    ] = None,
+    now: Annotated[str | None, typer.Option("--now", metavar="HH:MM", help="The time of an add-on request.")] = None,
+    max_shift: Annotated[
+        int, typer.Option("--max-shift", min=0, help="Minutes an add-on may move other promised starts.")
+    ] = 0,
+    report: Annotated[
+        Path | None, typer.Option("--report", help="Write what changes (and alternatives) here as JSON.")
+    ] = None,
 ) -> None:
-    """Assign every appointment of a day a chair, a start and its nurses (or say why not)."""
+    """Assign every appointment of a day a chair, a start and its nurses (or say why not).
+
+    With --repair or --add-on and --current, re-plan the running day instead (docs/live-day.md).
+    """
     try:
         day = with_catalog_phases(parse_day(_read(day_file)))
     except DayProblem as problem:
         raise UsageProblem(str(problem)) from None
+    if repair_file is not None or add_on_file is not None:
+        from msinfusion.cli.replan import run_replan
+
+        run_replan(
+            day,
+            repair_file=repair_file,
+            add_on_file=add_on_file,
+            current=_current(day, current_file),
+            now=now,
+            max_shift=max_shift,
+            continuity=continuity,
+            out=out,
+            report=report,
+            time_limit=time_limit,
+            seed=seed,
+            workers=workers,
+        )
+        return
+    for flag, value in (("--current", current_file), ("--now", now), ("--report", report)):
+        if value is not None:
+            raise UsageProblem(f"{flag} goes with --repair or --add-on")
     name: SolverName = "greedy" if solver is SolverChoice.greedy else "cp-sat"
     err = console(stderr=True)
     if err.is_terminal and solver is SolverChoice.cp_sat:
@@ -81,10 +140,11 @@ def schedule_command(
                 time_limit=time_limit,
                 seed=seed,
                 workers=workers,
+                continuity=continuity,
                 on_progress=_ProgressLine(live),
             )
     else:
-        result = solve(day, solver=name, time_limit=time_limit, seed=seed, workers=workers)
+        result = solve(day, solver=name, time_limit=time_limit, seed=seed, workers=workers, continuity=continuity)
     objective = result.objective
     bound = f", bound {result.bound.scheduled_priority}" if result.bound is not None else ""
     err.print(
@@ -98,6 +158,45 @@ def schedule_command(
         sys.stdout.write(text)
     else:
         out.write_text(text, encoding="utf-8")
+
+
+def _current(day: Day, path: Path | None) -> Schedule:
+    if path is None:
+        raise UsageProblem("--repair and --add-on need --current SCHEDULE.json, the schedule in force")
+    try:
+        schedule = parse_schedule(_read(path))
+    except DayProblem as problem:
+        raise UsageProblem(f"{path}: {problem}") from None
+    problems = schedule_violations(day, schedule)
+    if problems:
+        raise UsageProblem(f"{path}: not a valid schedule of the day: {problems[0]}")
+    return schedule
+
+
+def read_clock(flag: str, text: str) -> int:
+    """Minutes after midnight for an `HH:MM` option, or a usage problem naming the flag."""
+    try:
+        return parse_clock(text)
+    except ValueError as exc:
+        raise UsageProblem(f"{flag}: {exc}") from None
+
+
+def read_visit(path: Path) -> Appointment:
+    """One appointment (as in msinfusion.day/1) from a file, or a usage problem naming the field."""
+    import json
+
+    from pydantic import ValidationError
+
+    from msinfusion.scheduling.problems import first_error
+
+    try:
+        data = json.loads(_read(path))
+    except json.JSONDecodeError as exc:
+        raise UsageProblem(f"{path}: not valid JSON: {exc.msg} at line {exc.lineno}") from None
+    try:
+        return Appointment.model_validate(data)
+    except ValidationError as exc:
+        raise UsageProblem(f"{path}: {first_error(exc)}") from None
 
 
 @app.command("demo-day")

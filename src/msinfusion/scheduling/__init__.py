@@ -6,6 +6,7 @@ baseline) and returns a schedule only after the independent validator has accept
 
 from __future__ import annotations
 
+from msinfusion.scheduling.changes import Change, schedule_changes
 from msinfusion.scheduling.day import (
     Appointment,
     Center,
@@ -43,6 +44,7 @@ __all__ = [
     "Bound",
     "Center",
     "Chair",
+    "Change",
     "Day",
     "DayProblem",
     "Fixed",
@@ -60,6 +62,7 @@ __all__ = [
     "make_demo_day",
     "parse_day",
     "parse_schedule",
+    "schedule_changes",
     "schedule_violations",
     "solve",
     "with_catalog_phases",

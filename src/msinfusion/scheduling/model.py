@@ -11,12 +11,20 @@
    schedule so far with parallel large-neighbourhood search until `IMPROVEMENT_SHARE` of the wall
    time limit.
 4. **Preferences**: the exact model keeps that priority and minimises the total deviation from
-   preferred starts, from the best schedule so far.
+   preferred starts. The schedule so far is first polished by a local search (`preferences.polish`).
+   On a day whose priority is proven, the stage is `neighbourhoods.improve_preferences`: a whole-day
+   re-solve and a sliding-window search side by side, each on one worker under a deterministic
+   budget (`DETERMINISTIC_PER_SECOND` of the time left); the interleaved search it replaces did far
+   less preference work per second. An unproven day keeps the parallel wall-clock stage.
+5. **Nurse load** (in `solve.py`, after any left-out visit that still fits is added): the nurses'
+   task minutes are levelled with every start kept (`levelling.level_nurses`), with optional
+   primary-nurse continuity.
 
 Determinism: stages 1, 2 and (on a day whose priority they prove) 4 stop on CP-SAT's deterministic
-time (`max_deterministic_time`, a count of work done, not seconds), the relaxation runs on one worker
-and the other stages interleave their workers (`interleave_search`), and each stage's deterministic
-budget comes from the deterministic time spent before it (`_Clock`), never from the wall clock. So
+time (`max_deterministic_time`, a count of work done, not seconds), the relaxation and each search of
+stage 4 run on one worker, stage 2 interleaves its workers (`interleave_search`), the local searches
+(polish, levelling) are deterministic by construction, and each stage's deterministic
+budget comes from the deterministic time spent before it (`budget.StageClock`), never from the wall clock. So
 for one input, seed, time limit and worker count the result is the same on every run, as long as no
 stage hits its wall-clock cap (its share of the time limit). A cap binds when the machine does less
 CP-SAT work per second than the calibration below assumes (a busy or slow machine), and then the
@@ -42,8 +50,11 @@ from dataclasses import dataclass
 from ortools.sat.python import cp_model
 
 from msinfusion.scheduling.bounds import solve_relaxation
+from msinfusion.scheduling.budget import StageClock, deterministic_solver, wall_solver
 from msinfusion.scheduling.instance import Instance
+from msinfusion.scheduling.neighbourhoods import improve_preferences
 from msinfusion.scheduling.placement import Placement, seat_in_groups
+from msinfusion.scheduling.preferences import deviation, polish
 from msinfusion.scheduling.rules import RULES, Rule
 from msinfusion.scheduling.schedule import Schedule
 from msinfusion.scheduling.symmetry import canonical, job_classes
@@ -140,6 +151,10 @@ class DayModel:
             self.deviations.append(deviation)
             self._deviation_of[job.index] = deviation
 
+    def deviation_of(self, job: int) -> cp_model.IntVar | None:
+        """The job's |start - preferred start| in grid units (0 when unscheduled); None without a preference."""
+        return self._deviation_of.get(job)
+
     def _break_symmetry(self) -> None:
         """Within a class of interchangeable jobs, schedule the first ones, in order of start.
 
@@ -232,28 +247,6 @@ class _Callback(cp_model.CpSolverSolutionCallback):
             self.on_progress(Progress(self.phase, objective, bound, None, now))
 
 
-def _solver(seconds: float, deterministic: float, seed: int, workers: int) -> cp_model.CpSolver:
-    solver = cp_model.CpSolver()
-    parameters = solver.parameters
-    parameters.max_time_in_seconds = max(0.05, seconds)
-    parameters.max_deterministic_time = max(0.05, deterministic)
-    parameters.random_seed = seed
-    parameters.num_workers = workers
-    parameters.interleave_search = True
-    return solver
-
-
-def _wall_solver(seconds: float, seed: int, workers: int, *, lns_only: bool = False) -> cp_model.CpSolver:
-    """A solver stopped by the wall clock only, its workers in parallel (faster, not reproducible)."""
-    solver = cp_model.CpSolver()
-    parameters = solver.parameters
-    parameters.max_time_in_seconds = max(0.05, seconds)
-    parameters.random_seed = seed
-    parameters.num_workers = workers
-    parameters.use_lns_only = lns_only
-    return solver
-
-
 def _priority(instance: Instance, placements: Sequence[Placement]) -> int:
     return sum(instance.jobs[placement.job].priority for placement in placements)
 
@@ -265,36 +258,11 @@ def _realize(
     deterministic time spent finding out."""
     day_model = DayModel(instance)
     day_model.fix(starts)
-    solver = _solver(seconds, REALIZE_DETERMINISTIC, seed, 1)
+    solver = deterministic_solver(seconds, REALIZE_DETERMINISTIC, seed, 1)
     status = solver.solve(day_model.model)
     if status not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
         return None, solver.deterministic_time
     return day_model.placements(solver), solver.deterministic_time
-
-
-class _Clock:
-    """A solve's two clocks: wall seconds (each stage's cap) and nominal seconds, the deterministic time
-    spent so far converted at each stage's calibrated rate. Stages get their deterministic budgets from
-    the nominal clock only, so the budgets, like the search itself, do not depend on machine load."""
-
-    def __init__(self, time_limit: float) -> None:
-        self.time_limit = time_limit
-        self.started = time.monotonic()
-        self.nominal = 0.0
-
-    def elapsed(self) -> float:
-        return time.monotonic() - self.started
-
-    def wall_left(self, share: float) -> float:
-        """Wall seconds until `share` of the time limit."""
-        return max(0.0, self.time_limit * share - self.elapsed())
-
-    def budget(self, share: float, rate: float) -> float:
-        """Deterministic time until `share` of the time limit on the nominal clock."""
-        return rate * max(0.0, self.time_limit * share - self.nominal)
-
-    def spend(self, deterministic_time: float, rate: float) -> None:
-        self.nominal += deterministic_time / rate
 
 
 def solve_model(
@@ -307,7 +275,7 @@ def solve_model(
     on_progress: ProgressCallback | None = None,
 ) -> ModelResult:
     """Solve the stages within `time_limit` seconds, starting from the hinted placements (a schedule)."""
-    clock = _Clock(time_limit)
+    clock = StageClock(time_limit)
     started = clock.started
     single, interleaved = DETERMINISTIC_PER_SECOND, INTERLEAVED_PER_SECOND
 
@@ -346,7 +314,9 @@ def solve_model(
         day_model.model.add(day_model.priority <= bound)
         day_model.hint(canonical(instance, best))
         day_model.model.maximize(day_model.priority)
-        solver = _solver(clock.wall_left(priority_share), clock.budget(priority_share, interleaved), seed, workers)
+        solver = deterministic_solver(
+            clock.wall_left(priority_share), clock.budget(priority_share, interleaved), seed, workers
+        )
         callback = _Callback(1, started, on_progress, deviation=False, bound=bound)
         status = solver.solve(day_model.model, callback)
         clock.spend(solver.deterministic_time, interleaved)
@@ -369,7 +339,7 @@ def solve_model(
         day_model.model.add(day_model.priority >= best_priority)
         day_model.hint(best)
         day_model.model.maximize(day_model.priority)
-        solver = _wall_solver(clock.wall_left(IMPROVEMENT_SHARE), seed, workers, lns_only=True)
+        solver = wall_solver(clock.wall_left(IMPROVEMENT_SHARE), seed, workers, lns_only=True)
         callback = _Callback(1, started, on_progress, deviation=False, bound=bound)
         status = solver.solve(day_model.model, callback)
         if status in (cp_model.OPTIMAL, cp_model.FEASIBLE) and round(solver.objective_value) > best_priority:
@@ -381,20 +351,38 @@ def solve_model(
             bound = max(best_priority, min(bound, math.floor(solver.best_objective_bound + 1e-6)))
         proven = best_priority >= bound
         report(1, best_priority, bound)
+    # The local search never loses a visit nor moves one away from its preference: a better hint.
+    best = polish(instance, best)
     day_model = DayModel(instance)
     preference_budget = math.inf if on_wall else clock.budget(1.0, interleaved)
     if not day_model.deviations or preference_budget <= 0 or clock.wall_left(1.0) <= 0.05:
         return ModelResult(best, bound, proven and not day_model.deviations, first)
-    # Stage 4: keep the priority found, spend what is left on preferences.
+    if not on_wall:
+        # Stage 4 (deterministic): keep the priority found, spend what is left on preferences, one
+        # window of the day at a time on one worker (CP-SAT's own LNS is not deterministic).
+        def improved(value: int) -> None:
+            if on_progress is not None:
+                on_progress(Progress(2, None, None, value, clock.elapsed()))
+
+        best, spent, settled = improve_preferences(
+            instance,
+            best,
+            deterministic=clock.budget(1.0, single),
+            seconds=clock.wall_left(1.0),
+            seed=seed,
+            on_improve=improved,
+        )
+        clock.spend(spent, single)
+        return ModelResult(best, bound, proven and settled, first)
+    # Stage 4 (wall clock): keep the priority found, spend what is left on preferences.
     day_model.model.add(day_model.priority >= best_priority)
     day_model.model.minimize(sum(day_model.deviations))
     day_model.hint(best)
-    if on_wall:
-        solver = _wall_solver(clock.wall_left(1.0), seed, workers)
-    else:
-        solver = _solver(clock.wall_left(1.0), preference_budget, seed, workers)
+    solver = wall_solver(clock.wall_left(1.0), seed, workers)
     callback = _Callback(2, started, on_progress, deviation=True)
     status = solver.solve(day_model.model, callback)
     if status in (cp_model.OPTIMAL, cp_model.FEASIBLE):
-        best = day_model.placements(solver)
+        found = polish(instance, day_model.placements(solver))
+        if deviation(instance, found) <= deviation(instance, best):
+            best = found
     return ModelResult(best, bound, proven and status == cp_model.OPTIMAL, first)

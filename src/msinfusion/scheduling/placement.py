@@ -7,7 +7,8 @@ baseline, the repair pass after CP-SAT and the unscheduled reasons all use it.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections import Counter
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 
 from msinfusion.scheduling.clock import format_clock
@@ -118,6 +119,21 @@ class Occupancy:
                 self.full |= 1 << t
         self.placements[job.index] = placement
 
+    def remove(self, placement: Placement) -> None:
+        """Take a booked placement out again."""
+        instance = self.instance
+        job = instance.jobs[placement.job]
+        stay = _span(placement.start, job.duration)
+        self.chairs[placement.chair] &= ~stay
+        for task, nurse in zip(job.tasks, placement.nurses, strict=True):
+            self.nurses[nurse] &= ~_span(placement.start + task.offset, task.length)
+        capacity = instance.patient_capacity
+        for t in range(placement.start, placement.start + job.duration):
+            self.patients[t] -= 1
+            if self.patients[t] < capacity[t]:
+                self.full &= ~(1 << t)
+        del self.placements[job.index]
+
     def place_first_fit(self, job: Job) -> Placement | None:
         """Place the job at its first candidate start that fits; None if none does."""
         for start in self.starts(job):
@@ -133,19 +149,28 @@ def seat_in_groups(
     starts: dict[int, int],
     chair_group: dict[int, int],
     nurse_group: dict[tuple[int, int], int],
+    *,
+    prefer: Mapping[int, Placement] | None = None,
+    continuity: bool = False,
 ) -> list[Placement]:
     """Give out concrete chairs and nurses within groups (interval colouring by start time).
 
     `nurse_group` maps (job, task number) to a nurse group. Valid whenever no group is ever asked for
-    more members than it has at once, which the CP-SAT model guarantees.
+    more members than it has at once, which the CP-SAT model guarantees. Taken in order of start, any
+    free member may be chosen, so the choice follows, in turn: the chair or nurse `prefer` gives the
+    job (a re-plan keeps what it can), with `continuity` the nurse of the job's previous task, and
+    otherwise the nurse with the fewest task minutes so far (levelling the nurses' load).
     """
+    prefer = prefer or {}
     chairs_of: dict[int, str] = {}
     for group in instance.chair_groups:
         members = [j for j, g in chair_group.items() if g == group.index]
-        spans = [(starts[j], starts[j] + instance.jobs[j].duration, j) for j in members]
-        for (_, _, j), chair in zip(sorted(spans), _colour(sorted(spans), group.chairs), strict=True):
+        spans = sorted((starts[j], starts[j] + instance.jobs[j].duration, j) for j in members)
+        wishes = [_wish(prefer, j, None) for _, _, j in spans]
+        for (_, _, j), chair in zip(spans, _colour(spans, group.chairs, wishes), strict=True):
             chairs_of[j] = chair
     nurses_of: dict[tuple[int, int], str] = {}
+    load: dict[str, int] = {}
     for nurse_grp in instance.nurse_groups:
         keys = [key for key, g in nurse_group.items() if g == nurse_grp.index]
         task_spans: list[tuple[int, int, tuple[int, int]]] = []
@@ -154,8 +179,26 @@ def seat_in_groups(
             begin = starts[j] + task.offset
             task_spans.append((begin, begin + task.length, (j, k)))
         task_spans.sort()
-        for (_, _, key), nurse in zip(task_spans, _colour(task_spans, nurse_grp.nurses), strict=True):
-            nurses_of[key] = nurse
+        later = Counter(w for _, _, (j, k) in task_spans if (w := _wish(prefer, j, k)) is not None)
+        free_at = dict.fromkeys(nurse_grp.nurses, 0)
+        for begin, end, (j, k) in task_spans:
+            free = [n for n in nurse_grp.nurses if free_at[n] <= begin]
+            if not free:
+                raise AssertionError("a resource group is over capacity")
+            wanted = _wish(prefer, j, k)
+            if wanted is not None:
+                later[wanted] -= 1
+            previous = nurses_of.get((j, k - 1)) if continuity and k > 0 else None
+            if wanted in free:
+                name = wanted
+            elif previous in free:
+                name = previous
+            else:
+                # The least-loaded nurse, leaving those later tasks want alone where possible.
+                name = min(free, key=lambda n: (later[n] > 0, load.get(n, 0)))
+            free_at[name] = max(end, begin)
+            load[name] = load.get(name, 0) + end - begin
+            nurses_of[(j, k)] = name
     return [
         Placement(
             j,
@@ -167,12 +210,28 @@ def seat_in_groups(
     ]
 
 
-def _colour(spans: Sequence[tuple[int, int, object]], names: Sequence[str]) -> Iterable[str]:
+def _wish(prefer: Mapping[int, Placement], job: int, task: int | None) -> str | None:
+    placement = prefer.get(job)
+    if placement is None:
+        return None
+    if task is None:
+        return placement.chair
+    return placement.nurses[task] if task < len(placement.nurses) else None
+
+
+def _colour(
+    spans: Sequence[tuple[int, int, object]], names: Sequence[str], wishes: Sequence[str | None]
+) -> Iterable[str]:
     free_at = dict.fromkeys(names, 0)
-    for start, end, _ in spans:
-        name = next((n for n in names if free_at[n] <= start), None)
-        if name is None:
+    later = Counter(w for w in wishes if w is not None)
+    for (start, end, _), wish in zip(spans, wishes, strict=True):
+        if wish is not None:
+            later[wish] -= 1
+        free = [n for n in names if free_at[n] <= start]
+        if not free:
             raise AssertionError("a resource group is over capacity")
+        # The chair it had, else one no later visit wants back, where possible.
+        name = wish if wish in free else next((n for n in free if not later[n]), free[0])
         free_at[name] = max(end, start)
         yield name
 

@@ -12,6 +12,7 @@ from typing import TYPE_CHECKING, Literal
 from msinfusion.scheduling.day import Day, with_catalog_phases
 from msinfusion.scheduling.greedy import greedy_placements
 from msinfusion.scheduling.instance import Instance
+from msinfusion.scheduling.levelling import level_nurses
 from msinfusion.scheduling.placement import Occupancy, Placement, to_assignment
 from msinfusion.scheduling.reasons import unscheduled_reason
 from msinfusion.scheduling.schedule import Bound, Schedule, SolverInfo, Unscheduled
@@ -55,11 +56,16 @@ def _schedule(
     status: Literal["optimal", "feasible", "heuristic"],
     started: float,
     bound: int | None,
+    level: bool = False,
+    continuity: bool = False,
 ) -> Schedule:
-    """The validated schedule of some placements, with any left-out job that still fits added."""
+    """The validated schedule of some placements, with any left-out job that still fits added (and,
+    with `level`, the nurses' load levelled: `levelling.level_nurses`)."""
     day = instance.day
     occupancy = _fill_gaps(instance, placements)
     filled = sorted(occupancy.placements.values(), key=lambda p: p.job)
+    if level:
+        filled = level_nurses(instance, filled, continuity=continuity)
     if len(filled) > len(placements) and status == "optimal":
         status = "feasible"
     assignments = [to_assignment(instance, placement) for placement in filled]
@@ -91,6 +97,7 @@ def solve(
     time_limit: float = 10.0,
     seed: int = 0,
     workers: int = 2,
+    continuity: bool = False,
     on_progress: ProgressCallback | None = None,
 ) -> Schedule:
     """Schedule a day with CP-SAT (default) or the greedy baseline, and return a validated schedule.
@@ -98,6 +105,8 @@ def solve(
     Appointments without phases take theirs from the catalog. CP-SAT starts from the greedy schedule
     and never returns a worse one. `on_progress` (CP-SAT only) receives :class:`Progress` reports,
     the first of them (phase 0) with the validated greedy schedule before any search starts.
+    After priority and preferences, CP-SAT's schedule has its nurses' task minutes levelled, with
+    `continuity` keeping one nurse for all of a visit's tasks where possible (a center setting).
     """
     started = time.monotonic()
     day = with_catalog_phases(day)
@@ -116,4 +125,13 @@ def solve(
     better = _key(instance, result.placements) >= _key(instance, greedy)
     chosen = result.placements if better else greedy
     status: Literal["optimal", "feasible"] = "optimal" if result.optimal and better else "feasible"
-    return _schedule(instance, chosen, solver="cp-sat", status=status, started=started, bound=result.bound)
+    return _schedule(
+        instance,
+        chosen,
+        solver="cp-sat",
+        status=status,
+        started=started,
+        bound=result.bound,
+        level=True,
+        continuity=continuity,
+    )

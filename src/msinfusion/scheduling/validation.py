@@ -8,14 +8,14 @@ chair groups or nurse groups cannot hide here.
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Iterable
+from collections.abc import Collection, Iterable
 
 from msinfusion.scheduling.clock import format_clock
 from msinfusion.scheduling.day import Appointment, Day
 from msinfusion.scheduling.load import sweep
 from msinfusion.scheduling.schedule import Assignment, Objective, Schedule
 
-__all__ = ["InvalidSchedule", "check_schedule", "compute_objective", "schedule_violations"]
+__all__ = ["InvalidSchedule", "check_schedule", "compute_objective", "replan_violations", "schedule_violations"]
 
 
 class InvalidSchedule(AssertionError):
@@ -193,3 +193,53 @@ def _check_nurse_ratio(day: Day, assignments: list[Assignment]) -> list[str]:
         for p in sweep(day.center, assignments)
         if p.over_capacity
     ]
+
+
+def replan_violations(
+    before: Schedule,
+    after: Schedule,
+    now: int,
+    *,
+    max_shift: int | None = None,
+    movable: Collection[str] = (),
+    dropped: Collection[str] = (),
+) -> list[str]:
+    """Every way a re-plan at `now` breaks the promises of the schedule in force (empty when none).
+
+    A visit started before `now` stays, with its start and chair, and each of its nurse tasks that
+    began before `now` keeps its nurse; nothing else starts before `now`; a promised start moves at
+    most `max_shift` minutes (`None`: any amount) unless it is `movable`; a dropped appointment is not scheduled.
+    """
+    new = {a.appointment: a for a in after.assignments}
+    old = {a.appointment: a for a in before.assignments}
+    problems = []
+    for identifier, a in old.items():
+        b = new.get(identifier)
+        if a.start < now:
+            if b is None:
+                problems.append(f"seated {identifier} was taken off the day")
+                continue
+            if (b.start, b.chair) != (a.start, a.chair):
+                problems.append(
+                    f"seated {identifier} moved from {a.chair} at {format_clock(a.start)} "
+                    f"to {b.chair} at {format_clock(b.start)}"
+                )
+            for old_task, new_task in zip(a.nurse_tasks, b.nurse_tasks, strict=False):
+                if old_task.start < now and old_task.nurse != new_task.nurse:
+                    problems.append(
+                        f"seated {identifier}: {old_task.phase} begun by {old_task.nurse} given to {new_task.nurse}"
+                    )
+        elif (
+            b is not None and max_shift is not None and identifier not in movable and abs(b.start - a.start) > max_shift
+        ):
+            problems.append(
+                f"{identifier}: promised {format_clock(a.start)}, moved to {format_clock(b.start)} "
+                f"(more than {max_shift} min)"
+            )
+    for identifier, placed in new.items():
+        if identifier in dropped:
+            problems.append(f"{identifier} was dropped but is scheduled")
+        promised = old.get(identifier)
+        if placed.start < now and (promised is None or promised.start >= now):
+            problems.append(f"{identifier} starts {format_clock(placed.start)}, before now ({format_clock(now)})")
+    return problems

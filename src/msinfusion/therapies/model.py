@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Literal
 
-from pydantic import Field, model_validator
+from pydantic import Field, field_validator, model_validator
 
 from msinfusion.therapies.facts import DoseRange as DoseRange
 from msinfusion.therapies.facts import Fact as Fact
@@ -176,6 +176,26 @@ class Monitoring(_Strict):
         return self
 
 
+class InfusionReaction(_Strict):
+    """What the label says to do about a mild or moderate infusion reaction: go on at a reduced rate.
+
+    How long the infusion is paused is never a label number ("until symptoms resolve"), so it is not
+    here: whoever reports a reaction gives it.
+    """
+
+    rate_factor: Fact[float]
+    """Fraction of the rate at onset the infusion continues at (0.5 = half the rate)."""
+    reduced_minutes: Fact[int] | None = None
+    """The reduced rate is kept at least this long (the label then allows stepping back up)."""
+
+    @field_validator("rate_factor")
+    @classmethod
+    def _a_fraction(cls, fact: Fact[float]) -> Fact[float]:
+        if not 0 < fact.value <= 1:
+            raise ValueError("rate_factor must be in (0, 1]")
+        return fact
+
+
 class Therapy(_Strict):
     """One therapy of the catalog, loaded from ``therapies/<id>.yaml``."""
 
@@ -202,6 +222,7 @@ class Therapy(_Strict):
     monitoring: list[Monitoring] = []
     late_reactions_hours: Fact[int] | None = None
     after_serious_reaction: Fact[str] | None = None
+    infusion_reaction: InfusionReaction | None = None
     vaccine_lead: Fact[VaccineLead] | None = None
     patient_tasks: list[PatientTask] = []
     booking_windows: list[BookingWindow] = Field(min_length=1)

@@ -60,6 +60,26 @@ def _catalog_amounts(therapy: Therapy) -> tuple[float, float]:
     return min(amounts), max(amounts)
 
 
+# Values whose change one way is the less safe way: a shorter gap between doses, a smaller slowing of the
+# infusion after a reaction (ocrelizumab:S6, ublituximab:S5, rituximab:S2), a shorter time at the reduced rate.
+_SHORTER_IS_LESS_SAFE = ("min_interval", "regimen.initial_min_interval", "infusion_reaction.reduced_minutes")
+_HIGHER_IS_LESS_SAFE = ("infusion_reaction.rate_factor",)
+
+
+def _less_safe(path: str, value: Any, catalog_value: Any) -> str | None:
+    """How an override loosens a safety value compared with the catalog, or None when it does not."""
+    if path in _SHORTER_IS_LESS_SAFE:
+        shorter = (
+            _period_days(value) < _period_days(catalog_value)
+            if isinstance(value, Period) and isinstance(catalog_value, Period)
+            else value < catalog_value
+        )
+        return f"shorter than the catalog's {catalog_value}" if shorter else None
+    if path in _HIGHER_IS_LESS_SAFE and value > catalog_value:
+        return f"higher than the catalog's {catalog_value}"
+    return None
+
+
 def range_problem(default: Therapy, path: str, fact: Fact[Any], *, clinician_reason: str | None = None) -> str | None:
     """Why the overridden ``fact`` at ``path`` is out of its range for ``default`` (the catalog therapy), or None."""
     value = fact.value
@@ -67,6 +87,9 @@ def range_problem(default: Therapy, path: str, fact: Fact[Any], *, clinician_rea
     catalog_value = dict(all_facts(default))[path].value
     if isinstance(value, str):
         return None if value.strip() else "must not be empty"
+    looser = _less_safe(path, value, catalog_value)
+    if looser is not None and not (clinician_reason or "").strip():
+        return f"{looser} ({dict(all_facts(default))[path].status}) needs a clinician's written reason"
     if path.startswith("observation["):
         if not 0 <= value <= DAY_MINUTES:
             return f"observation must be 0 to {DAY_MINUTES} minutes (24 hours), not {value}"
@@ -179,9 +202,12 @@ def apply_overrides(
             raise OverrideError(f"{therapy.id}: {path}: {problem}", path)
     if isinstance(local.regimen, Series):
         offsets = [_period_days(f.value) for f in local.regimen.initial]
+        path = next((p for p in overrides if p.startswith("regimen.initial")), "regimen.initial")
         if any(b <= a for a, b in itertools.pairwise(offsets)):
-            path = next((p for p in overrides if p.startswith("regimen.initial")), "regimen.initial")
             raise OverrideError(f"{therapy.id}: {path}: initial doses must come in order, each after the last", path)
+        gap = local.regimen.initial_min_interval
+        if gap is not None and any(b - a < _period_days(gap.value) for a, b in itertools.pairwise(offsets)):
+            raise OverrideError(f"{therapy.id}: {path}: initial doses must keep {gap.value} between them", path)
     timed = _timed_problems(local)
     if timed is not None:
         where, why = timed

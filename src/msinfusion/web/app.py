@@ -13,12 +13,13 @@ from msinfusion import __version__
 from msinfusion.db.database import Database
 from msinfusion.db.day_schedule.runs import ScheduleRunner
 from msinfusion.passwords import make_hasher
-from msinfusion.settings import Settings, load_settings
+from msinfusion.settings import Settings, check_production, load_settings
 from msinfusion.web import problems
 from msinfusion.web.csrf import PreSessionMiddleware
 from msinfusion.web.headers import SecurityHeadersMiddleware
 from msinfusion.web.pages import STATIC_DIR, make_templates, untranslated
-from msinfusion.web.routes import auth, home
+from msinfusion.web.proxy import TrustedProxyMiddleware
+from msinfusion.web.routes import auth, home, mfa, password_links
 from msinfusion.web.routes.api import catalog as api_catalog
 from msinfusion.web.routes.api import meta as api_meta
 from msinfusion.web.routes.api import patient as api_patient
@@ -33,6 +34,7 @@ from msinfusion.web.routes.staff import bookings as staff_bookings
 from msinfusion.web.routes.staff import catalog as staff_catalog
 from msinfusion.web.routes.staff import patients as staff_patients
 from msinfusion.web.routes.staff import schedule as staff_schedule
+from msinfusion.web.routes.staff import users as staff_users
 
 
 def _utc_now() -> datetime:
@@ -44,8 +46,11 @@ def create_app(settings: Settings | None = None, *, clock: Callable[[], datetime
 
     Without settings it reads them from the environment, so ``uvicorn --factory
     msinfusion.web.app:create_app`` (what ``msinfusion serve`` runs) builds the same app in the server.
+    In production it refuses to start with the default secret, debug on, or neither TLS nor a trusted
+    TLS proxy (:func:`msinfusion.settings.check_production` raises ``UnsafeSettings``).
     """
     settings = settings or load_settings()
+    check_production(settings)
     database = Database.connect(settings.database_url)
 
     @asynccontextmanager
@@ -62,6 +67,7 @@ def create_app(settings: Settings | None = None, *, clock: Callable[[], datetime
         redoc_url=None,
         openapi_url=None,
         lifespan=lifespan,
+        debug=settings.debug,
     )
     app.state.settings = settings
     app.state.database = database
@@ -75,6 +81,8 @@ def create_app(settings: Settings | None = None, *, clock: Callable[[], datetime
 
     app.add_middleware(PreSessionMiddleware, settings=settings)
     app.add_middleware(SecurityHeadersMiddleware, settings=settings)
+    if settings.trusted_proxies:  # outermost: everything inside sees the browser's address and origin
+        app.add_middleware(TrustedProxyMiddleware, proxies=settings.trusted_proxies)
     problems.install(app)
 
     for module in (auth, home, staff_catalog, staff_patients, api_meta, api_catalog, api_patients):
@@ -84,5 +92,7 @@ def create_app(settings: Settings | None = None, *, clock: Callable[[], datetime
     for module in (staff_schedule, staff_board, api_schedule):  # day schedule and day board (issue 5)
         app.include_router(module.router)
     app.include_router(staff_bookings.router)  # the visit lifecycle (issue 14)
+    for module in (password_links, mfa, staff_users):  # accounts and the second factor (issue 10)
+        app.include_router(module.router)
     app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
     return app

@@ -66,3 +66,10 @@ def render_patient(
     }
     page.update(context or {})
     return render(request, name, page, status_code=status_code)
+
+
+def safe_next(target: str) -> str:
+    """Only local paths: never another site (open redirect) or a scheme-relative URL."""
+    if target.startswith("/") and not target.startswith("//") and "\\" not in target:
+        return target
+    return "/"

@@ -22,7 +22,7 @@ from starlette.concurrency import run_in_threadpool
 from starlette.routing import Mount
 
 from msinfusion.db import audit
-from msinfusion.db.models import ROLES, STAFF_ROLES, Appointment, Patient, Prescription
+from msinfusion.db.models import ROLES, STAFF_ROLES, Appointment, Patient, Prescription, User
 from msinfusion.web import csrf
 from msinfusion.web.dependencies import Principal, app_clock, app_database, current_principal
 from msinfusion.web.unit_of_work import Audited
@@ -57,12 +57,18 @@ def _appointment_owner(db: Session, object_id: int) -> Owner | None:
     return None if row is None else (row[0], row[1])
 
 
+def _user_owner(db: Session, object_id: int) -> Owner | None:
+    center_id = db.scalar(select(User.center_id).where(User.id == object_id))
+    return None if center_id is None else (center_id, None)
+
+
 # Every id that may appear in a path, and how to find whose it is. Ids of shared reference data
 # (the therapy catalog) are listed as unscoped.
 OWNERS: dict[str, Callable[[Session, int], Owner | None]] = {
     "patient_id": _patient_owner,
     "prescription_id": _prescription_owner,
     "appointment_id": _appointment_owner,
+    "user_id": _user_owner,
 }
 # A calendar-feed token is its own credential (public route, looked up by hash), not an object id.
 UNSCOPED_PATH_PARAMS = frozenset({"therapy_id", "path", "token"})
@@ -154,6 +160,7 @@ POLICIES: dict[str, Policy] = {
         Policy("authenticated", frozenset(ROLES), "none"),
         Policy("patient-self", frozenset({"patient"}), "own-patient"),
         Policy("staff-center", frozenset(STAFF_ROLES), "center"),
+        Policy("nurse-center", frozenset({"nurse"}), "center"),  # the day board's steps
         Policy("scheduler-center", frozenset({"scheduler", "admin"}), "center"),
         Policy("admin-center", frozenset({"admin"}), "center"),
     )

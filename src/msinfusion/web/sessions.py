@@ -12,6 +12,7 @@ from datetime import datetime, timedelta
 
 from sqlalchemy import update
 from sqlalchemy.orm import Session
+from starlette.responses import Response
 
 from msinfusion.db.models import User, WebSession
 from msinfusion.settings import Settings
@@ -94,4 +95,11 @@ def end_all_for(db: Session, user_id: int, now: datetime) -> None:
     """End every live session of a user (account disabled, password changed elsewhere)."""
     db.execute(
         update(WebSession).where(WebSession.user_id == user_id, WebSession.revoked_at.is_(None)).values(revoked_at=now)
+    )
+
+
+def set_cookie(response: Response, token: str, settings: Settings) -> None:
+    """Put the session token in its cookie: host-only, HttpOnly, SameSite=Lax, Secure outside development."""
+    response.set_cookie(
+        cookie_name(settings), token, path="/", httponly=True, samesite="lax", secure=is_secure(settings)
     )

@@ -32,7 +32,9 @@ def test_therapy_preparation_gives_the_data_files_tasks_before_the_visit(make_vi
 def test_therapy_follow_up_gives_the_data_files_tasks_after_the_visit(make_visit: MakeVisit) -> None:
     tasks = {task.id: task for task in therapy_follow_up(make_visit("alemtuzumab", 2))}
     assert tasks["stroke-signs"].sources == ["alemtuzumab:S2"]
-    assert "In the 3 days after each infusion, call 911" in tasks["stroke-signs"].detail
+    assert (
+        "in the 3 days after an infusion" in tasks["stroke-signs"].detail and "Call 911" in tasks["stroke-signs"].detail
+    )
     assert all(task.stage is Stage.AFTER for task in tasks.values())
 
 
@@ -47,9 +49,9 @@ def test_a_center_override_of_a_fact_reaches_the_patients_text(make_visit: MakeV
         CATALOG.get("alemtuzumab"), {_path("alemtuzumab", "stroke-signs", "periods.days"): "5 days"}
     )
     [stroke] = [t for t in therapy_follow_up(make_visit(therapy, 2)) if t.id == "stroke-signs"]
-    assert stroke.detail.startswith("In the 5 days after each infusion")
+    assert stroke.detail.startswith("Stroke is most likely in the 5 days after an infusion")
     spanish = [t for t in therapy_follow_up(make_visit(therapy, 2, locale="es")) if t.id == "stroke-signs"]
-    assert spanish[0].detail.startswith("En los 5 días después de cada infusión")
+    assert spanish[0].detail.startswith("El derrame cerebral es más probable en los 5 días después de una infusión")
 
 
 def test_a_task_resting_on_an_unconfirmed_value_needs_review(make_visit: MakeVisit) -> None:

@@ -53,7 +53,7 @@ def test_jc_virus_retesting_every_6_months_is_dated_and_unconfirmed_for_both_bra
     for therapy in ("natalizumab", "natalizumab-sztn"):
         retest = tasks(therapy, 2)["jcv-retest"]
         assert retest.due == datetime.date(2027, 7, 4)
-        assert "JC virus blood test every 6 months" in retest.detail
+        assert "If your last JC virus blood test was negative" in retest.detail and "every 6 months" in retest.detail
         assert "natalizumab:S13" in retest.sources and retest.needs_review
 
 
@@ -86,13 +86,13 @@ def test_pml_warning_signs_are_taught_after_every_infusion_in_english_and_spanis
     # problems that have lasted several days" [natalizumab:S19]; the examples are UNCONFIRMED [natalizumab:S6].
     for number in (1, 13):
         signs = tasks("natalizumab", number)["pml-signs"]
-        assert "new or worsening problems that last several days" in signs.detail
+        assert "does not go away after a few days" in signs.detail
         assert "(413) 555-0142" in signs.detail and signs.needs_review
         assert {"natalizumab:S3", "natalizumab:S19", "natalizumab:S6"} <= set(signs.sources)
     assert "natalizumab:S2" in tasks("natalizumab-sztn", 2)["pml-signs"].sources
     spanish = tasks("natalizumab", 2, "es")["pml-signs"]
     assert spanish.title == "Conozca las señales de alarma de la LMP"
-    assert "duran varios días" in spanish.detail
+    assert "no se quita después de unos días" in spanish.detail
 
 
 def test_a_plan_dates_the_pml_checks_from_the_first_infusion_actually_given() -> None:

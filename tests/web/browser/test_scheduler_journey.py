@@ -1,5 +1,5 @@
 """The scheduler's day, end to end in Chromium: run the optimizer, watch it finish, move a visit, accept,
-then record a patient's steps on the day board. Keyboard only, axe-clean, reflowing at 320 px."""
+then a nurse records a patient's steps on the day board. Keyboard only, axe-clean, reflowing at 320 px."""
 
 from __future__ import annotations
 
@@ -96,6 +96,15 @@ def test_the_scheduler_journey_with_the_keyboard_alone(scheduler_page: Page, axe
     _shot(page, "board")
     card = page.locator("li.board-card", has_text="Patient A2")
     assert "C01 at 14:00" in card.inner_text()
+    assert card.get_by_role("button", name="Mark checked in").count() == 0  # nurses record the steps
+    page.get_by_role("button", name="Sign out").click()
+    page.wait_for_url("**/login")
+    page.fill("#username", "nurse_a")
+    page.fill("#password", PASSWORD)
+    page.click("button[type=submit]")
+    page.wait_for_url("**/staff")
+    page.goto(BOARD)
+    card = page.locator("li.board-card", has_text="Patient A2")
     card.get_by_role("button", name="Mark checked in").focus()
     page.keyboard.press("Enter")
     page.wait_for_url("**#appointment-*")

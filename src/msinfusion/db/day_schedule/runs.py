@@ -15,7 +15,6 @@ from __future__ import annotations
 import json
 import logging
 import threading
-import time
 from collections.abc import Callable
 from concurrent.futures import Future, ThreadPoolExecutor
 from datetime import date, datetime, timedelta
@@ -29,7 +28,7 @@ from sqlalchemy.orm import Session
 from msinfusion.db.database import Database
 from msinfusion.db.day_schedule.day import BuiltDay
 from msinfusion.db.schedule_models import ACTIVE_JOB_STATUSES, ScheduleJob
-from msinfusion.scheduling import parse_day, solve
+from msinfusion.scheduling import Schedule, parse_day, solve
 
 if TYPE_CHECKING:  # the model module loads OR-Tools; only the worker's solve needs it
     from msinfusion.scheduling.model import Progress
@@ -217,7 +216,13 @@ class ScheduleRunner:
 
 
 def run_job(database: Database, clock: Callable[[], datetime], job_id: int, *, workers: int) -> None:
-    """Solve one queued run and store the outcome (called in a worker thread)."""
+    """Solve one queued run and store the outcome (called in a worker thread).
+
+    The solver runs in its own thread; its progress callback only hands the newest report to this loop,
+    which writes it. Every write after the start names this start (``started_at``) and ``running``: a run
+    that was meanwhile stored as lost (past its deadline) or started again elsewhere is no longer ours,
+    and a late result never flips it back to done.
+    """
     with database.session() as db:
         job = db.get(ScheduleJob, job_id)
         if job is None or job.status != "queued" or is_stale(job, clock()):
@@ -226,46 +231,71 @@ def run_job(database: Database, clock: Callable[[], datetime], job_id: int, *, w
         job.status, job.started_at = "running", started
         job.deadline_at = started + timedelta(seconds=job.time_limit_seconds) + RUN_GRACE
         day_input, time_limit = job.day_input, job.time_limit_seconds
-    last_write = [0.0]
+    mine = (ScheduleJob.id == job_id, ScheduleJob.status == "running", ScheduleJob.started_at == started)
+    handoff = _ProgressHandoff()
+    outcome: dict[str, object] = {}
 
-    def on_progress(progress: Progress) -> None:
+    def solve_in_thread() -> None:
+        try:
+            outcome["schedule"] = solve(
+                parse_day(day_input), time_limit=time_limit, workers=workers, on_progress=handoff.offer
+            )
+        except Exception as exc:  # reported by the loop below, in the worker thread
+            outcome["error"] = exc
+
+    solver = threading.Thread(target=solve_in_thread, name=f"solve-{job_id}", daemon=True)
+    solver.start()
+    while solver.is_alive():
+        solver.join(PROGRESS_EVERY_SECONDS)
+        progress = handoff.take()
+        if progress is not None:
+            with database.session() as db:
+                db.execute(
+                    update(ScheduleJob)
+                    .where(*mine)
+                    .values(
+                        best_priority=progress.best_priority,
+                        bound_priority=progress.bound,
+                        elapsed_seconds=round(progress.elapsed, 1),
+                    )
+                )
+    schedule = outcome.get("schedule")
+    if schedule is None:
+        error = outcome.get("error")
+        log.error("schedule run %s failed", job_id, exc_info=error if isinstance(error, BaseException) else None)
+        values: dict[str, object] = {"status": "failed", "error": FAILED_ERROR, "finished_at": clock()}
+    else:
+        assert isinstance(schedule, Schedule)
+        values = {
+            "status": "done",
+            "result": json.loads(schedule.to_json()),
+            "best_priority": schedule.objective.scheduled_priority,
+            "bound_priority": schedule.bound.scheduled_priority if schedule.bound else None,
+            "elapsed_seconds": schedule.solver.seconds,
+            "finished_at": clock(),
+        }
+    with database.session() as db:
+        stored = db.execute(update(ScheduleJob).where(*mine).values(**values))
+        if not getattr(stored, "rowcount", 0):
+            log.warning(
+                "schedule run %s was no longer this worker's (lost or restarted); its result is dropped", job_id
+            )
+
+
+class _ProgressHandoff:
+    """The newest progress report, handed from the solver's callback to the worker loop (no I/O in between)."""
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._latest: Progress | None = None
+
+    def offer(self, progress: Progress) -> None:
         if progress.best_priority is None and progress.bound is None:
             return  # phase 2 reports preference deviation only; the page shows priority
-        if time.monotonic() - last_write[0] < PROGRESS_EVERY_SECONDS:
-            return
-        last_write[0] = time.monotonic()
-        with database.session() as db:
-            db.execute(
-                update(ScheduleJob)
-                .where(ScheduleJob.id == job_id, ScheduleJob.status == "running")
-                .values(
-                    best_priority=progress.best_priority,
-                    bound_priority=progress.bound,
-                    elapsed_seconds=round(progress.elapsed, 1),
-                )
-            )
+        with self._lock:
+            self._latest = progress
 
-    try:
-        schedule = solve(parse_day(day_input), time_limit=time_limit, workers=workers, on_progress=on_progress)
-    except Exception:
-        log.exception("schedule run %s failed", job_id)
-        with database.session() as db:
-            db.execute(
-                update(ScheduleJob)
-                .where(ScheduleJob.id == job_id)
-                .values(status="failed", error=FAILED_ERROR, finished_at=clock())
-            )
-        return
-    with database.session() as db:
-        db.execute(
-            update(ScheduleJob)
-            .where(ScheduleJob.id == job_id)
-            .values(
-                status="done",
-                result=json.loads(schedule.to_json()),
-                best_priority=schedule.objective.scheduled_priority,
-                bound_priority=schedule.bound.scheduled_priority if schedule.bound else None,
-                elapsed_seconds=schedule.solver.seconds,
-                finished_at=clock(),
-            )
-        )
+    def take(self) -> Progress | None:
+        with self._lock:
+            progress, self._latest = self._latest, None
+        return progress

@@ -2,7 +2,7 @@
 each center's booking settings (closures, headroom).
 
 Revision ID: v0010_visit_lifecycle
-Revises: v0005_outbox
+Revises: v0007_accounts
 Create Date: 2026-12-01 01:50:00.000000
 """
 
@@ -14,7 +14,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision: str = "v0010_visit_lifecycle"
-down_revision: str | None = "v0005_outbox"
+down_revision: str | None = "v0007_accounts"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 

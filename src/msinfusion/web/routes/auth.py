@@ -3,14 +3,16 @@
 from __future__ import annotations
 
 from typing import Annotated
+from urllib.parse import urlencode
 
 from fastapi import APIRouter, Form, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from sqlalchemy import select
 
 from msinfusion import passwords
+from msinfusion.db import mfa as mfa_store
 from msinfusion.db.models import User
-from msinfusion.web import sessions, throttle
+from msinfusion.web import second_factor, sessions, throttle
 from msinfusion.web.dependencies import (
     AppSettings,
     Hasher,
@@ -18,7 +20,7 @@ from msinfusion.web.dependencies import (
     Principal,
     dummy_hash,
 )
-from msinfusion.web.pages import render
+from msinfusion.web.pages import render, safe_next
 from msinfusion.web.policies import policy
 from msinfusion.web.unit_of_work import UnitOfWork, audited
 
@@ -28,18 +30,12 @@ WRONG_CREDENTIALS = "That username and password do not match. Please check them 
 THROTTLED = "Too many attempts. Please wait 15 minutes and try again, or ask the center for help."
 
 
-def safe_next(target: str) -> str:
-    """Only local paths: never another site (open redirect) or a scheme-relative URL."""
-    if target.startswith("/") and not target.startswith("//") and "\\" not in target:
-        return target
-    return "/"
-
-
 @router.get("/login", response_class=HTMLResponse)
 def login_page(request: Request, principal: Annotated[Principal | None, policy("public")], next: str = "/") -> Response:
     if principal is not None:
         return RedirectResponse(safe_next(next), status_code=303)
-    return render(request, "login.html", {"next": safe_next(next)})
+    password_set = request.query_params.get("password") == "set"
+    return render(request, "login.html", {"next": safe_next(next), "password_set": password_set})
 
 
 @router.post("/login", response_class=HTMLResponse)
@@ -87,19 +83,20 @@ def login(
     user.failed_logins = 0
     if hasher.check_needs_rehash(user.password_hash):
         user.password_hash = hasher.hash(password)
+    step = second_factor.required_step(work.db, user, settings)
+    if step is not None:  # no session until the second factor is shown (ASVS 6.3.3)
+        if step == "enrol":
+            mfa_store.start_enrolment(work.db, user.id, at, settings.secret_key)
+        work.audit(object_id=user.id, outcome="password_ok", actor=None, details={"next": step})
+        response = RedirectResponse(f"/login/{step}?{urlencode({'next': target})}", status_code=303)
+        second_factor.remember(response, request, user.id, step, at)
+        return response
     token = sessions.start(work.db, user, at)
     throttle.record(work.db, name, address, at, success=True)
     principal = Principal(user.id, user.username, user.display_name, user.role, user.center_id, None)
     work.audit(object_id=user.id, actor=principal)
     response = RedirectResponse(target, status_code=303)
-    response.set_cookie(
-        sessions.cookie_name(settings),
-        token,
-        path="/",
-        httponly=True,
-        samesite="lax",
-        secure=sessions.is_secure(settings),
-    )
+    sessions.set_cookie(response, token, settings)
     return response
 
 

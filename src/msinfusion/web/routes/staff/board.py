@@ -78,7 +78,7 @@ def advance(
     appointment_id: int,
     from_state: Annotated[str, Form(max_length=16)],
     to_state: Annotated[str, Form(max_length=16)],
-    principal: Annotated[Principal, policy("staff-center")],
+    principal: Annotated[Principal, policy("nurse-center")],
     work: Annotated[UnitOfWork, audited("update", "appointment")],
     at: Now,
 ) -> Response:
