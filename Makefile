@@ -3,14 +3,27 @@ PY ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
+# Every dependency (dev included) pinned with its hashes; `make lock` writes it from pyproject.toml.
+LOCK := requirements.lock
+LOWEST := .venv-lowest
+# Extra flags for `make lock`, e.g. `make lock LOCK_FLAGS=--upgrade` to move every pin to the newest.
+LOCK_FLAGS ?=
 
-.PHONY: run test check bench docs browser-deps clean
+.PHONY: run test test-lowest check bench docs lock browser-deps clean
 
-$(STAMP): pyproject.toml
-	$(PY) -m venv $(VENV)
-	$(BIN)/pip install --quiet --upgrade pip
-	$(BIN)/pip install --quiet -e '.[dev]'
+# The environment is installed from the lock only: pinned versions, every file checked against its hash.
+$(STAMP): pyproject.toml $(LOCK)
+	$(PY) -m venv --clear $(VENV)
+	$(BIN)/pip install --quiet --require-hashes --no-deps -r $(LOCK)
+	$(BIN)/pip install --quiet --no-deps -e .
+	@$(BIN)/pip check >/dev/null || { $(BIN)/pip check; echo "$(LOCK) does not satisfy pyproject.toml: run make lock"; exit 1; }
 	touch $(STAMP)
+
+## make lock: pin every dependency with hashes into requirements.lock (run after editing pyproject.toml)
+lock:
+	@test -x $(BIN)/uv || { $(PY) -m venv $(VENV) && $(BIN)/pip install --quiet 'uv>=0.5'; }
+	$(BIN)/uv pip compile pyproject.toml --extra dev --universal --python-version 3.11 --generate-hashes \
+		--quiet $(LOCK_FLAGS) --output-file $(LOCK)
 
 ## make run: set up, print a demo plan and day, then serve the app on SQLite with demo data
 run: $(STAMP)
@@ -24,6 +37,13 @@ test: $(STAMP) browser-deps
 	$(BIN)/mypy
 	$(BIN)/lint-imports
 	$(BIN)/pytest -n 2 -p xdist
+
+## make test-lowest: the quick tests in a separate venv holding the oldest versions pyproject.toml allows
+test-lowest: $(STAMP)
+	rm -rf $(LOWEST)
+	$(BIN)/uv venv --quiet --python $(PY) $(LOWEST)
+	VIRTUAL_ENV=$(LOWEST) $(BIN)/uv pip install --quiet --resolution lowest-direct -e '.[dev]'
+	$(LOWEST)/bin/pytest -n 2 -m "not browser and not slow" -p no:cacheprovider
 
 ## make check: the quick loop: lint, types, layer contracts, tests (no browser, no slow solver runs)
 check: $(STAMP)
@@ -48,4 +68,4 @@ docs: $(STAMP)
 	$(BIN)/python -m msinfusion.settings > docs/settings.md
 
 clean:
-	rm -rf $(VENV) .mypy_cache .pytest_cache .ruff_cache
+	rm -rf $(VENV) $(LOWEST) .mypy_cache .pytest_cache .ruff_cache

@@ -5,7 +5,7 @@ from __future__ import annotations
 import importlib
 import sys
 
-ALL = ["calendars", "scheduling", "booking"]
+ALL = ["audit_writers", "backup_drill", "booking", "calendars", "scheduling"]
 
 
 def main(names: list[str]) -> None:

@@ -21,6 +21,7 @@ CORE = [
     "msinfusion.visits",
     "msinfusion.center",
     "msinfusion.card",
+    "msinfusion.limits",
     "msinfusion.screening",
     "msinfusion.preparation",
     "msinfusion.preparation.builders",

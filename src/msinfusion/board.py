@@ -61,6 +61,15 @@ class BoardRow:
     observation_end: datetime | None
     expected_finish: datetime | None
     discharged_at: datetime | None
+    # Checks required before this dose that staff have not recorded (each in words): the visit may not
+    # move to infusing without a clinician's confirmation. And why the dose needs a clinician, if it does.
+    missing_checks: tuple[str, ...] = ()
+    clinician_gate: str | None = None
+
+    @property
+    def blocked(self) -> bool:
+        """Whether the infusion may not start until staff record the missing checks or a clinician confirms."""
+        return bool(self.missing_checks) or self.clinician_gate is not None
 
     @property
     def state_words(self) -> str:

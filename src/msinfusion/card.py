@@ -9,11 +9,19 @@ given as validation context, ``US`` by default).
 from __future__ import annotations
 
 import datetime
-from typing import Any
+from typing import Annotated, Any
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationInfo, field_validator, model_validator
 
 from msinfusion.center import PhoneNumber, display_phone
+from msinfusion.limits import BrowserNewlines, NoNul, max_chars, max_items
+
+# Text limits come from msinfusion.limits (the one table the forms' maxlength also read).
+ItemName = Annotated[str, BrowserNewlines, Field(min_length=1, max_length=max_chars("card.item")), NoNul]
+ItemDetail = Annotated[str, BrowserNewlines, Field(max_length=max_chars("card.item_detail")), NoNul]
+PersonName = Annotated[str, BrowserNewlines, Field(min_length=1, max_length=max_chars("card.contact_name")), NoNul]
+Relationship = Annotated[str, BrowserNewlines, Field(max_length=max_chars("card.contact_relationship")), NoNul]
+CardName = Annotated[str, BrowserNewlines, Field(max_length=max_chars("card.name")), NoNul]
 
 CARD_FRESH_DAYS = 90
 """A card checked within this many days before a visit counts as current (our policy)."""
@@ -28,43 +36,43 @@ class _Strict(BaseModel):
 class Allergy(_Strict):
     """Something the patient reacts to, and how."""
 
-    substance: str = Field(min_length=1)
-    reaction: str | None = None
+    substance: ItemName
+    reaction: ItemDetail | None = None
 
 
 class Medicine(_Strict):
     """A medicine the patient takes now (prescription, over the counter, vitamin or herbal)."""
 
-    name: str = Field(min_length=1)
-    dose: str | None = None
-    how_often: str | None = None
+    name: ItemName
+    dose: ItemDetail | None = None
+    how_often: ItemDetail | None = None
 
 
 class HealthCondition(_Strict):
     """A health condition staff should know about (diabetes, heart disease, ...)."""
 
-    name: str = Field(min_length=1)
-    note: str | None = None
+    name: ItemName
+    note: ItemDetail | None = None
 
 
 class Contact(_Strict):
     """An emergency contact or the driver."""
 
-    name: str = Field(min_length=1)
-    relationship: str | None = None
-    phone: PhoneNumber
+    name: PersonName
+    relationship: Relationship | None = None
+    phone: Annotated[PhoneNumber, Field(max_length=max_chars("card.contact_phone"))]
 
 
 class CardDetails(_Strict):
     """What the patient writes on the card; every list may be empty until filled in."""
 
-    name: str | None = None
+    name: CardName | None = None
     date_of_birth: datetime.date | None = None
     no_known_allergies: bool = False
-    allergies: list[Allergy] = []
-    medicines: list[Medicine] = []
-    conditions: list[HealthCondition] = []
-    emergency_contacts: list[Contact] = []
+    allergies: list[Allergy] = Field([], max_length=max_items("card.allergies"))
+    medicines: list[Medicine] = Field([], max_length=max_items("card.medicines"))
+    conditions: list[HealthCondition] = Field([], max_length=max_items("card.conditions"))
+    emergency_contacts: list[Contact] = Field([], max_length=max_items("card.emergency_contacts"))
     driver: Contact | None = None
     checked_on: datetime.date | None = Field(None, description="When the patient last checked the card")
 

@@ -99,6 +99,13 @@ class Settings(BaseSettings):
         description="The address people open (https://infusion.example.org); links the CLI prints start with it.",
     )
 
+    max_request_bytes: int = Field(
+        1_000_000, ge=1024, description="Largest request body accepted; larger ones get 413 (issue 11)."
+    )
+    calendar_link_days: int = Field(
+        365, ge=1, le=3650, description="Days a private calendar-feed link works before the patient makes a new one."
+    )
+
     @property
     def trusted_proxies(self) -> tuple[IPv4Network | IPv6Network, ...]:
         """The networks in ``forwarded_allow_ips`` (none unless ``proxy_headers`` is on)."""

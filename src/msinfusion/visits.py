@@ -273,13 +273,14 @@ def infusion_reaction_for_treatment(code: str) -> InfusionReaction | None:
 
 
 def phases_for_treatment(
-    code: str, policy: VisitPolicy | None = None, therapy: Therapy | None = None
+    code: str, policy: VisitPolicy | None = None, therapy: Therapy | None = None, *, after_reaction: bool = False
 ) -> list[VisitPhase]:
     """The visit phases for a catalog treatment code; ``KeyError`` when the code is unknown.
 
     ``therapy`` is the center's own version of the code's therapy (with its overrides applied); by
     default the catalog's. Zero-minute phases (an observation left to clinical judgment) are left out,
-    as the scheduler needs only the time a chair and a nurse are held.
+    as the scheduler needs only the time a chair and a nurse are held. ``after_reaction``: the patient
+    has had an infusion reaction, so observation is on again where the label says so.
     """
     spec = treatment_codes()[code]
     if therapy is None:
@@ -287,5 +288,12 @@ def phases_for_treatment(
     elif therapy.id != spec.therapy:
         raise ValueError(f"treatment {code!r} belongs to {spec.therapy}, not {therapy.id}")
     course_day = 1 if therapy.regimen.kind == "courses" else None
-    timeline = visit_timeline(therapy, spec.dose_number, infusion=spec.infusion, course_day=course_day, policy=policy)
+    timeline = visit_timeline(
+        therapy,
+        spec.dose_number,
+        infusion=spec.infusion,
+        course_day=course_day,
+        policy=policy,
+        after_reaction=after_reaction,
+    )
     return [p for p in timeline.phases if p.minutes > 0]

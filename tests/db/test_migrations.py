@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
+
 from alembic.autogenerate import compare_metadata
 from alembic.runtime.migration import MigrationContext
-from sqlalchemy import inspect, text
+from sqlalchemy import insert, inspect, text
 
-from msinfusion.db import Database, migrate
+from msinfusion.db import Database, audit, migrate
 from msinfusion.db.migration import downgrade, is_current, upgrade
-from msinfusion.db.models import Base
+from msinfusion.db.models import AuditEvent, Base
 from msinfusion.settings import Settings
 
 
@@ -60,3 +62,26 @@ def test_migrate_from_settings_creates_the_sqlite_file_and_its_folder(tmp_path: 
     database = Database.connect(f"sqlite:///{path}")
     assert is_current(database.engine)
     database.dispose()
+
+
+def test_the_single_audit_chain_of_release_0004_continues_as_chain_0(database: Database) -> None:
+    downgrade(database.engine, "0004")
+    at = datetime(2027, 3, 2, 9, 0, tzinfo=UTC)
+    prev = audit.GENESIS
+    with database.engine.begin() as connection:
+        for index in range(3):  # appended as 0004 did: one chain from the genesis value, in id order
+            fields = {"at": at, "action": "read", "object_type": "patient", "object_id": str(index), "outcome": "ok"}
+            event = AuditEvent(**fields, details={"n": index})
+            row_hash = audit.chain_hash(prev, event)
+            connection.execute(
+                insert(AuditEvent).values(**fields, details={"n": index}, prev_hash=prev, row_hash=row_hash)
+            )
+            prev = row_hash
+    upgrade(database.engine)
+    with database.session() as db:
+        migrated = audit.verify(db)
+        audit.record(db, at=at, action="read", object_type="patient", object_id=3)
+    with database.session() as db:
+        appended = audit.verify(db)
+    assert migrated.intact and migrated.checked == 3 and migrated.heads == {0: prev}
+    assert appended.intact and appended.checked == 4 and list(appended.heads) == [0]

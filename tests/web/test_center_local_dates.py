@@ -20,7 +20,11 @@ def _prescribe(client: TestClient, world: World, start: str) -> tuple[int, str]:
         headers={"x-csrf-token": token},
     )
     assert response.status_code == 201, response.text
-    return response.json()["id"], token
+    prescription = response.json()["id"]
+    check = {"dose_number": 1, "check_id": "infection"}  # required before each OCREVUS dose
+    recorded = client.post(f"/api/prescriptions/{prescription}/checks", json=check, headers={"x-csrf-token": token})
+    assert recorded.status_code == 201, recorded.text
+    return prescription, token
 
 
 def test_a_dose_dated_tomorrow_in_new_york_is_refused_in_the_evening(

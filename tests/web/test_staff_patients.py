@@ -13,6 +13,9 @@ from msinfusion.regimens import dose_calendar
 from msinfusion.therapies import load_catalog
 from tests.web.web_world import TestClient, World, csrf_token, sign_in
 
+# OCREVUS asks for an infection check before each dose (ocrelizumab-iv.yaml, before_each_dose).
+INFECTION_CHECK = {"dose_number": 1, "check_id": "infection"}
+
 
 def _api_post(client: TestClient, url: str, body: Mapping[str, object]) -> Response:
     response: Response = client.post(url, json=body, headers={"X-CSRF-Token": csrf_token(client, "/staff")})
@@ -87,6 +90,7 @@ def test_recording_a_given_dose_recomputes_the_calendar(client: TestClient, worl
     rx_id = created.json()["id"]
     client.cookies.clear()
     sign_in(client, "nurse_a")
+    assert _api_post(client, f"/api/prescriptions/{rx_id}/checks", INFECTION_CHECK).status_code == 201
     token = csrf_token(client, "/staff")
     data = {"given_on": "2026-12-03", "amount_mg": "300", "csrf_token": token}
     assert client.post(f"/staff/prescriptions/{rx_id}/doses", data=data, follow_redirects=False).status_code == 303
@@ -112,10 +116,16 @@ def test_impossible_doses_are_refused(client: TestClient, world: World) -> None:
         {"therapy_id": "ocrelizumab-iv", "start_date": "2026-12-01"},
     ).json()["id"]
     url = f"/api/prescriptions/{rx_id}/doses"
+    assert _api_post(client, f"/api/prescriptions/{rx_id}/checks", INFECTION_CHECK).status_code == 201
     assert _api_post(client, url, {"given_on": "2026-12-03"}).status_code == 201
-    for body in ({"given_on": "2026-12-03"}, {"given_on": "2027-04-01"}, {"given_on": "2026-11-01"}):
+    # The same day again is a conflict (409, issue 11); a day the calendar cannot take is 422.
+    for body, status in (
+        ({"given_on": "2026-12-03"}, 409),
+        ({"given_on": "2027-04-01"}, 422),
+        ({"given_on": "2026-11-01"}, 422),
+    ):
         response = _api_post(client, url, body)
-        assert response.status_code == 422, body
+        assert response.status_code == status, body
         assert response.headers["content-type"] == "application/problem+json"
     assert _count(client, GivenDose) == 1
 

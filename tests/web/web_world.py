@@ -12,16 +12,18 @@ from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
 
-from starlette.exceptions import StarletteDeprecationWarning
-
 with warnings.catch_warnings():
     # Starlette 1.x prefers httpx2 for its test client and warns once at import when it finds httpx
-    # 0.28 instead (pyproject pins httpx). The client works the same with either.
-    warnings.simplefilter("ignore", StarletteDeprecationWarning)
+    # 0.28 instead (pyproject pins httpx). The client works the same with either. Matched by message:
+    # older Starlette releases (the lowest-versions run) have no StarletteDeprecationWarning class.
+    warnings.filterwarnings("ignore", message="Using `httpx` with `starlette.testclient` is deprecated")
     from starlette.testclient import TestClient
 
 from msinfusion.db import Database
+from msinfusion.db.center_catalog import prescription_therapy
+from msinfusion.db.clinical_models import DoseCheck
 from msinfusion.db.models import Appointment, Center, CenterHours, Chair, Patient, Prescription, User
+from msinfusion.dose_checks import required_checks
 from msinfusion.passwords import make_hasher
 from msinfusion.settings import Settings
 
@@ -155,3 +157,26 @@ def sign_in(client: TestClient, username: str, password: str = PASSWORD) -> Any:
     return client.post(
         "/login", data={"username": username, "password": password, "csrf_token": token}, follow_redirects=False
     )
+
+
+def record_required_checks(database: Database, world: World, key: str, doses: int = 3) -> None:
+    """Record every check the data files ask for before the first ``doses`` doses of prescription ``key``.
+
+    Dose records are refused while a required check is missing (``dose_checks``); tests about something
+    else (races, retries) start with the checks done, as a nurse would have done them.
+    """
+    with database.session() as db:
+        prescription = db.get_one(Prescription, world.prescriptions[key])
+        therapy = prescription_therapy(db, prescription)
+        for number in range(1, doses + 1):
+            for check in required_checks(therapy, number):
+                db.add(
+                    DoseCheck(
+                        prescription_id=prescription.id,
+                        dose_number=number,
+                        check_id=check.id,
+                        note="",
+                        recorded_by=world.users[f"nurse_{key[0]}"],
+                        recorded_at=START,
+                    )
+                )

@@ -12,6 +12,8 @@ from collections.abc import Sequence
 import typer
 
 # Command modules register their commands on `app` when imported (one line per module).
+from msinfusion.cli import audit as _audit  # noqa: F401
+from msinfusion.cli import backup as _backup  # noqa: F401
 from msinfusion.cli import booking as _booking  # noqa: F401
 from msinfusion.cli import catalog as _catalog  # noqa: F401
 from msinfusion.cli import demo as _demo  # noqa: F401

@@ -11,17 +11,46 @@ from sqlalchemy.orm import Session
 
 from msinfusion.board import BoardRow, check_flag, expected_ends, next_state
 from msinfusion.db.center_catalog import CenterCatalog, center_catalog
-from msinfusion.db.models import Appointment, Center, Chair, CheckAnswers, Patient
+from msinfusion.db.clinical_records import patients_with_reactions, reactions_of, recorded_checks
+from msinfusion.db.models import Appointment, Center, Chair, CheckAnswers, Patient, Prescription
 from msinfusion.db.schedule_models import BoardEvent
-from msinfusion.visits import VisitPhase
+from msinfusion.dose_checks import missing_checks
+from msinfusion.reactions import option_problem, retreatment_gate
+from msinfusion.visits import VisitPhase, treatment_codes
 
 
-def visit_phases(catalog: CenterCatalog, treatment: str) -> list[VisitPhase]:
+def visit_phases(catalog: CenterCatalog, treatment: str, *, after_reaction: bool = False) -> list[VisitPhase]:
     """The center's visit phases for a treatment code (none for a code the catalog does not know)."""
     try:
-        return catalog.phases(treatment)
+        return catalog.phases(treatment, after_reaction=after_reaction)
     except KeyError:
         return []
+
+
+def dose_number(appointment: Appointment, prescription: Prescription) -> int:
+    """The dose an appointment is for: its booked dose number, else the next dose not yet given."""
+    if appointment.dose_index is not None and appointment.dose_index >= 1:
+        return appointment.dose_index
+    return len(prescription.given_doses) + 1
+
+
+def dose_guards(db: Session, catalog: CenterCatalog, appointment: Appointment) -> tuple[tuple[str, ...], str | None]:
+    """The checks required before the appointment's dose that are not recorded, and a clinician gate, if any."""
+    if appointment.prescription_id is None:
+        return (), None
+    prescription = db.get_one(Prescription, appointment.prescription_id)
+    therapy = catalog.therapy(prescription.therapy_id)
+    number = dose_number(appointment, prescription)
+    state = missing_checks(therapy, number, recorded_checks(db, prescription.id, number))
+    reactions = reactions_of(db, prescription.id)
+    gate = retreatment_gate(therapy, reactions)
+    missing = tuple(f"{c.what} not recorded for dose {number}" for c in state.missing)
+    reasons = [gate.reason or "serious infusion reaction on record"] if gate.needs_clinician else []
+    code = treatment_codes().get(appointment.treatment)
+    refused = option_problem(therapy, code.infusion, reactions) if code and code.therapy == therapy.id else None
+    if refused:
+        reasons.append(refused)  # the 2-hour OCREVUS infusion after a serious reaction
+    return missing, "; ".join(reasons) or None
 
 
 def board_rows(db: Session, center_id: int, day: date) -> list[BoardRow]:
@@ -48,8 +77,10 @@ def board_rows(db: Session, center_id: int, day: date) -> list[BoardRow]:
     )
     board = []
     catalog = center_catalog(db, center_id)
+    reacted = patients_with_reactions(db, patients)
     for appointment, patient, chair in rows:
-        phases = visit_phases(catalog, appointment.treatment)
+        phases = visit_phases(catalog, appointment.treatment, after_reaction=patient.id in reacted)
+        missing, gate = dose_guards(db, catalog, appointment)
         seen = events.get(appointment.id, {})
         observation_end, finish = expected_ends(phases, appointment.starts_at, seen)
         board.append(
@@ -68,6 +99,8 @@ def board_rows(db: Session, center_id: int, day: date) -> list[BoardRow]:
                 observation_end=observation_end,
                 expected_finish=finish,
                 discharged_at=seen.get("discharged"),
+                missing_checks=missing,
+                clinician_gate=gate,
             )
         )
     far = datetime.max.replace(tzinfo=ZoneInfo("UTC"))

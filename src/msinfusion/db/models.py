@@ -25,6 +25,7 @@ from sqlalchemy import (
     UniqueConstraint,
     func,
     literal_column,
+    text,
 )
 from sqlalchemy.dialects.postgresql import ExcludeConstraint
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
@@ -73,6 +74,8 @@ class Center(Base):
     timezone: Mapped[str] = mapped_column(String(64))
     max_patients_per_nurse: Mapped[int] = mapped_column(Integer, default=4)
     profile: Mapped[dict[str, Any] | None] = mapped_column(JSON, nullable=True)
+    # Label jurisdiction for rules that differ (US or EU); None: the app setting.
+    jurisdiction: Mapped[str | None] = mapped_column(String(8))
     """The center as patients see it (:class:`msinfusion.center.CenterProfile` as JSON): address,
     phones, amenities, day-of rules, reminders and visit policy."""
 
@@ -178,6 +181,10 @@ class Patient(Base):
     locale: Mapped[str] = mapped_column(String(8), default="en")
     card: Mapped[dict[str, Any]] = mapped_column(default=dict)
     version: Mapped[int] = mapped_column(Integer, nullable=False, default=1)
+    # Mitoxantrone received before this record (mg/m2), counted by the lifetime cap; the reason a
+    # clinician gave for starting after prior treatment where the label says not to (EU).
+    prior_mitoxantrone_mg_m2: Mapped[float] = mapped_column(Float, default=0.0, server_default="0")
+    prior_exposure_reason: Mapped[str | None] = mapped_column(Text)
 
     prescriptions: Mapped[list[Prescription]] = relationship(
         back_populates="patient", order_by="Prescription.start_date"
@@ -222,6 +229,10 @@ class GivenDose(Base):
     note: Mapped[str] = mapped_column(Text, default="")
     recorded_by: Mapped[int] = mapped_column(ForeignKey("users.id"))
     recorded_at: Mapped[datetime]
+    # A dose recorded despite problems: what the checks found, and the clinician's confirmation.
+    flags: Mapped[list[str]] = mapped_column(default=list, server_default="[]")
+    confirmed_by: Mapped[str | None] = mapped_column(String(200))
+    confirmation_reason: Mapped[str | None] = mapped_column(Text)
 
     prescription: Mapped[Prescription] = relationship(back_populates="given_doses")
 
@@ -290,6 +301,16 @@ class CalendarFeedToken(Base):
     """A private calendar-feed URL secret; only its SHA-256 is kept, and it can be revoked."""
 
     __tablename__ = "calendar_feed_tokens"
+    __table_args__ = (
+        # One live link per patient, enforced by the database (issue 11): a concurrent second is refused.
+        Index(
+            "ux_calendar_feed_tokens_one_live",
+            "patient_id",
+            unique=True,
+            postgresql_where=text("revoked_at IS NULL"),
+            sqlite_where=text("revoked_at IS NULL"),
+        ),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     patient_id: Mapped[int] = mapped_column(ForeignKey("patients.id"), index=True)
@@ -315,6 +336,8 @@ class CatalogOverride(Base):
     old_value: Mapped[Any] = mapped_column(JSON, nullable=True)
     new_value: Mapped[Any] = mapped_column(JSON, nullable=True)
     reason: Mapped[str] = mapped_column(Text)
+    # A clinician's written reason, needed for an observation time below the catalog's minimum.
+    clinician_reason: Mapped[str | None] = mapped_column(Text)
     user_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
     created_at: Mapped[datetime]
 

@@ -21,12 +21,14 @@ from sqlalchemy.orm import Session, selectinload
 from msinfusion.booking.doses import therapy_of
 from msinfusion.card import CardDetails, card_details
 from msinfusion.center import CenterProfile
-from msinfusion.db.center_catalog import CenterCatalog, center_catalog, overridden_therapy, profile_from_key
+from msinfusion.db.center_catalog import CenterCatalog, center_catalog, overridden_therapy, plan_center
+from msinfusion.db.clinical_records import reactions_of
 from msinfusion.db.models import Appointment, CheckAnswers, Patient, Prescription
 from msinfusion.db.patient_models import PatientPreferences, PreparationTick
 from msinfusion.dose_matching import match_bookings
 from msinfusion.i18n import LOCALES, Translator, translator
 from msinfusion.plan import PersonalPlan, VisitPlan, build_plan, patient_file
+from msinfusion.reactions import Reaction
 from msinfusion.regimens import RegimenError
 from msinfusion.screening import Outcome, ScreeningError, assess
 
@@ -149,6 +151,12 @@ def _memo_plan(
     bsa: float | None,
     today: datetime.date,
     issued: datetime.datetime,
+    locale: str,
+    given_mg: tuple[float | None, ...] = (),
+    prior_cumulative_per_m2: float = 0.0,
+    jurisdiction: str = "US",
+    clinician_reason: str | None = None,
+    reactions: tuple[Reaction, ...] = (),
 ) -> PersonalPlan:
     """:func:`build_plan` on plain, hashable inputs (the therapy and center by their memo keys)."""
     return build_plan(
@@ -156,24 +164,42 @@ def _memo_plan(
         start,
         issued=issued,
         given=given,
-        center=profile_from_key(profile_key),
+        center=plan_center(profile_key, locale),
         patient=patient_file(json.loads(patient_json), today=today),
         bsa=bsa,
+        today=today,
+        given_mg=given_mg,
+        prior_cumulative_per_m2=prior_cumulative_per_m2,
+        jurisdiction=jurisdiction,
+        clinician_reason=clinician_reason,
+        reactions=reactions,
     )
 
 
-def load_plan(db: Session, patient: Patient, now: datetime.datetime, locale: str | None = None) -> PatientPlan:
+def load_plan(
+    db: Session,
+    patient: Patient,
+    now: datetime.datetime,
+    locale: str | None = None,
+    *,
+    jurisdiction: str | None = None,
+) -> PatientPlan:
     """Build the patient's plans from their records (``now`` is the app clock: the core never reads one).
 
     With several active prescriptions, the one whose next visit comes first leads (the preparation and
-    the check are for that visit); the others are in ``others``.
+    the check are for that visit); the others are in ``others``. The amounts given, the prior
+    mitoxantrone exposure, the infusion reactions on record and the center's jurisdiction (US unless
+    the center says otherwise) go to the core with the center's today.
     """
     t = translator(locale or patient_locale(patient))
     catalog = center_catalog(db, patient.center_id)
+    center = plan_center(catalog.profile_key, t.locale)
     prescriptions = active_prescriptions(db, patient.id)
     if not prescriptions:
-        return PatientPlan(patient, t, catalog.profile, None, t.gettext("Your care team has not set up your plan yet."))
-    views = [_load_one(db, patient, prescription, now, t, catalog) for prescription in prescriptions]
+        return PatientPlan(patient, t, center, None, t.gettext("Your care team has not set up your plan yet."))
+    views = [
+        _load_one(db, patient, prescription, now, t, catalog, center, jurisdiction) for prescription in prescriptions
+    ]
 
     def first_visit(view: PatientPlan) -> tuple[int, datetime.date]:
         visit = view.next_visit
@@ -192,10 +218,12 @@ def _load_one(
     now: datetime.datetime,
     t: Translator,
     catalog: CenterCatalog,
+    center: CenterProfile,
+    jurisdiction: str | None,
 ) -> PatientPlan:
     """The plan of one prescription with its booked visits, ticks and check answers."""
-    center = catalog.profile
-    given = sorted(g.given_on for g in prescription.given_doses)
+    doses = sorted(prescription.given_doses, key=lambda g: g.given_on)
+    given = [g.given_on for g in doses]
     check = latest_check(db, patient.id, given[-1] if given else None)
     today = now.astimezone(center.zone).date()
     base: dict[str, Any] = {
@@ -218,6 +246,7 @@ def _load_one(
     # (a cancelled booking no longer matches a dose, but its version still counts).
     revision = max((a.version for a in mine), default=0)
     therapy_id = catalog.therapy_id(prescription.therapy_id)
+    has_cap = overridden_therapy(therapy_id, catalog.overrides_json(therapy_id)).cumulative_cap is not None
     # build_plan is pure: the same inputs give the same plan, so repeated page views reuse it. The
     # plan's stamp is the minute it was made.
     memo = functools.partial(
@@ -230,6 +259,12 @@ def _load_one(
         bsa=prescription.options.get("bsa"),
         today=today,
         issued=now.replace(second=0, microsecond=0),
+        locale=t.locale,
+        given_mg=tuple(g.amount_mg for g in doses),
+        prior_cumulative_per_m2=patient.prior_mitoxantrone_mg_m2 if has_cap else 0.0,
+        jurisdiction=jurisdiction or catalog.jurisdiction or "US",
+        clinician_reason=patient.prior_exposure_reason,
+        reactions=tuple(reactions_of(db, prescription.id)),
     )
     try:
         plan = memo(json.dumps(base, sort_keys=True))

@@ -12,11 +12,23 @@ from pydantic import BaseModel, ConfigDict, Field
 from sqlalchemy import select
 from sqlalchemy.orm import Session, selectinload
 
-from msinfusion.db.center_catalog import center_today, prescription_therapy
+from msinfusion.db.center_catalog import center_jurisdiction, center_today, prescription_therapy
+from msinfusion.db.clinical_records import (
+    DoseCheckView,
+    ReactionView,
+    checks_of,
+    reaction_rows,
+    reactions_of,
+)
+from msinfusion.db.given_doses import GivenDoseView, dose_view, prior_exposure, user_names
 from msinfusion.db.models import Appointment, CheckAnswers, GivenDose, Patient, Prescription
-from msinfusion.prescriptions import RecordProblem, check_new_prescription, dose_given_on, prescription_calendar
+from msinfusion.dose_checks import required_checks
+from msinfusion.lifetime_caps import check_prior
+from msinfusion.limits import ClinicalDay, max_chars
+from msinfusion.prescriptions import RecordProblem, check_new_prescription, prescription_calendar
+from msinfusion.reactions import retreatment_gate
 from msinfusion.regimens import DoseCalendar, RegimenError
-from msinfusion.therapies import load_catalog
+from msinfusion.therapies import Therapy, load_catalog
 from msinfusion.therapies.catalog import show
 
 
@@ -25,6 +37,7 @@ class DoseRow(BaseModel):
     day: date
     status: str
     amount: str
+    amount_status: str
     treatment: str
     window_start: date
     window_end: date
@@ -33,16 +46,16 @@ class DoseRow(BaseModel):
     notes: list[str]
 
 
-class GivenDoseView(BaseModel):
-    id: int
-    given_on: date
-    dose_index: int | None
-    amount_mg: float | None
-    note: str
+class RequiredCheckView(BaseModel):
+    id: str
+    what: str
+    sources: list[str]
+    statuses: list[str]
 
 
 class PrescriptionView(BaseModel):
     id: int
+    version: int = Field(description="Send as prescription_version when recording a dose")
     therapy_id: str
     therapy_name: str
     start_date: date
@@ -52,6 +65,11 @@ class PrescriptionView(BaseModel):
     calendar: list[DoseRow]
     warnings: list[str]
     problem: str | None = None
+    next_dose: int = 1
+    required_checks: list[RequiredCheckView] = []
+    checks: list[DoseCheckView] = []
+    reactions: list[ReactionView] = []
+    clinician_gate: str | None = None
 
 
 class AppointmentView(BaseModel):
@@ -83,6 +101,9 @@ class PatientDetail(BaseModel):
     reference: str
     display_name: str
     locale: str
+    prior_mitoxantrone_mg_m2: float = 0.0
+    prior_exposure_reason: str | None = None
+    jurisdiction: str = "US"
     prescriptions: list[PrescriptionView]
     appointments: list[AppointmentView]
     checks: list[CheckView]
@@ -93,53 +114,94 @@ class PrescriptionIn(BaseModel):
 
     model_config = ConfigDict(extra="forbid")
 
-    therapy_id: str = Field(max_length=64)
-    start_date: date
+    therapy_id: str = Field(max_length=max_chars("prescription.therapy_id"))
+    start_date: ClinicalDay
     bsa: float | None = Field(default=None, gt=0, le=5)
 
 
-class GivenDoseIn(BaseModel):
-    """A dose that was given; only these fields are accepted."""
+class PriorExposureIn(BaseModel):
+    """Mitoxantrone received before this record (mg/m2), and a clinician's reason to start after it."""
 
     model_config = ConfigDict(extra="forbid")
 
-    given_on: date
-    amount_mg: float | None = Field(default=None, gt=0, le=100_000)
-    note: str = Field(default="", max_length=2000)
+    prior_mitoxantrone_mg_m2: float = Field(ge=0, allow_inf_nan=False)
+    clinician_reason: str = Field(default="", max_length=2000)
 
 
 def _calendar(
-    db: Session, prescription: Prescription, given: list[date], today: date, jurisdiction: str
+    db: Session, prescription: Prescription, given: list[GivenDose], today: date, jurisdiction: str
 ) -> DoseCalendar:
+    therapy = prescription_therapy(db, prescription)
     return prescription_calendar(
-        prescription_therapy(db, prescription),
+        therapy,
         prescription.start_date,
-        given,
+        [g.given_on for g in given],
         today,
         bsa=prescription.options.get("bsa"),
         jurisdiction=jurisdiction,
+        given_mg=[g.amount_mg for g in given],
+        prior_cumulative_per_m2=prior_exposure(therapy, prescription.patient),
+        clinician_reason=prescription.patient.prior_exposure_reason,
     )
+
+
+def _amount_status(therapy: Therapy, number: int) -> str:
+    """The status of a dose's amount in the data (label, manufacturer, secondary, practice, unconfirmed)."""
+    try:
+        return str(therapy.dose_step(number).amount.status)
+    except ValueError:
+        return "not set"
 
 
 def prescription_view(db: Session, prescription: Prescription, today: date, jurisdiction: str) -> PrescriptionView:
     therapy = prescription_therapy(db, prescription)
     given = sorted(prescription.given_doses, key=lambda g: g.given_on)
+    names = user_names(db, {g.recorded_by for g in given})
+    reactions = reaction_rows(db, [prescription.id])
+    gate = retreatment_gate(therapy, reactions_of(db, prescription.id))
+    next_dose = len(given) + 1
     view = PrescriptionView(
         id=prescription.id,
+        version=prescription.version,
         therapy_id=therapy.id,
         therapy_name=therapy.name,
         start_date=prescription.start_date,
         status=prescription.status,
         options=prescription.options,
-        given=[
-            GivenDoseView(id=g.id, given_on=g.given_on, dose_index=g.dose_index, amount_mg=g.amount_mg, note=g.note)
-            for g in given
-        ],
+        given=[dose_view(g, names) for g in given],
         calendar=[],
         warnings=[],
+        next_dose=next_dose,
+        required_checks=[
+            RequiredCheckView(id=c.id, what=c.what, sources=list(c.sources), statuses=[str(s) for s in c.statuses])
+            for c in required_checks(therapy, next_dose)
+        ],
+        checks=[
+            DoseCheckView(
+                id=c.id,
+                dose_number=c.dose_number,
+                check_id=c.check_id,
+                note=c.note,
+                recorded_by=c.recorded_by,
+                recorded_at=c.recorded_at,
+            )
+            for c in checks_of(db, prescription.id)
+        ],
+        reactions=[
+            ReactionView(
+                id=r.id,
+                dose_number=r.dose_number,
+                occurred_on=r.occurred_on,
+                serious=r.serious,
+                note=r.note,
+                recorded_by=r.recorded_by,
+            )
+            for r in reactions
+        ],
+        clinician_gate=gate.reason if gate.needs_clinician else None,
     )
     try:
-        plan = _calendar(db, prescription, [g.given_on for g in given], today, jurisdiction)
+        plan = _calendar(db, prescription, given, today, jurisdiction)
     except RegimenError as exc:
         view.problem = str(exc)
         return view
@@ -150,6 +212,7 @@ def prescription_view(db: Session, prescription: Prescription, today: date, juri
             day=d.date,
             status=d.status,
             amount=f"{show(d.amount)} {d.unit}",
+            amount_status=_amount_status(therapy, d.number),
             treatment=d.treatment,
             window_start=d.window.start,
             window_end=d.window.end,
@@ -207,6 +270,9 @@ def patient_detail(db: Session, patient: Patient, today: date, jurisdiction: str
         reference=patient.reference,
         display_name=patient.display_name,
         locale=patient.locale,
+        prior_mitoxantrone_mg_m2=patient.prior_mitoxantrone_mg_m2,
+        prior_exposure_reason=patient.prior_exposure_reason,
+        jurisdiction=jurisdiction,
         prescriptions=[prescription_view(db, p, today, jurisdiction) for p in prescriptions],
         appointments=[
             AppointmentView(
@@ -247,35 +313,34 @@ def prescribe(
         center_today(db, patient.center_id, at),
         bsa=new.bsa,
         jurisdiction=jurisdiction,
+        prior_cumulative_per_m2=prior_exposure(catalog.get(new.therapy_id), patient),
+        clinician_reason=patient.prior_exposure_reason,
     )
     db.add(prescription)
     db.flush()
     return prescription
 
 
-def record_dose(
-    db: Session, prescription: Prescription, dose: GivenDoseIn, by_user_id: int, at: datetime, jurisdiction: str
-) -> GivenDose:
-    """Record a given dose; the core must accept the new list of given dates."""
-    number = dose_given_on(
-        prescription_therapy(db, prescription),
-        prescription.start_date,
-        [g.given_on for g in prescription.given_doses],
-        dose.given_on,
-        center_today(db, prescription.patient.center_id, at),
-        bsa=prescription.options.get("bsa"),
-        jurisdiction=jurisdiction,
-    )
-    given = GivenDose(
-        prescription_id=prescription.id,
-        given_on=dose.given_on,
-        dose_index=number,
-        amount_mg=dose.amount_mg,
-        note=dose.note.strip(),
-        recorded_by=by_user_id,
-        recorded_at=at,
-    )
-    db.add(given)
+PRIOR_EXPOSURE_THERAPY = "mitoxantrone"
+"""The therapy whose lifetime cap a patient's prior exposure counts toward."""
+
+
+def set_prior_exposure(db: Session, patient: Patient, prior: PriorExposureIn) -> None:
+    """Store the patient's prior mitoxantrone exposure (mg/m2) and a clinician's reason, if any.
+
+    The core's range applies (0 to twice the largest lifetime cap); a value out of it is a
+    :class:`RecordProblem`.
+    """
+    therapy = load_catalog().get(PRIOR_EXPOSURE_THERAPY)
+    try:
+        check_prior(therapy, "US", prior.prior_mitoxantrone_mg_m2)
+    except RegimenError as exc:
+        raise RecordProblem(f"Prior mitoxantrone: {exc}.") from None
+    patient.prior_mitoxantrone_mg_m2 = prior.prior_mitoxantrone_mg_m2
+    patient.prior_exposure_reason = prior.clinician_reason.strip() or None
     db.flush()
-    db.refresh(prescription)
-    return given
+
+
+def patient_jurisdiction(db: Session, patient: Patient, default: str) -> str:
+    """The label jurisdiction for a patient's rules: their center's, else the app setting."""
+    return center_jurisdiction(db, patient.center_id, default)

@@ -66,6 +66,10 @@ class ScheduleJob(Base):
     error: Mapped[str | None] = mapped_column(Text)
     accepted_at: Mapped[datetime | None]
     accepted_by: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    # Optimistic lock for moves and accepts (issue 11): a change made from an older version is refused.
+    version: Mapped[int] = mapped_column(Integer, nullable=False, default=1, server_default="1")
+
+    __mapper_args__ = {"version_id_col": version}  # noqa: RUF012
 
 
 class BoardEvent(Base):

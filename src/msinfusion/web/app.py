@@ -14,9 +14,10 @@ from msinfusion.db.database import Database
 from msinfusion.db.day_schedule.runs import ScheduleRunner
 from msinfusion.passwords import make_hasher
 from msinfusion.settings import Settings, check_production, load_settings
-from msinfusion.web import problems
+from msinfusion.web import problems, request_size
 from msinfusion.web.csrf import PreSessionMiddleware
 from msinfusion.web.headers import SecurityHeadersMiddleware
+from msinfusion.web.idempotency import IdempotencyMiddleware
 from msinfusion.web.pages import STATIC_DIR, make_templates, untranslated
 from msinfusion.web.proxy import TrustedProxyMiddleware
 from msinfusion.web.routes import auth, home, mfa, password_links
@@ -79,7 +80,9 @@ def create_app(settings: Settings | None = None, *, clock: Callable[[], datetime
     runner = ScheduleRunner(database, clock, workers=settings.solver_workers)
     app.state.schedule_runner = runner
 
+    app.add_middleware(IdempotencyMiddleware)  # innermost: it needs the pre-session for the CSRF check
     app.add_middleware(PreSessionMiddleware, settings=settings)
+    request_size.install(app, settings.max_request_bytes)  # 413 before any body is read (issue 11)
     app.add_middleware(SecurityHeadersMiddleware, settings=settings)
     if settings.trusted_proxies:  # outermost: everything inside sees the browser's address and origin
         app.add_middleware(TrustedProxyMiddleware, proxies=settings.trusted_proxies)

@@ -9,6 +9,7 @@ from fastapi import Request
 from fastapi.responses import HTMLResponse, Response
 from fastapi.templating import Jinja2Templates
 
+from msinfusion import limits
 from msinfusion.db.patient_plan import PatientPlan
 from msinfusion.i18n import LOCALES
 from msinfusion.preparation import Stage, phase_name, stage_title
@@ -30,6 +31,7 @@ def make_templates() -> Jinja2Templates:
     """Templates with autoescaping on (Jinja2Templates' default for .html)."""
     made = Jinja2Templates(directory=TEMPLATES_DIR)
     made.env.globals["csrf_field"] = csrf.FORM_FIELD
+    made.env.globals["max_chars"] = limits.max_chars  # maxlength attributes come from the limits table
     return made
 
 

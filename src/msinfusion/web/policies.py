@@ -23,6 +23,7 @@ from starlette.routing import Mount
 
 from msinfusion.db import audit
 from msinfusion.db.models import ROLES, STAFF_ROLES, Appointment, Patient, Prescription, User
+from msinfusion.limits import MAX_ROW_ID
 from msinfusion.web import csrf
 from msinfusion.web.dependencies import Principal, app_clock, app_database, current_principal
 from msinfusion.web.unit_of_work import Audited
@@ -117,9 +118,11 @@ class Policy:
             if owner_of is None:  # fail closed: an id nobody taught the policies about
                 raise RuntimeError(f"no owner rule for path parameter {name!r}")
             try:
-                owner = owner_of(db, int(raw))
+                number = int(raw)
             except (TypeError, ValueError):
-                owner = None
+                number = 0
+            # An id outside a row id's range names nothing: not found, without asking the database.
+            owner = owner_of(db, number) if 1 <= number <= MAX_ROW_ID else None
             allowed = owner is not None and (
                 owner[0] == principal.center_id
                 if self.scope == "center"

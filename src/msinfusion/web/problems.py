@@ -10,6 +10,9 @@ from urllib.parse import quote
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse, RedirectResponse, Response
+from pydantic import BaseModel, ConfigDict
+from sqlalchemy import exc as sa_exc
+from sqlalchemy.orm.exc import StaleDataError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from msinfusion.web.dependencies import app_settings
@@ -21,6 +24,34 @@ from msinfusion.web.sessions import is_secure
 log = logging.getLogger("msinfusion.web")
 
 PROBLEM_JSON = "application/problem+json"
+
+
+class Problem(BaseModel):
+    """An error as RFC 9457 problem details; some add ``errors`` (by field), ``current`` (the state now)."""
+
+    model_config = ConfigDict(extra="allow")
+
+    type: str = "about:blank"
+    title: str
+    status: int
+    detail: str | None = None
+
+
+_ERRORS = {
+    400: "The request could not be read.",
+    401: "Not signed in.",
+    403: "Signed in, but this account may not do this (or the CSRF token is missing).",
+    404: "Not found, or not yours.",
+    409: "Conflicts with the current state (changed meanwhile, already recorded, key in use); nothing was saved.",
+    413: "The request body is too large.",
+    422: "A value is missing, too long, out of range or not valid; ``errors`` names the fields.",
+    503: "The database cannot be reached just now; try again after ``Retry-After`` seconds.",
+}
+PROBLEM_RESPONSES: dict[int | str, dict[str, Any]] = {
+    status: {"description": description, "content": {PROBLEM_JSON: {"schema": Problem.model_json_schema()}}}
+    for status, description in _ERRORS.items()
+}
+"""The error answers every API operation documents (``APIRouter(responses=PROBLEM_RESPONSES)``)."""
 
 
 def is_api(request: Request) -> bool:
@@ -74,6 +105,35 @@ async def _validation_error(request: Request, exc: Exception) -> Response:
     return _error_page(request, 422, "Some of the information sent is not valid.")
 
 
+CHANGED_MEANWHILE = "Someone changed this at the same moment, so nothing was saved. Reload it and try again."
+DUPLICATE = "This was already saved (perhaps by a second click or another window), so nothing new was saved."
+OUT_OF_RANGE = "A value sent is outside the range this service stores."
+UNAVAILABLE = "The service cannot reach its database just now. Nothing was saved; please try again in a minute."
+RETRY_AFTER = {"Retry-After": "30"}
+
+
+async def _stale(request: Request, _exc: Exception) -> Response:
+    """A row's version changed under the request (optimistic lock): 409, nothing saved."""
+    return _respond(request, 409, CHANGED_MEANWHILE)
+
+
+async def _integrity(request: Request, exc: Exception) -> Response:
+    """A unique or exclusion constraint refused a concurrent duplicate: 409, never a 500."""
+    log.info("constraint refused a write in %s %s: %s", request.method, request.url.path, type(exc).__name__)
+    return _respond(request, 409, DUPLICATE)
+
+
+async def _data_error(request: Request, _exc: Exception) -> Response:
+    """The database refused a value (out of range, NUL byte): 422."""
+    return _respond(request, 422, OUT_OF_RANGE)
+
+
+async def _database_down(request: Request, exc: Exception) -> Response:
+    """The database is unreachable or busy: 503 with Retry-After; the pool reconnects on the next request."""
+    log.warning("database unavailable in %s %s: %s", request.method, request.url.path, type(exc).__name__)
+    return _respond(request, 503, UNAVAILABLE, RETRY_AFTER)
+
+
 async def _server_error(request: Request, exc: Exception) -> Response:
     log.error(
         "unhandled error in %s %s (request %s)",
@@ -94,4 +154,10 @@ def install(app: FastAPI) -> None:
     app.add_exception_handler(NotAuthenticated, _not_authenticated)
     app.add_exception_handler(StarletteHTTPException, _http_error)
     app.add_exception_handler(RequestValidationError, _validation_error)
+    app.add_exception_handler(StaleDataError, _stale)
+    app.add_exception_handler(sa_exc.IntegrityError, _integrity)
+    app.add_exception_handler(sa_exc.DataError, _data_error)
+    app.add_exception_handler(sa_exc.OperationalError, _database_down)
+    app.add_exception_handler(sa_exc.InterfaceError, _database_down)
+    app.add_exception_handler(sa_exc.TimeoutError, _database_down)  # no pooled connection came free
     app.add_exception_handler(Exception, _server_error)

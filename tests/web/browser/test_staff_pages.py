@@ -48,6 +48,7 @@ def test_an_override_can_be_recorded_with_the_keyboard(admin_page: Page) -> None
     admin_page.keyboard.type("300")
     admin_page.keyboard.press("Tab")
     admin_page.keyboard.type("Local bag size")
+    admin_page.keyboard.press("Tab")  # the clinician's reason: only an observation cut needs one
     admin_page.keyboard.press("Tab")
     admin_page.keyboard.press("Enter")
     admin_page.wait_for_url("**/staff/catalog/ocrelizumab-iv#history")
@@ -66,4 +67,4 @@ def test_a_refused_dose_is_announced(admin_page: Page) -> None:
     admin_page.keyboard.press("Enter")
     alert = admin_page.get_by_role("alert")
     alert.wait_for()
-    assert "before the start" in alert.inner_text()
+    assert "before the prescription start" in alert.inner_text()

@@ -17,6 +17,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from msinfusion.db.center_catalog import center_catalog
+from msinfusion.db.clinical_records import patients_with_reactions
 from msinfusion.db.models import Appointment, Center, CenterHours, Chair, Nurse, NurseShift, Patient
 from msinfusion.scheduling import Appointment as DayAppointment
 from msinfusion.scheduling import Center as DayCenter
@@ -100,7 +101,9 @@ def build_day(db: Session, center_id: int, day: date) -> BuiltDay:
     chair_codes = {chair.id: chair.code for chair in chairs}
     known = treatment_codes()
     catalog = center_catalog(db, center_id)
-    phases_of: dict[str, list[dict[str, object]]] = {}  # the center's phases per treatment code
+    # The center's phases per treatment code, and whether the patient had an infusion reaction (observation on).
+    phases_of: dict[tuple[str, bool], list[dict[str, object]]] = {}
+    reacted = patients_with_reactions(db, {appointment.patient_id for appointment, _ in rows})
     appointments: list[DayAppointment] = []
     versions: dict[str, int] = {}
     skipped: list[Skipped] = []
@@ -109,16 +112,17 @@ def build_day(db: Session, center_id: int, day: date) -> BuiltDay:
             skipped.append(Skipped(appointment.id, reference, f"unknown treatment code {appointment.treatment!r}"))
             continue
         identifier = day_appointment_id(appointment.id)
-        if appointment.treatment not in phases_of:
-            phases_of[appointment.treatment] = [
+        key = (appointment.treatment, appointment.patient_id in reacted)
+        if key not in phases_of:
+            phases_of[key] = [
                 {"name": p.name, "minutes": p.minutes, "nurse_minutes": p.nurse_minutes}
-                for p in catalog.phases(appointment.treatment)
+                for p in catalog.phases(appointment.treatment, after_reaction=key[1])
             ]
         fields: dict[str, object] = {
             "id": identifier,
             "patient": reference,
             "treatment": appointment.treatment,
-            "phases": phases_of[appointment.treatment],
+            "phases": phases_of[key],
         }
         if appointment.starts_at is not None:
             start = minutes_of(appointment.starts_at, zone)

@@ -68,6 +68,8 @@ class JobStatus(BaseModel):
     moves: int
     accepted_at: datetime | None
     error: str | None
+    version: int = 1
+    """The run's row version: a move or accept sends it back, and gets 409 if the run changed since."""
 
     @property
     def active(self) -> bool:
@@ -116,6 +118,7 @@ def status_of(job: ScheduleJob, now: datetime) -> JobStatus:
         moves=job.moves,
         accepted_at=job.accepted_at,
         error=STALE_ERROR if stale else job.error,
+        version=job.version,
     )
 
 

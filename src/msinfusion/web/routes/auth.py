@@ -12,6 +12,7 @@ from sqlalchemy import select
 from msinfusion import passwords
 from msinfusion.db import mfa as mfa_store
 from msinfusion.db.models import User
+from msinfusion.limits import max_chars
 from msinfusion.web import second_factor, sessions, throttle
 from msinfusion.web.dependencies import (
     AppSettings,
@@ -41,7 +42,7 @@ def login_page(request: Request, principal: Annotated[Principal | None, policy("
 @router.post("/login", response_class=HTMLResponse)
 def login(
     request: Request,
-    username: Annotated[str, Form(max_length=200)],
+    username: Annotated[str, Form(max_length=max_chars("login.username"))],
     password: Annotated[str, Form(max_length=passwords.MAX_LENGTH)],
     _principal: Annotated[Principal | None, policy("public")],
     work: Annotated[UnitOfWork, audited("login", "user")],

@@ -15,6 +15,7 @@ from pydantic import ValidationError
 
 from msinfusion.card import CardDetails, card_details
 from msinfusion.i18n import Translator
+from msinfusion.limits import browser_length, browser_text, max_chars, max_items
 
 CONTACT_SLOTS = 2
 TEXT_FIELDS = (
@@ -28,6 +29,22 @@ TEXT_FIELDS = (
     "driver_phone",
 )
 CHECK_FIELDS = ("no_known_allergies", "checked")
+LIST_FIELDS = ("allergies", "medicines", "conditions")
+
+
+def _limit_of(name: str) -> str:
+    if name in LIST_FIELDS:
+        return "card.list_text"
+    if name == "name" or name == "date_of_birth":
+        return f"card.{name}"
+    part = name.rsplit("_", 1)[1]
+    return {"name": "card.contact_name", "relationship": "card.contact_relationship", "phone": "card.contact_phone"}[
+        part
+    ]
+
+
+MAXLENGTH: dict[str, int] = {name: max_chars(_limit_of(name)) for name in TEXT_FIELDS}
+"""Each text field's ``maxlength`` (from :mod:`msinfusion.limits`; the template and the server read it)."""
 
 
 def _split(line: str) -> tuple[str, str | None]:
@@ -104,7 +121,10 @@ def error_messages(exc: ValidationError, data: Mapping[str, Any], t: Translator)
     messages: dict[str, str] = {}
     for error in exc.errors():
         field = _field_for(tuple(error.get("loc", ())), data)
-        if field.endswith("_phone"):
+        if error.get("type") == "string_too_long":
+            limit = (error.get("ctx") or {}).get("max_length", "")
+            text = _("One line here is too long: at most {limit} characters.").format(limit=limit)
+        elif field.endswith("_phone"):
             text = _("Enter a phone number we can call, like 413 555 0142.")
         elif field.endswith("_name"):
             text = _("Enter a name for this phone number.")
@@ -118,10 +138,46 @@ def error_messages(exc: ValidationError, data: Mapping[str, Any], t: Translator)
     return messages
 
 
+def submitted(form: Mapping[str, Any]) -> dict[str, str]:
+    """The form's fields as typed (line breaks as the browser counts them); nothing is cut."""
+    return {name: browser_text(str(form.get(name, ""))) for name in (*TEXT_FIELDS, *CHECK_FIELDS)}
+
+
+def version_of(form: Mapping[str, Any]) -> int | None:
+    """The card version the form was made from (None when the form did not say, or said nonsense)."""
+    raw = str(form.get("version", "")).strip()
+    return int(raw) if raw.isdigit() and len(raw) <= 18 else None
+
+
+def changed_elsewhere(t: Translator) -> str:
+    """What a 409 says: the card changed since the form was shown (what was typed is kept)."""
+    return t.gettext("Your card was changed in another window. Check the card above, then save your changes again.")
+
+
+def length_errors(values: Mapping[str, str], t: Translator) -> dict[str, str]:
+    """Fields longer than their ``maxlength``, or lists with too many lines (never cut, always said)."""
+    _ = t.gettext
+    errors: dict[str, str] = {}
+    for name in TEXT_FIELDS:
+        value = values.get(name, "")
+        if browser_length(value) > MAXLENGTH[name]:
+            errors[name] = _("This is too long: at most {limit} characters (you have {count}).").format(
+                limit=MAXLENGTH[name], count=browser_length(value)
+            )
+        elif name in LIST_FIELDS and len(_lines(value)) > max_items(f"card.{name}"):
+            errors[name] = _("Please list at most {limit} items, one a line.").format(limit=max_items(f"card.{name}"))
+        elif "\x00" in value:
+            errors[name] = _("Please check this answer.")
+    return errors
+
+
 def parse(
     values: Mapping[str, str], today: datetime.date, previous: CardDetails, region: str, t: Translator
 ) -> tuple[CardDetails | None, dict[str, str]]:
     """The validated card, or None and the errors by field."""
+    errors = length_errors(values, t)
+    if errors:
+        return None, errors
     data = card_data(values, today, previous)
     try:
         return card_details(data, region=region, today=today), {}

@@ -9,14 +9,16 @@ from __future__ import annotations
 from datetime import date, datetime
 from typing import Annotated, Any, Literal
 
-from fastapi import APIRouter, Body, HTTPException, Request, Response
+from fastapi import APIRouter, Body, Header, HTTPException, Request, Response
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 from sqlalchemy.orm import Session
+from sqlalchemy.orm.exc import StaleDataError
 
 from msinfusion.card import CardDetails, card_details
 from msinfusion.db import calendar_feeds
 from msinfusion.db.center_catalog import center_catalog, center_today
 from msinfusion.db.patient_plan import PatientPlan, load_plan, save_check, set_tick, stored_card
+from msinfusion.limits import max_chars, max_items
 from msinfusion.plan import PersonalPlan
 from msinfusion.screening import ScreeningError, ScreeningResult, assess
 from msinfusion.web.dependencies import (
@@ -25,9 +27,10 @@ from msinfusion.web.dependencies import (
     own_patient,
 )
 from msinfusion.web.policies import policy
+from msinfusion.web.problems import CHANGED_MEANWHILE, PROBLEM_RESPONSES, problem
 from msinfusion.web.unit_of_work import UnitOfWork, audited
 
-router = APIRouter(prefix="/api/patient", tags=["patient"])
+router = APIRouter(prefix="/api/patient", tags=["patient"], responses=PROBLEM_RESPONSES)
 
 
 class TaskOut(BaseModel):
@@ -50,14 +53,16 @@ class PreparationOut(BaseModel):
 class TickIn(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
-    task_id: str = Field(max_length=64)
+    task_id: str = Field(max_length=max_chars("preparation.task_id"))
     done: bool
 
 
 class CheckIn(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
-    answers: dict[str, bool] = Field(max_length=50, description="Answers by question id (yes = true)")
+    answers: dict[str, bool] = Field(
+        max_length=max_items("check.answers"), description="Answers by question id (yes = true)"
+    )
 
 
 class LanguageIn(BaseModel):
@@ -125,15 +130,33 @@ def tick(
     return Response(status_code=204)
 
 
+def _etag(version: int) -> str:
+    return f'"{version}"'
+
+
 @router.get("/card", response_model=CardDetails)
 def get_card(
+    response: Response,
     principal: Annotated[Principal, policy("patient-self")],
     work: Annotated[UnitOfWork, audited("read", "card")],
 ) -> CardDetails:
+    """The card; its ``ETag`` is the card's version, to send back as ``If-Match`` when changing it."""
     patient = own_patient(work.db, principal)
     region = center_catalog(work.db, patient.center_id).profile.address.country
     work.audit(object_id=patient.id, patient_id=patient.id)
+    response.headers["ETag"] = _etag(patient.version)
     return stored_card(patient, region)
+
+
+def _card_changed(work: UnitOfWork, principal: Principal) -> Response:
+    """409 with the card as it is now (and its ETag), after a change from an older version."""
+    work.discard()
+    patient = own_patient(work.db, principal)
+    region = center_catalog(work.db, patient.center_id).profile.address.country
+    current = stored_card(patient, region).model_dump(mode="json")
+    answer = problem(409, CHANGED_MEANWHILE, current=current, version=patient.version)
+    answer.headers["ETag"] = _etag(patient.version)
+    return answer
 
 
 _CARD_BODY = {
@@ -147,20 +170,34 @@ _CARD_BODY = {
 @router.put("/card", response_model=CardDetails, openapi_extra=_CARD_BODY)
 def put_card(
     body: Annotated[dict[str, Any], Body()],
+    response: Response,
     principal: Annotated[Principal, policy("patient-self")],
     work: Annotated[UnitOfWork, audited("update", "card")],
     at: Now,
-) -> CardDetails:
+    if_match: Annotated[str | None, Header(max_length=24, description="The card's ETag when it was read")] = None,
+) -> Any:
+    """Replace the card; with ``If-Match``, only if nobody changed it since (409 with the current card)."""
     patient = own_patient(work.db, principal)
+    if if_match is not None and if_match.strip() != _etag(patient.version):
+        return _card_changed(work, principal)
     # Phone numbers without "+" are read in the center's country, and "today" is the center's date,
     # so the body is validated here rather than by the framework.
     region = center_catalog(work.db, patient.center_id).profile.address.country
     try:
         card = card_details(body, region=region, today=center_today(work.db, patient.center_id, at))
     except ValidationError as exc:
-        raise HTTPException(422, str(exc.errors()[0].get("msg", "The card is not valid."))) from None
+        errors = [
+            {"field": ".".join(str(p) for p in e.get("loc", ())) or "card", "message": e.get("msg", "")}
+            for e in exc.errors()
+        ]
+        return problem(422, "The card is not valid.", errors=errors)
     patient.card = card.model_dump(mode="json", exclude_defaults=True)
+    try:
+        work.db.flush()  # the row's version check: a change saved at the same moment fails here
+    except StaleDataError:
+        return _card_changed(work, principal)
     work.audit(object_id=patient.id, patient_id=patient.id)
+    response.headers["ETag"] = _etag(patient.version)
     return card
 
 

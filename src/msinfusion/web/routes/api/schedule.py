@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from datetime import date
 from typing import Annotated, Any
 
 from fastapi import APIRouter, HTTPException, Query
@@ -10,6 +9,7 @@ from fastapi.responses import JSONResponse
 from pydantic import BaseModel, ConfigDict
 
 from msinfusion.db.day_schedule import DayClosed, JobStatus, build_day, latest_job, queue_run, status_of
+from msinfusion.limits import ClinicalDay
 from msinfusion.web.dependencies import (
     AppSettings,
     DbSession,
@@ -18,9 +18,10 @@ from msinfusion.web.dependencies import (
     Runner,
 )
 from msinfusion.web.policies import policy
+from msinfusion.web.problems import PROBLEM_RESPONSES
 from msinfusion.web.unit_of_work import UnitOfWork, audited
 
-router = APIRouter(prefix="/api/schedule", tags=["schedule"])
+router = APIRouter(prefix="/api/schedule", tags=["schedule"], responses=PROBLEM_RESPONSES)
 
 
 class RunIn(BaseModel):
@@ -28,12 +29,12 @@ class RunIn(BaseModel):
 
     model_config = ConfigDict(extra="forbid")
 
-    day: date
+    day: ClinicalDay
 
 
 @router.get("/status", response_model=JobStatus)
 def run_status(
-    day: Annotated[date, Query()],
+    day: Annotated[ClinicalDay, Query()],
     principal: Annotated[Principal, policy("staff-center")],
     db: DbSession,
     at: Now,
@@ -47,7 +48,7 @@ def run_status(
 
 @router.get("", response_model=dict[str, Any])
 def day_schedule(
-    day: Annotated[date, Query()],
+    day: Annotated[ClinicalDay, Query()],
     principal: Annotated[Principal, policy("staff-center")],
     db: DbSession,
 ) -> dict[str, Any]:

@@ -7,6 +7,7 @@ from typing import Annotated
 from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from markupsafe import Markup
+from sqlalchemy.orm.exc import StaleDataError
 
 from msinfusion.db.patient_plan import PatientPlan, load_plan, stored_card
 from msinfusion.exports.printable import environment
@@ -42,7 +43,7 @@ def card_page(
     view = load_plan(work.db, patient, at)
     values = card_form.form_values(stored_card(patient, view.center.address.country))
     work.audit(object_id=patient.id, patient_id=patient.id)
-    context = {"values": values, "errors": {}, "card_html": card_fragment(view)}
+    context = {**_form(values, {}, patient.version), "card_html": card_fragment(view)}
     return render_patient(request, "patient/card.html", view, context)
 
 
@@ -54,18 +55,38 @@ async def save_card(
     at: Now,
 ) -> Response:
     form = await request.form()
-    values = {name: str(form.get(name, ""))[:2000] for name in (*card_form.TEXT_FIELDS, *card_form.CHECK_FIELDS)}
+    values = card_form.submitted(form)
+    seen_version = card_form.version_of(form)
     patient = own_patient(work.db, principal)
     view = load_plan(work.db, patient, at)
     region = view.center.address.country
     today = at.astimezone(view.center.zone).date()
+    if seen_version is not None and seen_version != patient.version:
+        return _changed_elsewhere(request, work, view, values)
     card, errors = card_form.parse(values, today, stored_card(patient, region), region, view.t)
     if card is None:
-        context = {"values": values, "errors": errors, "card_html": card_fragment(view)}
+        context = {**_form(values, errors, seen_version or patient.version), "card_html": card_fragment(view)}
         return render_patient(request, "patient/card.html", view, context, status_code=422)
     patient.card = card.model_dump(mode="json", exclude_defaults=True)
+    try:
+        work.db.flush()  # the row's version check: a save from another tab at the same moment fails here
+    except StaleDataError:
+        work.discard()
+        return _changed_elsewhere(request, work, load_plan(work.db, own_patient(work.db, principal), at), values)
     work.audit(object_id=patient.id, patient_id=patient.id)
     return RedirectResponse("/patient/card?saved=card#saved", status_code=303)
+
+
+def _form(values: dict[str, str], errors: dict[str, str], version: int) -> dict[str, object]:
+    return {"values": values, "errors": errors, "version": version, "maxlength": card_form.MAXLENGTH}
+
+
+def _changed_elsewhere(request: Request, work: UnitOfWork, view: PatientPlan, values: dict[str, str]) -> Response:
+    """409: the card changed since the form was shown; show the saved card and keep what was typed."""
+    work.discard()
+    errors = {"card": card_form.changed_elsewhere(view.t)}
+    context = {**_form(values, errors, view.patient.version), "card_html": card_fragment(view)}
+    return render_patient(request, "patient/card.html", view, context, status_code=409)
 
 
 @router.get("/card/print", response_class=HTMLResponse)

@@ -7,6 +7,7 @@ it ever existed). The feed holds only what the patient's plan would show them.
 
 from __future__ import annotations
 
+from datetime import timedelta
 from typing import Annotated
 
 from fastapi import APIRouter, HTTPException
@@ -17,6 +18,7 @@ from msinfusion.db.models import Patient
 from msinfusion.db.patient_plan import load_plan
 from msinfusion.exports.ical import feed_ics
 from msinfusion.web.dependencies import (
+    AppSettings,
     Now,
     Principal,
 )
@@ -32,8 +34,9 @@ def calendar_feed(
     _principal: Annotated[Principal | None, policy("public")],
     work: Annotated[UnitOfWork, audited("export", "calendar_feed")],
     at: Now,
+    settings: AppSettings,
 ) -> Response:
-    row = calendar_feeds.find(work.db, token)
+    row = calendar_feeds.find(work.db, token, at, timedelta(days=settings.calendar_link_days))
     patient = work.db.get(Patient, row.patient_id) if row is not None else None
     if row is None or patient is None:
         raise HTTPException(404, "This calendar link is not valid. Make a new one in your plan.")

@@ -14,8 +14,10 @@ from sqlalchemy.orm.exc import StaleDataError
 from msinfusion.board import BOARD_STATES, STATE_WORDS, next_state
 from msinfusion.db import board
 from msinfusion.db.center_catalog import center_catalog, center_today
+from msinfusion.db.clinical_records import patients_with_reactions
 from msinfusion.db.models import Appointment
 from msinfusion.db.schedule_models import BoardEvent
+from msinfusion.limits import ClinicalDay
 from msinfusion.web.dependencies import (
     Now,
     Principal,
@@ -67,7 +69,7 @@ def board_page(
     principal: Annotated[Principal, policy("staff-center")],
     work: Annotated[UnitOfWork, audited("read", "appointment")],
     at: Now,
-    day: Annotated[date | None, Query()] = None,
+    day: Annotated[ClinicalDay | None, Query()] = None,
 ) -> Response:
     return _page(request, work, principal, day or center_today(work.db, principal.center_id, at))
 
@@ -81,10 +83,14 @@ def advance(
     principal: Annotated[Principal, policy("nurse-center")],
     work: Annotated[UnitOfWork, audited("update", "appointment")],
     at: Now,
+    clinician_confirms: Annotated[str, Form(max_length=8)] = "",
+    clinician_reason: Annotated[str, Form(max_length=2000)] = "",
 ) -> Response:
     appointment = work.db.get_one(Appointment, appointment_id)
     day = appointment.day
-    phases = board.visit_phases(center_catalog(work.db, principal.center_id), appointment.treatment)
+    catalog = center_catalog(work.db, principal.center_id)
+    reacted = appointment.patient_id in patients_with_reactions(work.db, {appointment.patient_id})
+    phases = board.visit_phases(catalog, appointment.treatment, after_reaction=reacted)
     allowed = next_state(appointment.board_state, phases)
     if appointment.status != "booked" or from_state not in BOARD_STATES or to_state not in BOARD_STATES:
         return _page(request, work, principal, day, error="That step cannot be recorded.", status_code=422)
@@ -98,6 +104,19 @@ def advance(
             day,
             status_code=409,
             error=f"Someone already changed this patient's step (it is now “{shown}”). Nothing was changed.",
+        )
+    missing, gate = board.dose_guards(work.db, catalog, appointment)
+    confirmed = bool(clinician_confirms) and bool(clinician_reason.strip())
+    if to_state == "infusing" and (missing or gate) and not confirmed:
+        reasons = "; ".join([*missing, *([gate] if gate else [])])
+        return _page(
+            request,
+            work,
+            principal,
+            day,
+            status_code=422,
+            error=f"The infusion cannot start: {reasons}. Record the checks on the patient's page, "
+            "or a clinician confirms with a written reason.",
         )
     try:
         appointment.board_state = to_state
@@ -116,7 +135,10 @@ def advance(
     work.audit(
         object_id=appointment.id,
         patient_id=appointment.patient_id,
-        details={"board_state": to_state},
+        details={
+            "board_state": to_state,
+            **({"clinician_confirmed": True} if to_state == "infusing" and (missing or gate) else {}),
+        },
     )
     query = urlencode({"day": day.isoformat()})
     return RedirectResponse(f"/staff/board?{query}#appointment-{appointment.id}", status_code=303)

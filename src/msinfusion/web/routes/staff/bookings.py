@@ -17,6 +17,7 @@ from msinfusion.db import bookings, center_load, prescription_changes, visit_cha
 from msinfusion.db.center_catalog import center_today
 from msinfusion.db.models import Appointment, Prescription
 from msinfusion.db.prescription_changes import EditIn, StopIn
+from msinfusion.limits import ClinicalDay, max_chars
 from msinfusion.prescriptions import RecordProblem
 from msinfusion.scheduling.clock import format_clock
 from msinfusion.web.dependencies import AppSettings, Now, Principal
@@ -42,8 +43,8 @@ def _problem(request: Request, work: UnitOfWork, message: str, back: str, status
 def stop_prescription(
     request: Request,
     prescription_id: int,
-    stop_on: Annotated[date, Form()],
-    reason: Annotated[str, Form(max_length=2000)],
+    stop_on: Annotated[ClinicalDay, Form()],
+    reason: Annotated[str, Form(max_length=max_chars("visit.reason"))],
     principal: Annotated[Principal, policy("scheduler-center")],
     work: Annotated[UnitOfWork, audited("stop", "prescription")],
     at: Now,
@@ -69,13 +70,13 @@ def stop_prescription(
 def edit_prescription(
     request: Request,
     prescription_id: int,
-    start_date: Annotated[date, Form()],
-    reason: Annotated[str, Form(max_length=2000)],
+    start_date: Annotated[ClinicalDay, Form()],
+    reason: Annotated[str, Form(max_length=max_chars("visit.reason"))],
     principal: Annotated[Principal, policy("scheduler-center")],
     work: Annotated[UnitOfWork, audited("update", "prescription")],
     at: Now,
     settings: AppSettings,
-    bsa: Annotated[str, Form(max_length=10)] = "",
+    bsa: Annotated[str, Form(max_length=max_chars("prescription.bsa"))] = "",
 ) -> Response:
     prescription = work.db.get_one(Prescription, prescription_id)
     back = f"/staff/patients/{prescription.patient_id}#prescription-{prescription.id}"
@@ -160,14 +161,14 @@ def book_visit(
     request: Request,
     prescription_id: int,
     dose: Annotated[int, Form(ge=1, le=1000)],
-    day: Annotated[date, Form()],
+    day: Annotated[ClinicalDay, Form()],
     start: Annotated[time, Form()],
-    chair: Annotated[str, Form(max_length=32)],
+    chair: Annotated[str, Form(max_length=max_chars("schedule.chair"))],
     principal: Annotated[Principal, policy("scheduler-center")],
     work: Annotated[UnitOfWork, audited("create", "appointment")],
     at: Now,
     settings: AppSettings,
-    clinical_reason: Annotated[str, Form(max_length=2000)] = "",
+    clinical_reason: Annotated[str, Form(max_length=max_chars("visit.reason"))] = "",
 ) -> Response:
     """Book one dose: the engine's suggestion from the preview, or a manual choice checked the same way."""
     prescription = work.db.get_one(Prescription, prescription_id)
@@ -203,14 +204,14 @@ def book_visit(
 def move_visit(
     request: Request,
     appointment_id: int,
-    day: Annotated[date, Form()],
+    day: Annotated[ClinicalDay, Form()],
     start: Annotated[time, Form()],
-    chair: Annotated[str, Form(max_length=32)],
+    chair: Annotated[str, Form(max_length=max_chars("schedule.chair"))],
     principal: Annotated[Principal, policy("scheduler-center")],
     work: Annotated[UnitOfWork, audited("move", "appointment")],
     at: Now,
     settings: AppSettings,
-    clinical_reason: Annotated[str, Form(max_length=2000)] = "",
+    clinical_reason: Annotated[str, Form(max_length=max_chars("visit.reason"))] = "",
 ) -> Response:
     appointment = work.db.get_one(Appointment, appointment_id)
     back = f"/staff/patients/{appointment.patient_id}#visit-{appointment.id}"
@@ -245,7 +246,7 @@ def move_visit(
 def cancel_visit(
     request: Request,
     appointment_id: int,
-    reason: Annotated[str, Form(max_length=2000)],
+    reason: Annotated[str, Form(max_length=max_chars("visit.reason"))],
     principal: Annotated[Principal, policy("scheduler-center")],
     work: Annotated[UnitOfWork, audited("cancel", "appointment")],
     at: Now,
@@ -270,7 +271,7 @@ def load_page(
     work: Annotated[UnitOfWork, audited("read", "center_load")],
     at: Now,
     settings: AppSettings,
-    start: Annotated[date | None, Query()] = None,
+    start: Annotated[ClinicalDay | None, Query()] = None,
 ) -> Response:
     today = center_today(work.db, principal.center_id, at)
     first = (start or today).replace(day=1)
@@ -330,8 +331,8 @@ def booking_settings_page(
 @router.post("/center/booking")
 def save_booking_settings(
     request: Request,
-    closures: Annotated[str, Form(max_length=20_000)],
-    headroom: Annotated[str, Form(max_length=8)],
+    closures: Annotated[str, Form(max_length=max_chars("booking.closures"))],
+    headroom: Annotated[str, Form(max_length=max_chars("booking.headroom"))],
     principal: Annotated[Principal, policy("admin-center")],
     work: Annotated[UnitOfWork, audited("update", "center_booking_settings")],
     at: Now,

@@ -7,9 +7,9 @@ from typing import Annotated
 from fastapi import APIRouter, Form, HTTPException, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
-from msinfusion.db.center_catalog import current_overrides
-from msinfusion.db.models import CatalogOverride
-from msinfusion.therapies import OverrideError, apply_overrides, load_catalog
+from msinfusion.db.center_catalog import current_overrides, save_override
+from msinfusion.limits import max_chars
+from msinfusion.therapies import OverrideError, load_catalog
 from msinfusion.therapies.catalog import all_facts, show
 from msinfusion.web.dependencies import (
     DbSession,
@@ -45,56 +45,52 @@ def therapy_page(
 def record_override(
     request: Request,
     therapy_id: str,
-    field: Annotated[str, Form(max_length=200)],
-    reason: Annotated[str, Form(min_length=3, max_length=2000)],
+    field: Annotated[str, Form(max_length=max_chars("catalog.field"))],
+    reason: Annotated[str, Form(min_length=3, max_length=max_chars("catalog.reason"))],
     principal: Annotated[Principal, policy("admin-center")],
     work: Annotated[UnitOfWork, audited("update", "catalog_override")],
     at: Now,
-    value: Annotated[str, Form(max_length=500)] = "",
+    value: Annotated[str, Form(max_length=max_chars("catalog.value"))] = "",
+    clinician_reason: Annotated[str, Form(max_length=2000)] = "",
 ) -> Response:
-    """Record a center override of one sourced value (an empty value goes back to the catalog default)."""
+    """Record a center override of one sourced value (an empty value goes back to the catalog default).
+
+    Each value keeps a range from its meaning (:func:`msinfusion.therapies.range_problem`); an observation
+    time below the catalog's needs a clinician's written reason, stored with the override.
+    """
     therapy = find_therapy(therapy_id)
     defaults = dict(all_facts(therapy))
     if field not in defaults:
         raise HTTPException(422, "That value is not in this therapy's data file.")
-    current = current_overrides(work.db, principal.center_id, therapy.id)
     default = defaults[field].value
+
+    def refused(error: str) -> Response:
+        work.discard()
+        view = catalog_view.detail(work.db, therapy, principal.center_id)
+        context = {"therapy": view, "can_override": True, "error": error, "error_field": field}
+        return render(request, "staff/therapy.html", context, status_code=422)
+
     try:
         new_value = catalog_view.parse_override(default, value) if value.strip() else None
     except ValueError:
-        view = catalog_view.detail(work.db, therapy, principal.center_id)
-        error = f"“{field}” needs a number, like the catalog default ({show(default)})."
-        return render(
-            request, "staff/therapy.html", {"therapy": view, "can_override": True, "error": error}, status_code=422
-        )
-    proposed = {f: v for (_, f), v in current.items() if f != field}
-    if new_value is not None:
-        proposed[field] = new_value
+        return refused(f"“{field}” needs a number, like the catalog default ({show(default)}).")
     try:
-        apply_overrides(therapy, proposed)
-    except OverrideError as exc:
-        view = catalog_view.detail(work.db, therapy, principal.center_id)
-        return render(
-            request,
-            "staff/therapy.html",
-            {"therapy": view, "can_override": True, "error": f"That value does not fit: {exc}"},
-            status_code=422,
+        override = save_override(
+            work.db,
+            principal.center_id,
+            therapy,
+            field,
+            new_value,
+            catalog_view.jsonable(default),
+            reason=reason,
+            clinician_reason=clinician_reason,
+            user_id=principal.user_id,
+            at=at,
         )
-    old_value = current.get((therapy.id, field), catalog_view.jsonable(default))
-    override = CatalogOverride(
-        center_id=principal.center_id,
-        therapy_id=therapy.id,
-        field=field,
-        old_value=old_value,
-        new_value=new_value,
-        reason=reason.strip(),
-        user_id=principal.user_id,
-        created_at=at,
-    )
-    work.db.add(override)
-    work.db.flush()
+    except OverrideError as exc:
+        return refused(f"“{exc.field or field}” does not fit: {exc}")
     work.audit(
         object_id=override.id,
-        details={"therapy": therapy.id, "field": field},
+        details={"therapy": therapy.id, "field": field, "clinician_reason": override.clinician_reason is not None},
     )
     return RedirectResponse(f"/staff/catalog/{therapy.id}#history", status_code=303)

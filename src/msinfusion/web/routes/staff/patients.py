@@ -1,18 +1,23 @@
-"""Staff pages for patients: the list, one patient's record, prescribing and recording given doses."""
+"""Staff pages for patients: the list, one patient's record, prescribing, and recording given doses, the
+checks before a dose, infusion reactions and prior mitoxantrone exposure."""
 
 from __future__ import annotations
 
-from datetime import date, datetime
-from typing import Annotated
+from datetime import datetime
+from typing import Annotated, Any
 
 from fastapi import APIRouter, Form, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
+from sqlalchemy.orm.exc import StaleDataError
 
-from msinfusion.db import patient_records
+from msinfusion.db import clinical_records, given_doses, patient_records
 from msinfusion.db.center_catalog import center_today
-from msinfusion.db.models import Patient, Prescription
-from msinfusion.db.patient_records import GivenDoseIn, PrescriptionIn
-from msinfusion.prescriptions import RecordProblem
+from msinfusion.db.clinical_records import DoseCheckIn, ReactionIn
+from msinfusion.db.given_doses import DoseRefused, GivenDoseIn
+from msinfusion.db.models import Patient, Prescription, User
+from msinfusion.db.patient_records import PrescriptionIn, PriorExposureIn
+from msinfusion.limits import EARLIEST_DAY, ClinicalDay, max_chars
+from msinfusion.prescriptions import DuplicateRecord, RecordProblem
 from msinfusion.settings import Settings
 from msinfusion.therapies import load_catalog
 from msinfusion.web.dependencies import (
@@ -41,9 +46,13 @@ def _patient_page(
     settings: Settings,
     error: str | None = None,
     status_code: int = 200,
+    *,
+    reasons: list[str] | None = None,
+    dose_form: dict[str, Any] | None = None,
 ) -> Response:
     db = work.db
-    detail = patient_records.patient_detail(db, patient, center_today(db, patient.center_id, at), settings.jurisdiction)
+    jurisdiction = patient_records.patient_jurisdiction(db, patient, settings.jurisdiction)
+    detail = patient_records.patient_detail(db, patient, center_today(db, patient.center_id, at), jurisdiction)
     work.audit(object_id=patient.id, patient_id=patient.id, event=READ_PATIENT)
     return render(
         request,
@@ -53,8 +62,11 @@ def _patient_page(
             "therapies": list(load_catalog()),
             "can_prescribe": principal.role in ("scheduler", "admin"),
             "today": center_today(db, patient.center_id, at),
+            "earliest_day": EARLIEST_DAY,
             "error": error,
             "visits": patient_visits(db, patient.id),  # the visit lifecycle (views/bookings.py)
+            "reasons": reasons or [],
+            "dose_form": dose_form or {},
         },
         status_code=status_code,
     )
@@ -88,18 +100,19 @@ def patient_page(
 def prescribe(
     request: Request,
     patient_id: int,
-    therapy_id: Annotated[str, Form(max_length=64)],
-    start_date: Annotated[date, Form()],
+    therapy_id: Annotated[str, Form(max_length=max_chars("prescription.therapy_id"))],
+    start_date: Annotated[ClinicalDay, Form()],
     principal: Annotated[Principal, policy("scheduler-center")],
     work: Annotated[UnitOfWork, audited("create", "prescription")],
     at: Now,
     settings: AppSettings,
-    bsa: Annotated[str, Form(max_length=10)] = "",
+    bsa: Annotated[str, Form(max_length=max_chars("prescription.bsa"))] = "",
 ) -> Response:
     patient = work.db.get_one(Patient, patient_id)
     try:
         new = PrescriptionIn(therapy_id=therapy_id, start_date=start_date, bsa=float(bsa) if bsa.strip() else None)
-        prescription = patient_records.prescribe(work.db, patient, new, principal.user_id, at, settings.jurisdiction)
+        jurisdiction = patient_records.patient_jurisdiction(work.db, patient, settings.jurisdiction)
+        prescription = patient_records.prescribe(work.db, patient, new, principal.user_id, at, jurisdiction)
     except (RecordProblem, ValueError) as exc:
         work.discard()
         message = str(exc) if isinstance(exc, RecordProblem) else "Body surface area must be a number, like 1.8."
@@ -116,22 +129,167 @@ def prescribe(
 def record_dose(
     request: Request,
     prescription_id: int,
-    given_on: Annotated[date, Form()],
+    given_on: Annotated[ClinicalDay, Form()],
     principal: Annotated[Principal, policy("staff-center")],
     work: Annotated[UnitOfWork, audited("create", "given_dose")],
     at: Now,
     settings: AppSettings,
-    amount_mg: Annotated[str, Form(max_length=12)] = "",
+    amount_mg: Annotated[str, Form(max_length=max_chars("dose.amount"))] = "",
+    number: Annotated[str, Form(max_length=4)] = "",
+    note: Annotated[str, Form(max_length=max_chars("dose.note"))] = "",
+    clinician_confirms: Annotated[str, Form(max_length=8)] = "",
+    clinician_reason: Annotated[str, Form(max_length=2000)] = "",
+    version: Annotated[int | None, Form(ge=1, le=2**31 - 1)] = None,
+) -> Response:
+    prescription = work.db.get_one(Prescription, prescription_id)
+    patient = prescription.patient
+    user = work.db.get_one(User, principal.user_id)
+    kept = {
+        "prescription_id": prescription.id,
+        "given_on": given_on.isoformat(),
+        "amount_mg": amount_mg,
+        "number": number,
+        "note": note,
+        "clinician_confirms": bool(clinician_confirms),
+        "clinician_reason": clinician_reason,
+    }
+    jurisdiction = patient_records.patient_jurisdiction(work.db, patient, settings.jurisdiction)
+    try:
+        dose = GivenDoseIn(
+            given_on=given_on,
+            amount_mg=float(amount_mg) if amount_mg.strip() else None,
+            number=int(number) if number.strip() else None,
+            note=note,
+            clinician_confirms=bool(clinician_confirms),
+            clinician_reason=clinician_reason,
+            prescription_version=version,
+        )
+        given = given_doses.record_dose(work.db, prescription, dose, user, at, jurisdiction)
+    except DoseRefused as exc:
+        work.discard()
+        confirm = (
+            "A clinician may record it anyway: tick the confirmation and write the reason."
+            if not clinician_confirms or not clinician_reason.strip()
+            else None
+        )
+        return _patient_page(
+            request,
+            work,
+            principal,
+            patient,
+            at,
+            settings,
+            error=confirm or "Not recorded.",
+            status_code=422,
+            reasons=[p.message for p in exc.problems],
+            dose_form=kept,
+        )
+    except StaleDataError:
+        work.discard()
+        message = "Someone recorded a dose on this prescription at the same moment, so nothing was saved. "
+        message += "Check the doses below and record yours again if it is still missing."
+        return _patient_page(
+            request, work, principal, patient, at, settings, error=message, status_code=409, dose_form=kept
+        )
+    except (RecordProblem, ValueError) as exc:
+        work.discard()
+        message = (
+            str(exc)
+            if isinstance(exc, RecordProblem)
+            else "The amount must be a number of mg (like 600) and the dose number a whole number from 1 to 1000."
+        )
+        status = 409 if isinstance(exc, DuplicateRecord) else 422
+        return _patient_page(
+            request, work, principal, patient, at, settings, error=message, status_code=status, dose_form=kept
+        )
+    work.audit(
+        object_id=given.id,
+        patient_id=patient.id,
+        details={"flagged": [f.split(":", 1)[0] for f in given.flags], "clinician_confirmed": True}
+        if given.flags
+        else None,
+    )
+    return RedirectResponse(f"/staff/patients/{patient.id}#prescription-{prescription.id}", status_code=303)
+
+
+@router.post("/patients/{patient_id}/prior-exposure")
+def record_prior_exposure(
+    request: Request,
+    patient_id: int,
+    prior_mitoxantrone_mg_m2: Annotated[str, Form(max_length=12)],
+    principal: Annotated[Principal, policy("staff-center")],
+    work: Annotated[UnitOfWork, audited("update", "prior_exposure")],
+    at: Now,
+    settings: AppSettings,
+    clinician_reason: Annotated[str, Form(max_length=2000)] = "",
+) -> Response:
+    patient = work.db.get_one(Patient, patient_id)
+    try:
+        prior = PriorExposureIn(
+            prior_mitoxantrone_mg_m2=float(prior_mitoxantrone_mg_m2), clinician_reason=clinician_reason
+        )
+        patient_records.set_prior_exposure(work.db, patient, prior)
+    except (RecordProblem, ValueError) as exc:
+        work.discard()
+        message = (
+            str(exc)
+            if isinstance(exc, RecordProblem)
+            else "Prior mitoxantrone must be a number of mg/m², 0 or more, like 36."
+        )
+        return _patient_page(request, work, principal, patient, at, settings, error=message, status_code=422)
+    work.audit(
+        object_id=patient.id,
+        patient_id=patient.id,
+        details={"mg_m2": prior.prior_mitoxantrone_mg_m2, "clinician_reason": bool(prior.clinician_reason.strip())},
+    )
+    return RedirectResponse(f"/staff/patients/{patient.id}#prior-exposure", status_code=303)
+
+
+@router.post("/prescriptions/{prescription_id}/checks")
+def record_check(
+    request: Request,
+    prescription_id: int,
+    dose_number: Annotated[int, Form(ge=1, le=1000)],
+    check_id: Annotated[str, Form(max_length=64)],
+    principal: Annotated[Principal, policy("staff-center")],
+    work: Annotated[UnitOfWork, audited("create", "dose_check")],
+    at: Now,
+    settings: AppSettings,
     note: Annotated[str, Form(max_length=2000)] = "",
 ) -> Response:
     prescription = work.db.get_one(Prescription, prescription_id)
     patient = prescription.patient
     try:
-        dose = GivenDoseIn(given_on=given_on, amount_mg=float(amount_mg) if amount_mg.strip() else None, note=note)
-        given = patient_records.record_dose(work.db, prescription, dose, principal.user_id, at, settings.jurisdiction)
-    except (RecordProblem, ValueError) as exc:
+        check = DoseCheckIn(dose_number=dose_number, check_id=check_id, note=note)
+        row = clinical_records.record_check(work.db, prescription, check, principal.user_id, at)
+    except RecordProblem as exc:
         work.discard()
-        message = str(exc) if isinstance(exc, RecordProblem) else "The amount must be a number of mg, like 600."
-        return _patient_page(request, work, principal, patient, at, settings, error=message, status_code=422)
-    work.audit(object_id=given.id, patient_id=patient.id)
-    return RedirectResponse(f"/staff/patients/{patient.id}#prescription-{prescription.id}", status_code=303)
+        return _patient_page(request, work, principal, patient, at, settings, error=str(exc), status_code=422)
+    work.audit(object_id=row.id, patient_id=patient.id, details={"check": row.check_id, "dose": row.dose_number})
+    return RedirectResponse(f"/staff/patients/{patient.id}#checks-{prescription.id}", status_code=303)
+
+
+@router.post("/prescriptions/{prescription_id}/reactions")
+def record_reaction(
+    request: Request,
+    prescription_id: int,
+    dose_number: Annotated[int, Form(ge=1, le=1000)],
+    occurred_on: Annotated[ClinicalDay, Form()],
+    principal: Annotated[Principal, policy("staff-center")],
+    work: Annotated[UnitOfWork, audited("create", "infusion_reaction")],
+    at: Now,
+    settings: AppSettings,
+    serious: Annotated[str, Form(max_length=8)] = "",
+    note: Annotated[str, Form(max_length=2000)] = "",
+) -> Response:
+    prescription = work.db.get_one(Prescription, prescription_id)
+    patient = prescription.patient
+    today = center_today(work.db, patient.center_id, at)
+    try:
+        reaction = ReactionIn(dose_number=dose_number, occurred_on=occurred_on, serious=bool(serious), note=note)
+        row = clinical_records.record_reaction(work.db, prescription, reaction, today, principal.user_id, at)
+    except RecordProblem as exc:
+        work.discard()
+        return _patient_page(request, work, principal, patient, at, settings, error=str(exc), status_code=422)
+    work.audit(object_id=row.id, patient_id=patient.id, details={"serious": row.serious, "dose": row.dose_number})
+    return RedirectResponse(f"/staff/patients/{patient.id}#reactions-{prescription.id}", status_code=303)

@@ -4,19 +4,23 @@ chairs and nurse load, and accept the schedule or move one visit before acceptin
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, datetime
 from typing import Annotated
 from urllib.parse import urlencode
 
 from fastapi import APIRouter, Form, HTTPException, Query, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
+from pydantic import ValidationError
 from sqlalchemy.orm import Session
+from sqlalchemy.orm.exc import StaleDataError
 
 from msinfusion.db import day_schedule
 from msinfusion.db.center_catalog import center_today
 from msinfusion.db.database import reading
 from msinfusion.db.schedule_models import ScheduleJob
+from msinfusion.limits import MAX_ROW_ID, ClinicalDay, max_chars
 from msinfusion.scheduling.clock import format_clock, parse_clock
+from msinfusion.settings import Settings
 from msinfusion.web.dependencies import (
     AppSettings,
     DbSession,
@@ -27,6 +31,9 @@ from msinfusion.web.dependencies import (
 from msinfusion.web.policies import policy
 from msinfusion.web.unit_of_work import UnitOfWork, audited
 from msinfusion.web.views import day_schedule as view
+
+MINUTES_PER_DAY = 24 * 60
+MAX_VERSION = 2**31 - 1
 
 router = APIRouter(prefix="/staff/schedule", include_in_schema=False)
 
@@ -42,6 +49,31 @@ def _owned_run(db: Session, job_id: int, principal: Principal) -> ScheduleJob:
     return job
 
 
+def _changed_meanwhile(
+    request: Request,
+    work: UnitOfWork,
+    principal: Principal,
+    day: date,
+    at: datetime,
+    settings: Settings,
+    form: dict[str, str] | None = None,
+) -> Response:
+    """409: the run changed since the page was shown; show it as it is now, keeping the typed move."""
+    work.discard()
+    return view.page(
+        request,
+        work.db,
+        principal,
+        day,
+        at,
+        settings,
+        status_code=409,
+        form=form,
+        error="Another scheduler changed this schedule at the same moment, so your change was not saved. "
+        "The schedule below is the current one; check it and make your change again.",
+    )
+
+
 @router.get("", response_class=HTMLResponse)
 def schedule_page(
     request: Request,
@@ -49,7 +81,7 @@ def schedule_page(
     db: DbSession,
     at: Now,
     settings: AppSettings,
-    day: Annotated[date | None, Query()] = None,
+    day: Annotated[ClinicalDay | None, Query()] = None,
     notice: Annotated[str | None, Query(max_length=32)] = None,
 ) -> Response:
     with reading(db):  # the page only reads; other requests keep writing meanwhile
@@ -60,7 +92,7 @@ def schedule_page(
 @router.post("/run")
 def run_optimizer(
     request: Request,
-    day: Annotated[date, Form()],
+    day: Annotated[ClinicalDay, Form()],
     principal: Annotated[Principal, policy("scheduler-center")],
     work: Annotated[UnitOfWork, audited("create", "schedule_run")],
     at: Now,
@@ -83,14 +115,17 @@ def run_optimizer(
 @router.post("/accept")
 def accept_schedule(
     request: Request,
-    job_id: Annotated[int, Form()],
+    job_id: Annotated[int, Form(ge=1, le=MAX_ROW_ID)],
     principal: Annotated[Principal, policy("scheduler-center")],
     work: Annotated[UnitOfWork, audited("update", "appointment")],
     at: Now,
     settings: AppSettings,
+    version: Annotated[int | None, Form(ge=1, le=MAX_VERSION)] = None,
 ) -> Response:
     job = _owned_run(work.db, job_id, principal)
     day = job.day
+    if version is not None and version != job.version:
+        return _changed_meanwhile(request, work, principal, day, at, settings)
     try:
         rows = day_schedule.accept(work.db, job, principal.user_id, at)
     except day_schedule.ScheduleConflict as exc:
@@ -108,21 +143,26 @@ def accept_schedule(
 @router.post("/move")
 def move_visit(
     request: Request,
-    job_id: Annotated[int, Form()],
-    appointment: Annotated[str, Form(max_length=32)],
-    chair: Annotated[str, Form(max_length=32)],
-    start: Annotated[str, Form(max_length=5)],
+    job_id: Annotated[int, Form(ge=1, le=MAX_ROW_ID)],
+    appointment: Annotated[str, Form(max_length=max_chars("schedule.appointment"))],
+    chair: Annotated[str, Form(max_length=max_chars("schedule.chair"))],
+    start: Annotated[str, Form(max_length=max_chars("schedule.start"))],
     principal: Annotated[Principal, policy("scheduler-center")],
     work: Annotated[UnitOfWork, audited("update", "schedule_run")],
     at: Now,
     settings: AppSettings,
+    version: Annotated[int | None, Form(ge=1, le=MAX_VERSION)] = None,
 ) -> Response:
     job = _owned_run(work.db, job_id, principal)
     day = job.day
     form = {"appointment": appointment, "chair": chair, "start": start}
+    if version is not None and version != job.version:
+        return _changed_meanwhile(request, work, principal, day, at, settings, form)
     try:
         day_schedule.row_id(appointment)
         minutes = parse_clock(start.strip())
+        if minutes >= MINUTES_PER_DAY:
+            raise ValueError("a visit starts before midnight")
     except ValueError:
         return view.page(
             request,
@@ -139,6 +179,18 @@ def move_visit(
         candidate, problems = day_schedule.moved(job, appointment, chair, minutes)
     except day_schedule.ScheduleConflict as exc:
         return view.page(request, work.db, principal, day, at, settings, error=str(exc), status_code=409, form=form)
+    except ValidationError:  # the visit would run past midnight: a day schedule holds one day
+        return view.page(
+            request,
+            work.db,
+            principal,
+            day,
+            at,
+            settings,
+            status_code=422,
+            form=form,
+            error="That start is too late: the visit would end after midnight. Choose an earlier start.",
+        )
     if problems:
         return view.page(
             request,
@@ -153,6 +205,10 @@ def move_visit(
             error="That move breaks the day's rules, so the schedule was not changed:",
         )
     day_schedule.store_move(job, candidate)
+    try:
+        work.db.flush()  # the run's version check: a move or accept stored at the same moment fails here
+    except StaleDataError:
+        return _changed_meanwhile(request, work, principal, day, at, settings, form)
     work.audit(
         object_id=job.id,
         details={"moved": appointment, "chair": chair, "start": format_clock(minutes)},

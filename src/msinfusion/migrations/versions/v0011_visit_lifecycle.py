@@ -1,8 +1,8 @@
 """The visit lifecycle: prescription changes (stop, edit), visit changes (book, move, cancel, exception) and
 each center's booking settings (closures, headroom).
 
-Revision ID: v0010_visit_lifecycle
-Revises: v0007_accounts
+Revision ID: v0011_visit_lifecycle
+Revises: v0010_integrity
 Create Date: 2026-12-01 01:50:00.000000
 """
 
@@ -13,8 +13,8 @@ from collections.abc import Sequence
 import sqlalchemy as sa
 from alembic import op
 
-revision: str = "v0010_visit_lifecycle"
-down_revision: str | None = "v0007_accounts"
+revision: str = "v0011_visit_lifecycle"
+down_revision: str | None = "v0010_integrity"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
