@@ -37,9 +37,20 @@ PYTHON_SOURCES = [
     "web/views/card_form.py",
     "web/routes/patient/plan.py",
     "web/routes/patient/calendar.py",
+    # Reminders pages and the links in our e-mails (issue 12, commsweb).
+    "web/routes/patient/reminders.py",
+    "web/routes/mail_links.py",
+    "web/problems.py",
 ]
-TEMPLATE_DIRS = ["exports/templates", "web/templates/patient"]
-WEB_TEMPLATES = ["web/templates/base.html", "web/templates/set_password.html"]  # patients set passwords too
+TEMPLATE_DIRS = ["exports/templates", "web/templates/patient", "web/templates/mail"]
+WEB_TEMPLATES = [
+    "web/templates/base.html",
+    # Pages before sign-in and error pages follow the browser's language or the switch (issue 12).
+    "web/templates/login.html",
+    "web/templates/error.html",
+    "web/templates/_public_language.html",
+    "web/templates/set_password.html",  # patients set passwords too
+]
 KEYWORDS = {"gettext": None, "ngettext": (1, 2), "_": None}
 
 
@@ -148,3 +159,13 @@ def test_dates_and_times_follow_the_patients_locale() -> None:
     afternoon = datetime.time(13, 30)
     assert re.fullmatch(r"1:30\sPM", translator("en").time(afternoon))
     assert translator("es").time(afternoon) == "13:30"
+
+
+def test_error_page_titles_and_the_common_refusals_have_spanish_text() -> None:
+    from msinfusion.web.problems import PAGE_TITLES, REFUSALS
+    from msinfusion.web.routes.auth import THROTTLED, WRONG_CREDENTIALS
+
+    assert {THROTTLED, WRONG_CREDENTIALS} <= set(REFUSALS)
+    spanish = translator("es")
+    untranslated = [m for m in [*PAGE_TITLES.values(), *REFUSALS] if spanish.gettext(m) == m]
+    assert untranslated == []

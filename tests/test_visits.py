@@ -14,6 +14,7 @@ from msinfusion.visits import (
     known_treatments,
     phases_for_treatment,
     plan_hours,
+    treatment_name,
     visit_timeline,
 )
 
@@ -130,3 +131,10 @@ def test_a_center_version_of_the_therapy_changes_the_treatment_phases() -> None:
     assert "observation" not in [p.name for p in phases_for_treatment("natalizumab-300")]
     with pytest.raises(ValueError, match="belongs to ocrelizumab-iv, not natalizumab"):
         phases_for_treatment("ocrelizumab-600", therapy=local)
+
+
+def test_a_treatment_code_is_named_by_its_therapy_and_dose_for_staff() -> None:
+    assert treatment_name("ocrelizumab-600") == "Ocrelizumab IV 600 mg"
+    assert treatment_name("ocrelizumab-600-short") == "Ocrelizumab IV 600 mg, short infusion"
+    assert treatment_name("mitoxantrone-12") == "Mitoxantrone 12 mg/m2"
+    assert treatment_name("no-such-code") == "no-such-code"

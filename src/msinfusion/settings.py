@@ -8,6 +8,7 @@ conventional name. ``docs/settings.md`` is generated from this model (``make doc
 
 from __future__ import annotations
 
+import datetime
 import os
 from collections.abc import Mapping
 from dataclasses import dataclass
@@ -136,6 +137,55 @@ class Settings(BaseSettings):
                     raise ValueError(f"{part.strip()!r} is not an address or network") from None
         return value
 
+    smtp_host: str = Field("127.0.0.1", description="Mail server (SMTP) host for reminders and notices.")
+    smtp_port: int = Field(
+        25, ge=1, le=65535, description="Mail server port (587 with STARTTLS, 25 for a local relay)."
+    )
+    smtp_starttls: bool = Field(False, description="Upgrade the SMTP connection with STARTTLS (certificate checked).")
+    smtp_username: str = Field("", description="SMTP user name; empty for none.")
+    smtp_password: str = Field("", description="SMTP password; empty for none.")
+    smtp_timeout_seconds: float = Field(
+        30.0, gt=0, description="Seconds to wait for the mail server before a send counts as failed."
+    )
+    mail_sender: str = Field("Infusion center <no-reply@localhost>", description="From address of every message.")
+    public_base_url: str = Field("http://127.0.0.1:8000", description="Base URL of the app, for links in messages.")
+    center_notice_address: str = Field(
+        "", description="Where check answers that need a call are e-mailed; empty: no notice."
+    )
+    quiet_hours_start: datetime.time = Field(
+        datetime.time(21, 0), description="Local time after which no reminder goes out."
+    )
+    quiet_hours_end: datetime.time = Field(
+        datetime.time(8, 0), description="Local time before which no reminder goes out."
+    )
+    outbox_max_attempts: int = Field(5, ge=1, le=50, description="Sending attempts before a message is marked failed.")
+    outbox_retry_base_seconds: float = Field(
+        60.0, gt=0, description="First retry delay; it doubles after each failed attempt."
+    )
+    outbox_retry_max_seconds: float = Field(3600.0, gt=0, description="Longest delay between two attempts.")
+    outbox_sending_lease_minutes: int = Field(
+        15, ge=1, description="A message still 'sending' after this long is marked failed, not resent."
+    )
+    email_verification_hours: int = Field(
+        48, ge=1, le=24 * 14, description="How long an e-mail verification link works."
+    )
+    sms_provider: str = Field("", description="SMS provider; empty: SMS is off and never mentioned.")
+    outbox_in_process: Literal["auto", "on", "off"] = Field(
+        "auto",
+        description="Queue due reminders and send the outbox from inside `msinfusion serve`: "
+        "auto (on for SQLite, off for PostgreSQL, whose job worker does it), on or off.",
+    )
+    outbox_every_seconds: float = Field(
+        60.0, ge=1, description="Seconds between two in-process reminder and outbox passes."
+    )
+
+    @property
+    def sends_in_process(self) -> bool:
+        """Whether the web app itself runs the reminder and outbox passes (see ``outbox_in_process``)."""
+        if self.outbox_in_process == "auto":
+            return self.database_url.startswith("sqlite")
+        return self.outbox_in_process == "on"
+
     @classmethod
     def settings_customise_sources(
         cls,
@@ -219,6 +269,8 @@ def settings_table() -> tuple[Setting, ...]:
 
 def _shown(field: FieldInfo) -> str:
     default = field.default
+    if isinstance(default, datetime.time):
+        return default.strftime("%H:%M")
     return str(int(default)) if isinstance(default, float) and default.is_integer() else str(default)
 
 

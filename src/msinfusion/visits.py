@@ -260,6 +260,22 @@ def treatment_codes() -> dict[str, TreatmentCode]:
     return codes
 
 
+def treatment_name(code: str) -> str:
+    """How staff pages name a treatment code: the therapy's name and its dose ("Ocrelizumab IV 600 mg"),
+    with the infusion option when the code names one ("..., short infusion"); an unknown code as it is."""
+    spec = treatment_codes().get(code)
+    if spec is None:
+        return code
+    therapy = load_catalog().get(spec.therapy)
+    step = therapy.dose_step(spec.dose_number)
+    text = f"{therapy.name} {step.amount.value:g} {therapy.dose_unit}"
+    if step.amount.status == Status.UNCONFIRMED:
+        text += " (dose unconfirmed)"
+    if spec.infusion != step.infusion:
+        text += f", {spec.infusion} infusion"
+    return text
+
+
 def known_treatments() -> list[str]:
     """Catalog treatment codes, sorted."""
     return sorted(treatment_codes())

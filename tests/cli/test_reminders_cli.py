@@ -53,6 +53,16 @@ def test_one_pass_sends_the_due_reminder_and_exits_0(
     assert "sent: 1" in out and "ana@example.org" in out and "reminder" in out
 
 
+def test_the_mail_server_and_sender_come_from_the_settings_when_no_option_is_given(
+    database_url: str, mail_server: MailServer, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    monkeypatch.setenv("MSINFUSION_SMTP_PORT", str(mail_server.port))
+    monkeypatch.setenv("MSINFUSION_MAIL_SENDER", "Riverside <reminders@riverside.example>")
+    assert main(["reminders", "run", "--once", "--now", DAY_BEFORE]) == 0
+    assert "sent 1" in capsys.readouterr().out
+    assert mail_server.mailbox.received[0]["From"] == "Riverside <reminders@riverside.example>"
+
+
 def test_a_message_refused_for_good_makes_the_pass_exit_1_and_shows_in_the_status(
     database_url: str, mail_server: MailServer, capsys: pytest.CaptureFixture[str]
 ) -> None:

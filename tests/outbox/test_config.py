@@ -8,7 +8,8 @@ import pytest
 from pydantic import ValidationError
 
 from msinfusion.outbox import MailConfig
-from msinfusion.outbox.config import SETTINGS_ROWS
+from msinfusion.outbox.config import mail_config, signing_secret
+from msinfusion.settings import Settings, load_settings
 
 
 def test_the_retry_delay_doubles_after_each_failed_attempt_up_to_the_ceiling() -> None:
@@ -29,7 +30,21 @@ def test_a_signing_secret_is_required() -> None:
         MailConfig(signing_secret="")
 
 
-def test_the_settings_rows_to_add_are_unique_and_documented() -> None:
-    names = [name for name, _default, _help in SETTINGS_ROWS]
-    assert len(names) == len(set(names))
-    assert all(help_text.endswith(".") for _name, _default, help_text in SETTINGS_ROWS)
+def test_the_mail_config_is_built_from_the_settings_table() -> None:
+    settings = load_settings(
+        {"MSINFUSION_SMTP_PORT": "2525", "MSINFUSION_QUIET_HOURS_START": "22:30", "MSINFUSION_SECRET_KEY": "k"},
+        dotenv=None,
+    )
+    config = mail_config(settings)
+    assert (config.smtp_port, config.quiet_hours.start) == (2525, datetime.time(22, 30))
+    assert config.signing_secret == signing_secret("k")
+
+
+def test_the_link_signing_secret_is_derived_from_the_app_secret_and_is_not_it() -> None:
+    assert signing_secret("k") != "k"
+    assert signing_secret("k") != signing_secret("other")
+
+
+def test_options_given_to_the_mail_config_win_over_the_settings() -> None:
+    config = mail_config(Settings(smtp_host="mail.example"), smtp_host="relay.example", smtp_port=None)
+    assert (config.smtp_host, config.smtp_port) == ("relay.example", 25)

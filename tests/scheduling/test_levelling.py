@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import pytest
+
 from msinfusion.scheduling import Chair, check_schedule, make_demo_day, solve, with_catalog_phases
 from msinfusion.scheduling.greedy import greedy_placements
 from msinfusion.scheduling.instance import Instance
@@ -73,10 +75,11 @@ def _discharge_at_end() -> list:  # type: ignore[type-arg]
     return [Phase(name="infusion", minutes=35, nurse_minutes=0), Phase(name="discharge", minutes=10, nurse_minutes=10)]
 
 
+@pytest.mark.slow  # a whole solve; on a loaded machine 3 s did not reach the levelling stage
 def test_cp_sat_schedules_come_levelled_and_valid_with_or_without_continuity() -> None:
     day = with_catalog_phases(make_demo_day(8, 3, 18, seed=4))
     for continuity in (False, True):
-        schedule = solve(day, time_limit=3, continuity=continuity)
+        schedule = solve(day, time_limit=10, continuity=continuity)
         check_schedule(day, schedule)
         loads: dict[str, int] = {}
         for a in schedule.assignments:

@@ -21,7 +21,13 @@ def patient(client: TestClient, world: World) -> TestClient:
 
 
 def _make_link(client: TestClient) -> str:
-    response = client.post("/patient/calendar/link", data={"csrf_token": csrf_token(client, "/patient/calendar")})
+    """Make a link as the pages do: at once when there is none, through the confirmation page otherwise."""
+    page = client.get("/patient/calendar").text
+    if "/patient/calendar/link/new" in page:
+        page = client.get("/patient/calendar/link/new").text
+    replaces = re.search(r'name="replaces" value="([^"]+)"', page).group(1)  # type: ignore[union-attr]
+    token = csrf_token(client, "/patient/calendar")
+    response = client.post("/patient/calendar/link", data={"csrf_token": token, "replaces": replaces})
     assert response.status_code == 201
     match = re.search(r'id="feed-url" type="text" readonly value="http://testserver(/feeds/[^"]+\.ics)"', response.text)
     assert match, "the new link is shown once, in the response"
@@ -70,6 +76,19 @@ def test_a_new_link_turns_the_old_one_off(app: FastAPI, patient: TestClient) -> 
         exports = db.scalars(select(AuditEvent).where(AuditEvent.object_type == "calendar_feed")).all()
     assert len(live) == 1
     assert {e.action for e in exports} >= {"create", "export"}
+
+
+def test_reloading_or_resending_never_replaces_the_link_just_made(app: FastAPI, patient: TestClient) -> None:
+    first = _make_link(patient)
+    confirm = patient.get("/patient/calendar/link/new")
+    assert confirm.status_code == 200 and "stops working when you make a new one" in confirm.text
+    patient.get("/patient/calendar/link/new")  # opening (or reloading) the question changes nothing
+    token = csrf_token(patient, "/patient/calendar")
+    resent = patient.post("/patient/calendar/link", data={"csrf_token": token, "replaces": "none"})  # the old form
+    assert resent.status_code == 303 and "saved=unchanged" in resent.headers["location"]
+    assert TestClient(app).get(first).status_code == 200
+    with app.state.database.session() as db:
+        assert len(db.scalars(select(CalendarFeedToken)).all()) == 1
 
 
 def test_the_medicine_shows_in_titles_only_when_the_patient_opts_in(patient: TestClient, world: World) -> None:

@@ -9,7 +9,8 @@ import pytest
 from fastapi import FastAPI
 from sqlalchemy import select
 
-from msinfusion.db.models import CheckAnswers, Patient
+from msinfusion.center import demo_center
+from msinfusion.db.models import Center, CheckAnswers, Patient
 from msinfusion.db.patient_models import PreparationTick
 from msinfusion.settings import Settings
 from msinfusion.web import create_app
@@ -165,3 +166,44 @@ def test_the_patient_journey_works_on_sqlite_and_postgresql(both_backends: TestC
     data = {"csrf_token": csrf_token(client, "/patient/check"), **dict.fromkeys(_questions(page), "no")}
     assert client.post("/patient/check", data=data).status_code == 303
     assert client.get("/api/patient/plan").json()["check"]["unanswered"] == []
+
+
+def test_phone_numbers_on_the_plan_and_the_card_can_be_tapped_to_call(patient: TestClient, world: World) -> None:
+    # Only a center with a stored profile has a real phone to show (an unlisted one says to ask the team).
+    with patient.app.state.database.session() as db:  # type: ignore[attr-defined]
+        db.get_one(Center, world.centers["a"]).profile = demo_center().model_dump(mode="json")
+    plan = patient.get("/patient").text
+    links = re.findall(r'<a href="tel:(\+[0-9]+)">([^<]+)</a>', plan)
+    assert links, "the center's phone on the plan is a tel: link"
+    assert all(number.startswith("+") for number, _shown in links)
+    card = patient.get("/patient/card").text
+    assert re.search(r'<a href="tel:\+[0-9]+">', card)
+
+
+def test_get_ready_groups_tasks_by_stage_with_only_the_current_stage_open(patient: TestClient) -> None:
+    page = patient.get("/patient/prepare").text
+    stages = re.findall(r'<details class="stage" id="stage-([a-z-]+)"( open)?>', page)
+    assert len(stages) >= 2
+    assert [name for name, is_open in stages if is_open] == [stages[0][0]]  # nothing done yet: the first stage
+    assert re.search(r"\d+ of \d+ done\.", page)  # the overall progress count
+
+
+def test_past_due_tasks_are_marked_in_words_and_counted_per_stage(patient: TestClient, clock: FakeClock) -> None:
+    late_now = patient.get("/patient/prepare").text.count(">Past due</span>")  # e.g. vaccines weeks before
+    clock.advance(days=6)  # the day before the visit: the week-before tasks are late too
+    assert sign_in(patient, "patient_a1").status_code == 303  # the session ended meanwhile
+    page = patient.get("/patient/prepare").text
+    assert page.count(">Past due</span>") > late_now
+    assert re.search(r"<strong>\d+ past due</strong>", page)
+
+
+def test_the_stage_of_a_task_just_ticked_stays_open(patient: TestClient) -> None:
+    page = patient.get("/patient/prepare").text
+    last_stage = re.findall(r'<details class="stage" id="stage-([a-z-]+)"', page)[-1]
+    section = page.split(f'id="stage-{last_stage}"')[1]
+    task_id = re.search(r'name="task_id" value="([^"]+)"', section).group(1)  # type: ignore[union-attr]
+    token = csrf_token(patient, "/patient/prepare")
+    response = patient.post("/patient/prepare", data={"csrf_token": token, "task_id": task_id, "done": "true"})
+    assert response.headers["location"] == f"/patient/prepare?stage={last_stage}#task-{task_id}"
+    shown = patient.get(response.headers["location"]).text
+    assert f'id="stage-{last_stage}" open>' in shown

@@ -36,7 +36,16 @@ PUBLIC = {
     ("/login/code", "POST"),
     ("/login/enrol", "GET"),
     ("/login/enrol", "POST"),
+    # The links in our e-mails: the signed token is the credential; GET only shows a button
+    # (tests/web/test_patient_reminders.py proves opening a link changes nothing).
+    ("/verify-email/{token}", "GET"),
+    ("/verify-email/{token}", "POST"),
+    ("/unsubscribe/{token}", "GET"),
+    # The language switch before sign-in (a cookie; CSRF-checked like every form).
+    ("/language", "POST"),
 }
+# RFC 8058 one-click unsubscribe: mail providers POST it with no session and no CSRF token.
+SIGNED_LINKS = {("/unsubscribe/{token}", "POST")}
 
 # Users of center A, by role; patient_a1 owns the objects used in paths.
 USER_FOR_ROLE = {"patient": "patient_a1", "nurse": "nurse_a", "scheduler": "scheduler_a", "admin": "admin_a"}
@@ -106,6 +115,11 @@ def test_only_the_listed_routes_are_public(app: FastAPI) -> None:
     assert public == PUBLIC
 
 
+def test_only_the_one_click_unsubscribe_skips_the_csrf_check(app: FastAPI) -> None:
+    unchecked = {(r.path, m) for r, m in _routes(app) if not POLICIES[r.policy or "public"].csrf}
+    assert unchecked == SIGNED_LINKS
+
+
 def test_the_openapi_schema_lists_every_api_route(client: TestClient, app: FastAPI) -> None:
     schema = client.get("/api/openapi.json").json()
     documented = {(path, method.upper()) for path, ops in schema["paths"].items() for method in ops}
@@ -115,7 +129,7 @@ def test_the_openapi_schema_lists_every_api_route(client: TestClient, app: FastA
 
 def test_anonymous_callers_are_sent_to_sign_in(app: FastAPI, client: TestClient, world: World) -> None:
     for route, method in _routes(app):
-        if route.policy == "public":
+        if route.policy == "public" or (route.path, method) in SIGNED_LINKS:
             continue
         url = _fill(route.path, world)
         response = client.request(method, url, headers={"X-CSRF-Token": csrf_token(client)}, follow_redirects=False)

@@ -375,3 +375,14 @@ def test_on_postgresql_a_run_finds_its_own_row_for_the_final_write(pg_settings: 
         job_id = run_and_wait(app, client)
         with app.state.database.session() as db:
             assert db.get_one(ScheduleJob, job_id).status == "done"
+
+
+def test_the_schedule_names_patients_and_treatments_as_the_board_does(app: FastAPI, staffed: World) -> None:
+    client = signed_in(app, "scheduler_a")
+    run_and_wait(app, client)
+    page = client.get(f"/staff/schedule?day={DAY}").text
+    assert "Patient A1 (PA1)" in page and "Ocrelizumab IV 300 mg" in page
+    table = page.split('id="assignments-caption"')[1].split("</table>")[0]
+    assert "ocrelizumab-300" not in table
+    board = client.get(f"/staff/board?day={DAY}").text
+    assert "Patient A1" in board and "Ocrelizumab IV 300 mg" in board and "ocrelizumab-300" not in board

@@ -37,6 +37,7 @@ FAST: dict[str, Any] = {
     "argon2_time_cost": 1,
     "argon2_memory_kib": 256,
     "argon2_parallelism": 1,
+    "outbox_in_process": "off",  # tests that want the in-process mail loop turn it on
 }
 START = datetime(2027, 3, 1, 14, 0, tzinfo=UTC)
 

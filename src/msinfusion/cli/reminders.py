@@ -62,13 +62,23 @@ def _moment(value: str | None) -> datetime.datetime:
 def run(
     once: bool = typer.Option(False, "--once", help="Do one pass, then exit (for cron or a job runner)"),
     every: float = typer.Option(60.0, "--every", min=1.0, help="Seconds between passes when not --once"),
-    smtp_host: str = typer.Option("127.0.0.1", "--smtp-host", help="Mail server host"),
-    smtp_port: int = typer.Option(25, "--smtp-port", min=1, max=65535, help="Mail server port"),
-    starttls: bool = typer.Option(False, "--starttls", help="Upgrade the connection with STARTTLS"),
-    sender: str = typer.Option("Infusion center <no-reply@localhost>", "--sender", help="From address"),
-    base_url: str = typer.Option("http://127.0.0.1:8000", "--base-url", help="The app's public URL, for links"),
-    center_address: str = typer.Option(
-        "", "--center-address", help="Where check answers that need a call are e-mailed"
+    smtp_host: str | None = typer.Option(None, "--smtp-host", help="Mail server host (default: MSINFUSION_SMTP_HOST)"),
+    smtp_port: int | None = typer.Option(
+        None, "--smtp-port", min=1, max=65535, help="Mail server port (default: MSINFUSION_SMTP_PORT)"
+    ),
+    starttls: bool | None = typer.Option(
+        None,
+        "--starttls/--no-starttls",
+        help="Upgrade the connection with STARTTLS (default: MSINFUSION_SMTP_STARTTLS)",
+    ),
+    sender: str | None = typer.Option(None, "--sender", help="From address (default: MSINFUSION_MAIL_SENDER)"),
+    base_url: str | None = typer.Option(
+        None, "--base-url", help="The app's public URL, for links (default: MSINFUSION_PUBLIC_BASE_URL)"
+    ),
+    center_address: str | None = typer.Option(
+        None,
+        "--center-address",
+        help="Where check answers that need a call are e-mailed (default: MSINFUSION_CENTER_NOTICE_ADDRESS)",
     ),
     now: str | None = typer.Option(None, "--now", hidden=True, help="Pretend it is this time (tests)"),
 ) -> int:
@@ -79,21 +89,21 @@ def run(
     """
     from pydantic import ValidationError
 
-    from msinfusion.outbox import MailConfig, deliver_due
-    from msinfusion.outbox.producers import enqueue_due_reminders
+    from msinfusion.outbox.config import mail_config
+    from msinfusion.outbox.sending_pass import sending_pass
 
     settings = load_settings()
     if settings.environment == "production" and settings.secret_key == "dev-only-change-me":
         raise UsageProblem("set MSINFUSION_SECRET_KEY before sending messages in production")
     try:
-        config = MailConfig(
+        config = mail_config(
+            settings,
             smtp_host=smtp_host,
             smtp_port=smtp_port,
             smtp_starttls=starttls,
             sender=sender,
             public_base_url=base_url,
             center_notice_address=center_address,
-            signing_secret=settings.secret_key,
         )
     except ValidationError as exc:
         raise UsageProblem(f"bad mail setting: {exc.errors()[0]['msg']}") from None
@@ -101,8 +111,8 @@ def run(
     try:
         while True:
             moment = _moment(now)
-            queued = enqueue_due_reminders(database, config, moment)
-            report = deliver_due(database, config, moment)
+            done = sending_pass(database, config, moment)
+            queued, report = done.queued, done.delivery
             typer.echo(
                 f"{moment:%Y-%m-%d %H:%M} queued {queued}, sent {len(report.sent)}, retrying "
                 f"{len(report.retrying)}, failed {len(report.failed) + report.abandoned}, "
@@ -128,7 +138,9 @@ def email(
         help="A reminder the patient wants: prepare, day-before, leave-soon",
     ),
     center: str | None = typer.Option(None, "--center", help="The center's name, when several share a reference"),
-    base_url: str = typer.Option("http://127.0.0.1:8000", "--base-url", help="The app's public URL, for the link"),
+    base_url: str | None = typer.Option(
+        None, "--base-url", help="The app's public URL, for the link (default: MSINFUSION_PUBLIC_BASE_URL)"
+    ),
     now: str | None = typer.Option(None, "--now", hidden=True, help="Pretend it is this time (tests)"),
 ) -> None:
     """Add or change a patient's e-mail address for reminders (staff); queues the e-mail that verifies it.
@@ -137,12 +149,12 @@ def email(
     `reminders run` sends it).
     """
     from msinfusion.db.models import Center, Patient
-    from msinfusion.outbox import MailConfig
+    from msinfusion.outbox.config import mail_config
     from msinfusion.outbox.contacts import ContactProblem, set_email
     from msinfusion.outbox.producers import enqueue_verification
 
     settings = load_settings()
-    config = MailConfig(public_base_url=base_url, signing_secret=settings.secret_key)
+    config = mail_config(settings, public_base_url=base_url)
     moment = _moment(now)
     database = _database()
     try:

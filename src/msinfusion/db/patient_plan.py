@@ -27,9 +27,11 @@ from msinfusion.db.models import Appointment, CheckAnswers, Patient, Prescriptio
 from msinfusion.db.patient_models import PatientPreferences, PreparationTick
 from msinfusion.dose_matching import match_bookings
 from msinfusion.i18n import LOCALES, Translator, translator
+from msinfusion.outbox.contacts import patient_reminder_channels
 from msinfusion.plan import PersonalPlan, VisitPlan, build_plan, patient_file
 from msinfusion.reactions import Reaction
 from msinfusion.regimens import RegimenError
+from msinfusion.reminders.rules import QuietHours, ReminderChannel
 from msinfusion.screening import Outcome, ScreeningError, assess
 
 
@@ -157,6 +159,8 @@ def _memo_plan(
     jurisdiction: str = "US",
     clinician_reason: str | None = None,
     reactions: tuple[Reaction, ...] = (),
+    channels: tuple[tuple[str, tuple[str, ...]], ...] = (),
+    quiet: tuple[datetime.time, datetime.time] | None = None,
 ) -> PersonalPlan:
     """:func:`build_plan` on plain, hashable inputs (the therapy and center by their memo keys)."""
     return build_plan(
@@ -173,6 +177,8 @@ def _memo_plan(
         jurisdiction=jurisdiction,
         clinician_reason=clinician_reason,
         reactions=reactions,
+        reminder_channels=[ReminderChannel.model_validate({"channel": c, "rules": r}) for c, r in channels],
+        quiet_hours=QuietHours(start=quiet[0], end=quiet[1]) if quiet else None,
     )
 
 
@@ -183,6 +189,7 @@ def load_plan(
     locale: str | None = None,
     *,
     jurisdiction: str | None = None,
+    quiet_hours: QuietHours | None = None,
 ) -> PatientPlan:
     """Build the patient's plans from their records (``now`` is the app clock: the core never reads one).
 
@@ -190,6 +197,8 @@ def load_plan(
     the check are for that visit); the others are in ``others``. The amounts given, the prior
     mitoxantrone exposure, the infusion reactions on record and the center's jurisdiction (US unless
     the center says otherwise) go to the core with the center's today.
+    The plan's reminders are those the patient's verified, subscribed addresses really get
+    (:func:`~msinfusion.outbox.contacts.patient_reminder_channels`), shifted out of ``quiet_hours``.
     """
     t = translator(locale or patient_locale(patient))
     catalog = center_catalog(db, patient.center_id)
@@ -198,7 +207,8 @@ def load_plan(
     if not prescriptions:
         return PatientPlan(patient, t, center, None, t.gettext("Your care team has not set up your plan yet."))
     views = [
-        _load_one(db, patient, prescription, now, t, catalog, center, jurisdiction) for prescription in prescriptions
+        _load_one(db, patient, prescription, now, t, catalog, center, jurisdiction, quiet_hours)
+        for prescription in prescriptions
     ]
 
     def first_visit(view: PatientPlan) -> tuple[int, datetime.date]:
@@ -220,6 +230,7 @@ def _load_one(
     catalog: CenterCatalog,
     center: CenterProfile,
     jurisdiction: str | None,
+    quiet_hours: QuietHours | None = None,
 ) -> PatientPlan:
     """The plan of one prescription with its booked visits, ticks and check answers."""
     doses = sorted(prescription.given_doses, key=lambda g: g.given_on)
@@ -265,6 +276,8 @@ def _load_one(
         jurisdiction=jurisdiction or catalog.jurisdiction or "US",
         clinician_reason=patient.prior_exposure_reason,
         reactions=tuple(reactions_of(db, prescription.id)),
+        channels=tuple((c.channel, tuple(c.rules)) for c in patient_reminder_channels(db, patient.id)),
+        quiet=(quiet_hours.start, quiet_hours.end) if quiet_hours else None,
     )
     try:
         plan = memo(json.dumps(base, sort_keys=True))

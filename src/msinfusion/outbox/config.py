@@ -1,38 +1,20 @@
 """How messages are sent: the mail server, the sender, retries, quiet hours and the signing secret.
 
-A typed model with defaults. It is built by the CLI today (options plus the app's ``secret_key``);
-once the settings table has the matching rows (see :data:`SETTINGS_ROWS`), build it from
-:class:`msinfusion.settings.Settings` instead. Nothing here reads the environment.
+A typed model with defaults, built from the one settings table by :func:`mail_config` (the ``smtp_*``,
+``mail_*``, ``outbox_*`` and ``quiet_hours_*`` rows of :class:`msinfusion.settings.Settings`); the link
+signing secret is derived from the app's ``secret_key``. Nothing here reads the environment.
 """
 
 from __future__ import annotations
 
 import datetime
+import hashlib
+import hmac
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 from msinfusion.reminders.rules import QuietHours
-
-# The rows the settings table should gain (name, default, help), so the lead can add them in one go.
-SETTINGS_ROWS: tuple[tuple[str, str, str], ...] = (
-    ("smtp_host", "127.0.0.1", "Mail server (SMTP) host for reminders and notices."),
-    ("smtp_port", "25", "Mail server port (587 with STARTTLS, 25 for a local relay)."),
-    ("smtp_starttls", "false", "Upgrade the SMTP connection with STARTTLS (certificate checked)."),
-    ("smtp_username", "", "SMTP user name; empty for none."),
-    ("smtp_password", "", "SMTP password; empty for none."),
-    ("smtp_timeout_seconds", "30", "Seconds to wait for the mail server before a send counts as failed."),
-    ("mail_sender", "Infusion center <no-reply@localhost>", "From address of every message."),
-    ("public_base_url", "http://127.0.0.1:8000", "Base URL of the app, for links in messages."),
-    ("center_notice_address", "", "Where check answers that need a call are e-mailed; empty: no notice."),
-    ("quiet_hours_start", "21:00", "Local time after which no reminder goes out."),
-    ("quiet_hours_end", "08:00", "Local time before which no reminder goes out."),
-    ("outbox_max_attempts", "5", "Sending attempts before a message is marked failed."),
-    ("outbox_retry_base_seconds", "60", "First retry delay; it doubles after each failed attempt."),
-    ("outbox_retry_max_seconds", "3600", "Longest delay between two attempts."),
-    ("outbox_sending_lease_minutes", "15", "A message still 'sending' after this long is marked failed, not resent."),
-    ("email_verification_hours", "48", "How long an e-mail verification link works."),
-    ("sms_provider", "", "SMS provider; empty: SMS is off and never mentioned."),
-)
+from msinfusion.settings import Settings
 
 
 class MailConfig(BaseModel):
@@ -77,3 +59,33 @@ class MailConfig(BaseModel):
 
     def verify_url(self, token: str) -> str:
         return f"{self.public_base_url}/verify-email/{token}"
+
+
+def signing_secret(secret_key: str) -> str:
+    """The secret that signs links in messages, derived from the app's ``secret_key`` (never the key itself)."""
+    return hmac.new(secret_key.encode(), b"msinfusion-outbox-links", hashlib.sha256).hexdigest()
+
+
+def mail_config(settings: Settings, **overrides: object) -> MailConfig:
+    """The mail settings of ``settings`` as a :class:`MailConfig` (``overrides`` win, e.g. CLI options)."""
+    values: dict[str, object] = {
+        "smtp_host": settings.smtp_host,
+        "smtp_port": settings.smtp_port,
+        "smtp_starttls": settings.smtp_starttls,
+        "smtp_username": settings.smtp_username,
+        "smtp_password": settings.smtp_password,
+        "smtp_timeout_seconds": settings.smtp_timeout_seconds,
+        "sender": settings.mail_sender,
+        "public_base_url": settings.public_base_url,
+        "center_notice_address": settings.center_notice_address,
+        "signing_secret": signing_secret(settings.secret_key),
+        "quiet_hours": QuietHours(start=settings.quiet_hours_start, end=settings.quiet_hours_end),
+        "max_attempts": settings.outbox_max_attempts,
+        "retry_base_seconds": settings.outbox_retry_base_seconds,
+        "retry_max_seconds": settings.outbox_retry_max_seconds,
+        "sending_lease_minutes": settings.outbox_sending_lease_minutes,
+        "verification_hours": settings.email_verification_hours,
+        "sms_provider": settings.sms_provider,
+    }
+    values.update({key: value for key, value in overrides.items() if value is not None})
+    return MailConfig.model_validate(values)

@@ -84,6 +84,27 @@ def unsubscribe(db: Session, secret: str, token: str, now: datetime.datetime) ->
     return contact
 
 
+def email_contact(db: Session, patient_id: int) -> PatientContact | None:
+    """The patient's e-mail address on file (verified or not, subscribed or not), if any."""
+    return db.scalars(
+        select(PatientContact).where(PatientContact.patient_id == patient_id, PatientContact.channel == "email")
+    ).first()
+
+
+def stop(contact: PatientContact, now: datetime.datetime) -> None:
+    """Stop every message to ``contact`` (the signed-in patient's own choice; same effect as the link)."""
+    if contact.unsubscribed_at is None:
+        contact.unsubscribed_at = now
+        contact.updated_at = now
+
+
+def restart(contact: PatientContact, now: datetime.datetime) -> None:
+    """Send to ``contact`` again after the patient stopped it (signed in: they own the account)."""
+    if contact.unsubscribed_at is not None:
+        contact.unsubscribed_at = None
+        contact.updated_at = now
+
+
 def _contact_for(db: Session, secret: str, purpose: str, token: str, now: datetime.datetime) -> PatientContact:
     try:
         claims = verify_token(secret, purpose, token, now)  # type: ignore[arg-type]

@@ -18,6 +18,7 @@ from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
 from msinfusion.db.comms_models import OutboxMessage
+from msinfusion.db.models import Patient
 from msinfusion.reminders.messages import RenderedMessage
 
 
@@ -168,3 +169,19 @@ def fail_abandoned(db: Session, now: datetime.datetime, lease: datetime.timedelt
         .execution_options(synchronize_session=False)
     )
     return result.rowcount
+
+
+def center_messages(
+    db: Session, center_id: int, *, state: str | None = None, limit: int = 100
+) -> list[tuple[OutboxMessage, Patient]]:
+    """Delivery state for staff: the newest messages about one center's patients, with the patient."""
+    query = (
+        select(OutboxMessage, Patient)
+        .join(Patient, Patient.id == OutboxMessage.patient_id)
+        .where(Patient.center_id == center_id)
+        .order_by(OutboxMessage.created_at.desc(), OutboxMessage.id.desc())
+        .limit(limit)
+    )
+    if state is not None:
+        query = query.where(OutboxMessage.state == state)
+    return [(message, patient) for message, patient in db.execute(query).all()]

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
 from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
 from datetime import UTC, datetime
@@ -12,15 +14,17 @@ from fastapi.staticfiles import StaticFiles
 from msinfusion import __version__
 from msinfusion.db.database import Database
 from msinfusion.db.day_schedule.runs import ScheduleRunner
+from msinfusion.outbox.config import mail_config
 from msinfusion.passwords import make_hasher
 from msinfusion.settings import Settings, check_production, load_settings
 from msinfusion.web import problems, request_size
 from msinfusion.web.csrf import PreSessionMiddleware
 from msinfusion.web.headers import SecurityHeadersMiddleware
 from msinfusion.web.idempotency import IdempotencyMiddleware
+from msinfusion.web.mail_loop import send_periodically
 from msinfusion.web.pages import STATIC_DIR, make_templates, untranslated
 from msinfusion.web.proxy import TrustedProxyMiddleware
-from msinfusion.web.routes import auth, home, mfa, password_links
+from msinfusion.web.routes import auth, home, language, mail_links, mfa, password_links
 from msinfusion.web.routes.api import catalog as api_catalog
 from msinfusion.web.routes.api import meta as api_meta
 from msinfusion.web.routes.api import patient as api_patient
@@ -30,9 +34,11 @@ from msinfusion.web.routes.patient import calendar as patient_calendar
 from msinfusion.web.routes.patient import card as patient_card
 from msinfusion.web.routes.patient import feeds as patient_feeds
 from msinfusion.web.routes.patient import plan as patient_plan
+from msinfusion.web.routes.patient import reminders as patient_reminders
 from msinfusion.web.routes.staff import board as staff_board
 from msinfusion.web.routes.staff import bookings as staff_bookings
 from msinfusion.web.routes.staff import catalog as staff_catalog
+from msinfusion.web.routes.staff import messages as staff_messages
 from msinfusion.web.routes.staff import patients as staff_patients
 from msinfusion.web.routes.staff import schedule as staff_schedule
 from msinfusion.web.routes.staff import users as staff_users
@@ -56,7 +62,19 @@ def create_app(settings: Settings | None = None, *, clock: Callable[[], datetime
 
     @asynccontextmanager
     async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
+        # Reminders and notices on the embedded default (issue 12): the app sends them itself.
+        mail = (
+            asyncio.create_task(
+                send_periodically(database, mail_config(settings), clock, settings.outbox_every_seconds)
+            )
+            if settings.sends_in_process
+            else None
+        )
         yield
+        if mail is not None:
+            mail.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await mail
         runner.shutdown()
         database.dispose()
 
@@ -96,6 +114,13 @@ def create_app(settings: Settings | None = None, *, clock: Callable[[], datetime
         app.include_router(module.router)
     app.include_router(staff_bookings.router)  # the visit lifecycle (issue 14)
     for module in (password_links, mfa, staff_users):  # accounts and the second factor (issue 10)
+        app.include_router(module.router)
+    for module in (
+        patient_reminders,
+        mail_links,
+        staff_messages,
+        language,
+    ):  # reminders and the links in our e-mails (issue 12)
         app.include_router(module.router)
     app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
     return app

@@ -1,5 +1,6 @@
-"""Request-scoped dependencies, typed: the settings, database session, clock, signed-in principal, the
-schedule runner, and the objects a route names (the caller's own patient record, a catalog therapy).
+"""Request-scoped dependencies, typed: the settings, mail settings, database session, clock, signed-in
+principal, the schedule runner, and the objects a route names (the caller's own patient record, a catalog
+therapy).
 
 Routes take them as ``Annotated`` parameters (``db: DbSession``, ``at: Now``); nothing else reads
 ``app.state``. The app factory stores each one there once (:func:`msinfusion.web.app.create_app`).
@@ -22,6 +23,7 @@ from sqlalchemy.orm import Session
 from msinfusion.db.database import Database, begin_read_only
 from msinfusion.db.day_schedule.runs import ScheduleRunner
 from msinfusion.db.models import STAFF_ROLES, Patient
+from msinfusion.outbox.config import MailConfig, mail_config
 from msinfusion.settings import Settings
 from msinfusion.therapies import Therapy, UnknownTherapy, load_catalog
 from msinfusion.web import sessions
@@ -37,6 +39,7 @@ class Principal:
     role: str
     center_id: int
     patient_id: int | None
+    locale: str | None = None  # a patient's chosen language (pages before sign-in use the browser's)
 
     @property
     def is_staff(self) -> bool:
@@ -89,7 +92,13 @@ def dummy_hash(request: Request, hasher: PasswordHasher) -> str:
     return value
 
 
+def mail_settings(request: Request) -> MailConfig:
+    """The mail settings (SMTP, links, quiet hours), built from the app's settings."""
+    return mail_config(app_settings(request))
+
+
 AppSettings = Annotated[Settings, Depends(app_settings)]
+Mail = Annotated[MailConfig, Depends(mail_settings)]
 Runner = Annotated[ScheduleRunner, Depends(schedule_runner)]
 Hasher = Annotated[PasswordHasher, Depends(password_hasher)]
 
@@ -129,10 +138,13 @@ def current_principal(request: Request, db: DbSession, at: Now, settings: AppSet
         db.commit()  # keep the revocation of an expired session
         return None
     user = session.user
-    patient_id = db.scalar(select(Patient.id).where(Patient.user_id == user.id)) if user.role == "patient" else None
+    patient_id, locale = None, None
+    if user.role == "patient":
+        row = db.execute(select(Patient.id, Patient.locale).where(Patient.user_id == user.id)).first()
+        patient_id, locale = (row[0], row[1]) if row else (None, None)
     db.commit()
     request.state.session_token = token
-    principal = Principal(user.id, user.username, user.display_name, user.role, user.center_id, patient_id)
+    principal = Principal(user.id, user.username, user.display_name, user.role, user.center_id, patient_id, locale)
     request.state.principal = principal
     return principal
 

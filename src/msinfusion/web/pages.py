@@ -11,15 +11,17 @@ from fastapi.templating import Jinja2Templates
 
 from msinfusion import limits
 from msinfusion.db.patient_plan import PatientPlan
-from msinfusion.i18n import LOCALES
+from msinfusion.i18n import LOCALES, Translator, translator
 from msinfusion.preparation import Stage, phase_name, stage_title
 from msinfusion.screening import Outcome, outcome_title
+from msinfusion.visits import treatment_name
 from msinfusion.web import csrf
 from msinfusion.web.dependencies import app_settings, templates
 
 TEMPLATES_DIR = Path(__file__).parent / "templates"
 STATIC_DIR = Path(__file__).parent / "static"
 LANGUAGE_NAMES = {"en": "English", "es": "Español"}
+LANGUAGE_COOKIE = "msi_lang"
 
 
 def untranslated(message: str) -> str:
@@ -32,18 +34,22 @@ def make_templates() -> Jinja2Templates:
     made = Jinja2Templates(directory=TEMPLATES_DIR)
     made.env.globals["csrf_field"] = csrf.FORM_FIELD
     made.env.globals["max_chars"] = limits.max_chars  # maxlength attributes come from the limits table
+    made.env.globals["treatment_name"] = treatment_name  # staff pages name treatments, never show codes
     return made
 
 
 def render(request: Request, name: str, context: dict[str, Any] | None = None, status_code: int = 200) -> HTMLResponse:
     """Render template ``name`` with the page basics: principal, CSRF token, language."""
-    settings = app_settings(request)
     principal = getattr(request.state, "principal", None)
     page: dict[str, Any] = {
         "principal": principal,
         "csrf_token": csrf.expected_token(request),
-        "lang": getattr(request.state, "locale", settings.default_locale),
     }
+    if "_" not in (context or {}):  # pages without their own language: the account's, else the browser's
+        t = translator(page_locale(request))
+        request.state.locale = t.locale
+        page.update({"_": t.gettext, "t": t, "languages": [(code, LANGUAGE_NAMES[code]) for code in LOCALES]})
+    page["lang"] = request.state.locale
     page.update(context or {})
     return templates(request).TemplateResponse(request, name, page, status_code=status_code)
 
@@ -75,3 +81,56 @@ def safe_next(target: str) -> str:
     if target.startswith("/") and not target.startswith("//") and "\\" not in target:
         return target
     return "/"
+
+
+def browser_locale(request: Request) -> str:
+    """The language before sign-in: the visible switch's cookie, else the browser's Accept-Language."""
+    chosen = request.cookies.get(LANGUAGE_COOKIE)
+    if chosen in LOCALES:
+        return str(chosen)
+    ranked: list[tuple[float, int, str]] = []
+    for position, part in enumerate(request.headers.get("accept-language", "").split(",")[:20]):
+        tag, _, params = part.strip().partition(";")
+        weight = 1.0
+        if params.strip().startswith("q="):
+            try:
+                weight = float(params.strip()[2:])
+            except ValueError:
+                continue
+        language = tag.strip().lower().split("-")[0]
+        if language in LOCALES and weight > 0:
+            ranked.append((-weight, position, language))
+    if ranked:
+        return min(ranked)[2]
+    default = app_settings(request).default_locale
+    return default if default in LOCALES else LOCALES[0]
+
+
+def page_locale(request: Request) -> str:
+    """The language of a page: a patient's own choice once signed in, English for staff, else the browser's."""
+    principal = getattr(request.state, "principal", None)
+    if principal is not None:
+        if principal.is_staff:
+            return LOCALES[0]  # staff pages are written in English
+        if principal.locale in LOCALES:
+            return str(principal.locale)
+    return browser_locale(request)
+
+
+def render_translated(
+    request: Request, name: str, t: Translator, context: dict[str, Any] | None = None, status_code: int = 200
+) -> HTMLResponse:
+    """Render a page that is not about a plan (sign-in, errors, e-mail links) in the language of ``t``."""
+    request.state.locale = t.locale
+    page: dict[str, Any] = {
+        "_": t.gettext,
+        "t": t,
+        "languages": [(code, LANGUAGE_NAMES[code]) for code in LOCALES],
+    }
+    page.update(context or {})
+    return render(request, name, page, status_code=status_code)
+
+
+def browser_translator(request: Request) -> Translator:
+    """A translator in :func:`browser_locale`."""
+    return translator(browser_locale(request))

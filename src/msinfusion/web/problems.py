@@ -13,13 +13,14 @@ from fastapi.responses import JSONResponse, RedirectResponse, Response
 from pydantic import BaseModel, ConfigDict
 from sqlalchemy import exc as sa_exc
 from sqlalchemy.orm.exc import StaleDataError
+from starlette.concurrency import run_in_threadpool
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
-from msinfusion.web.dependencies import app_settings
+from msinfusion.web.dependencies import app_clock, app_database, app_settings, current_principal
 from msinfusion.web.headers import security_headers
 from msinfusion.web.pages import render
 from msinfusion.web.policies import NotAuthenticated
-from msinfusion.web.sessions import is_secure
+from msinfusion.web.sessions import cookie_name, is_secure
 
 log = logging.getLogger("msinfusion.web")
 
@@ -67,13 +68,47 @@ def problem(status: int, detail: str | None = None, **extra: Any) -> JSONRespons
     return JSONResponse(body, status_code=status, media_type=PROBLEM_JSON)
 
 
+def _(message: str) -> str:
+    """Mark ``message`` for the Spanish catalog; the error page translates it when it shows it."""
+    return message
+
+
+# Our own plain titles for the error pages (translated like every page); others use the standard phrase.
+PAGE_TITLES = {
+    400: _("This request cannot be used"),
+    401: _("Please sign in"),
+    403: _("You cannot do this here"),
+    404: _("Page not found"),
+    409: _("This changed in the meantime"),
+    422: _("Some information is not valid"),
+    429: _("Too many attempts"),
+    500: _("Something went wrong"),
+}
+# Refusals raised across the app (policies, CSRF, patient routes) that a patient may see on an error
+# page; listed here so the catalog keeps their Spanish text.
+REFUSALS = (
+    _("Not found."),
+    _("Please sign in."),
+    _("Your account cannot open this page."),
+    _("The form has expired or did not come from this site. Please try again."),
+    _("Cross-origin request refused."),
+    _("Cross-site request refused."),
+    _("Some of the information sent is not valid."),
+    _("Something went wrong on our side. Please try again."),
+    _("There is no plan to show yet."),
+    _("This calendar link is not valid. Make a new one in your plan."),
+    _("Your care team has not set up your record yet."),
+    _("There is no address waiting to be confirmed."),
+    _("There is no e-mail address on file."),
+    _("Choose English or Español."),
+    _("That username and password do not match. Please check them and try again."),
+    _("Too many attempts. Please wait 15 minutes and try again, or ask the center for help."),
+)
+
+
 def _error_page(request: Request, status: int, detail: str | None) -> Response:
-    return render(
-        request,
-        "error.html",
-        {"status": status, "title": HTTPStatus(status).phrase, "detail": detail},
-        status_code=status,
-    )
+    title = PAGE_TITLES.get(status, HTTPStatus(status).phrase)
+    return render(request, "error.html", {"status": status, "title": title, "detail": detail}, status_code=status)
 
 
 def _respond(request: Request, status: int, detail: str | None, headers: dict[str, str] | None = None) -> Response:
@@ -90,9 +125,21 @@ async def _not_authenticated(request: Request, _exc: Exception) -> Response:
     return _respond(request, 401, "Please sign in.")
 
 
+def _find_principal(request: Request) -> None:
+    """Who is signed in, for an error raised before any route ran (an unknown address): the page then
+    speaks the account's language."""
+    settings = app_settings(request)
+    if getattr(request.state, "principal", None) is not None or not request.cookies.get(cookie_name(settings)):
+        return
+    with app_database(request).sessions() as db:
+        current_principal(request, db, app_clock(request)(), settings)
+
+
 async def _http_error(request: Request, exc: Exception) -> Response:
     assert isinstance(exc, StarletteHTTPException)
     detail = exc.detail if isinstance(exc.detail, str) else None
+    if not is_api(request):
+        await run_in_threadpool(_find_principal, request)
     return _respond(request, exc.status_code, detail, dict(exc.headers or {}))
 
 

@@ -58,7 +58,7 @@ def test_the_journey_works_with_the_keyboard_alone(patient_page: Page, axe: Call
     page.goto("/patient/prepare")
     _tab_to(page, "form[action='/patient/prepare'] button")
     page.keyboard.press("Enter")
-    page.wait_for_url("**/patient/prepare#task-*")
+    page.wait_for_url("**/patient/prepare?stage=*#task-*")
     assert "1 of" in page.get_by_role("status").first.inner_text()
     # Answer the check: No to everything, with the arrow keys inside each radio group.
     page.goto("/patient/check")

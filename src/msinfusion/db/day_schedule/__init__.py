@@ -3,7 +3,15 @@ optimizer runs and the worker that solves them (:mod:`.runs`), and accepting or 
 (:mod:`.changes`). The rules themselves are in :mod:`msinfusion.scheduling`.
 """
 
-from msinfusion.db.day_schedule.changes import ScheduleConflict, accept, day_and_schedule, moved, store_move
+from msinfusion.db.day_schedule.changes import (
+    ScheduleConflict,
+    accept,
+    current_starts,
+    day_and_schedule,
+    moved,
+    notify_patients,
+    store_move,
+)
 from msinfusion.db.day_schedule.day import BuiltDay, DayClosed, build_day, row_id
 from msinfusion.db.day_schedule.runs import JobStatus, ScheduleRunner, latest_job, queue_run, status_of
 
@@ -15,9 +23,11 @@ __all__ = [
     "ScheduleRunner",
     "accept",
     "build_day",
+    "current_starts",
     "day_and_schedule",
     "latest_job",
     "moved",
+    "notify_patients",
     "queue_run",
     "row_id",
     "status_of",

@@ -1,5 +1,6 @@
-"""Changing a stored day schedule: accepting a run (chairs and starts written to the appointments) and
-keeping a hand move of one visit (:mod:`msinfusion.scheduling.edits`) on the run.
+"""Changing a stored day schedule: accepting a run (chairs and starts written to the appointments),
+keeping a hand move of one visit (:mod:`msinfusion.scheduling.edits`) on the run, and telling the
+patients whose visit time was set or changed (:func:`notify_patients`, in the same transaction).
 """
 
 from __future__ import annotations
@@ -16,6 +17,9 @@ from sqlalchemy.orm.exc import StaleDataError
 from msinfusion.db.day_schedule.day import instant_at, row_id
 from msinfusion.db.models import Appointment, Center, Chair
 from msinfusion.db.schedule_models import ScheduleJob
+from msinfusion.outbox.config import MailConfig
+from msinfusion.outbox.producers import enqueue_visit_notice
+from msinfusion.reminders.messages import VisitChange
 from msinfusion.scheduling import Day, Schedule, parse_day, parse_schedule
 from msinfusion.scheduling.edits import UnknownVisit, move_visit
 
@@ -103,3 +107,32 @@ def store_move(job: ScheduleJob, schedule: Schedule) -> None:
     job.result = json.loads(schedule.to_json())
     job.moves += 1
     job.accepted_at = job.accepted_by = None
+
+
+def current_starts(db: Session, job: ScheduleJob) -> dict[int, datetime | None]:
+    """The check-in time each appointment of the run has now (read before :func:`accept` changes them)."""
+    ids = [row_id(key) for key in job.appointment_versions]
+    rows = db.execute(select(Appointment.id, Appointment.starts_at).where(Appointment.id.in_(ids))).all()
+    return {identifier: starts_at for identifier, starts_at in rows}
+
+
+def notify_patients(
+    db: Session,
+    rows: list[Appointment],
+    before: dict[int, datetime | None],
+    config: MailConfig,
+    now: datetime,
+) -> int:
+    """Queue a notice for each visit that got a time ("booked") or a new time ("moved"); returns how many.
+
+    Call it in the transaction that accepted the schedule, so the notices commit with it or not at all.
+    A visit that lost its time (left unscheduled) gets no notice: there is no true time to tell.
+    """
+    queued = 0
+    for row in rows:
+        previous = before.get(row.id)
+        if row.starts_at is None or row.starts_at == previous:
+            continue
+        change: VisitChange = "booked" if previous is None else "moved"
+        queued += enqueue_visit_notice(db, row, change, config, now, previous_start=previous)
+    return queued

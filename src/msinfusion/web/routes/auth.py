@@ -66,7 +66,8 @@ def login(
     if throttled or throttle.is_throttled(work.db, name, address, at, settings):
         throttle.record(work.db, name, address, at, success=False)
         work.audit(outcome="throttled", actor=None)
-        return render(request, "login.html", {"next": target, "error": THROTTLED}, status_code=429)
+        context = {"next": target, "error": THROTTLED, "username": username.strip()}
+        return render(request, "login.html", context, status_code=429)
 
     user = work.db.scalar(select(User).where(User.username == name))
     if user is not None and user.password_hash != stored_hash:
@@ -79,7 +80,12 @@ def login(
                 user.locked_at = at
                 sessions.end_all_for(work.db, user.id, at)
         work.audit(object_id=user.id if user else None, outcome="failed", actor=None)
-        return render(request, "login.html", {"next": target, "error": WRONG_CREDENTIALS}, status_code=400)
+        context = {
+            "next": target,
+            "error": WRONG_CREDENTIALS,
+            "username": username.strip(),
+        }  # kept: retype only the password
+        return render(request, "login.html", context, status_code=400)
 
     user.failed_logins = 0
     if hasher.check_needs_rehash(user.password_hash):

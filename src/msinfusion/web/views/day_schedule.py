@@ -8,13 +8,16 @@ from typing import Any
 
 from fastapi import Request
 from fastapi.responses import Response
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from msinfusion.db import day_schedule
+from msinfusion.db.models import Patient
 from msinfusion.db.schedule_models import ScheduleJob
 from msinfusion.scheduling import load
 from msinfusion.scheduling.clock import format_clock
 from msinfusion.settings import Settings
+from msinfusion.visits import treatment_name
 from msinfusion.web import charts
 from msinfusion.web.dependencies import Principal
 from msinfusion.web.pages import render
@@ -28,15 +31,27 @@ NOTICES = {
 }
 
 
-def result_context(job: ScheduleJob) -> dict[str, Any]:
+def patient_names(db: Session, center_id: int) -> dict[str, str]:
+    """Each patient reference of the center with the patient's name (a day to solve carries references only)."""
+    rows = db.execute(select(Patient.reference, Patient.display_name).where(Patient.center_id == center_id))
+    return {reference: name for reference, name in rows}
+
+
+def named(names: dict[str, str], reference: str) -> str:
+    """'Name (reference)', the way every staff page names a patient."""
+    return f"{names[reference]} ({reference})" if reference in names else reference
+
+
+def result_context(job: ScheduleJob, names: dict[str, str] | None = None) -> dict[str, Any]:
     """A finished run as the page shows it: charts, load tables and the visits a scheduler may move."""
+    names = names or {}
     day, schedule = day_schedule.day_and_schedule(job)
     visits = {a.id: a for a in day.appointments}
     placed = {a.appointment: a for a in schedule.assignments}
     options = [
         {
             "id": visit.id,
-            "label": f"{visit.id} · {visit.patient} · {visit.treatment}"
+            "label": f"{named(names, visit.patient)} · {treatment_name(visit.treatment)} · visit {visit.id}"
             + (
                 f" (now {placed[visit.id].chair} at {format_clock(placed[visit.id].start)})"
                 if visit.id in placed
@@ -58,6 +73,7 @@ def result_context(job: ScheduleJob) -> dict[str, Any]:
         "move_options": options,
         "chairs": [chair.id for chair in day.center.chairs],
         "clock": format_clock,
+        "patient": lambda reference: named(names, reference),
     }
 
 
@@ -104,5 +120,5 @@ def page(
         "label_exceptions": day_exceptions(db, principal.center_id, day),  # views/bookings.py
     }
     if shown is not None:
-        context.update(result_context(shown))
+        context.update(result_context(shown, patient_names(db, principal.center_id)))
     return render(request, "staff/schedule.html", context, status_code=status_code)

@@ -56,14 +56,35 @@ def calendar_page(
     return _calendar_page(request, work, principal, at)
 
 
+@router.get("/calendar/link/new", response_class=HTMLResponse)
+def confirm_new_link(
+    request: Request,
+    principal: Annotated[Principal, policy("patient-self")],
+    work: Annotated[UnitOfWork, audited("read", "calendar")],
+    at: Now,
+) -> Response:
+    """Ask before replacing a working link (opening or reloading this page changes nothing)."""
+    patient = own_patient(work.db, principal)
+    view = load_plan(work.db, patient, at)
+    live = calendar_feeds.live_token(work.db, patient.id)
+    work.audit(object_id=patient.id, patient_id=patient.id)
+    return render_patient(request, "patient/calendar_new_link.html", view, {"live": live})
+
+
 @router.post("/calendar/link", response_class=HTMLResponse)
 def make_link(
     request: Request,
     principal: Annotated[Principal, policy("patient-self")],
     work: Annotated[UnitOfWork, audited("create", "calendar_feed")],
     at: Now,
+    replaces: Annotated[str, Form(max_length=20)] = "none",
 ) -> Response:
+    """Make a link only when the form names the link it replaces: a resent form (a reload) changes nothing."""
     patient = own_patient(work.db, principal)
+    live = calendar_feeds.live_token(work.db, patient.id)
+    if replaces != (str(live.id) if live is not None else "none"):
+        work.discard()
+        return RedirectResponse("/patient/calendar?saved=unchanged#feed", status_code=303)
     token, row = calendar_feeds.issue(work.db, patient.id, at)
     work.audit(object_id=row.id, patient_id=patient.id)
     # Shown in this response only: the secret is never stored, so it cannot be shown again.

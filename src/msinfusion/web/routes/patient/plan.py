@@ -13,7 +13,10 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
 from msinfusion.db.patient_plan import load_plan, save_check, set_tick
 from msinfusion.i18n import LOCALES
+from msinfusion.outbox.producers import enqueue_check_notice
+from msinfusion.preparation import Stage
 from msinfusion.web.dependencies import (
+    Mail,
     Now,
     Principal,
     own_patient,
@@ -31,10 +34,11 @@ def plan_page(
     principal: Annotated[Principal, policy("patient-self")],
     work: Annotated[UnitOfWork, audited("read", "plan")],
     at: Now,
+    mail: Mail,
 ) -> Response:
     with work.reading() as db:  # reading the records takes no write lock; the audit entry is written after
         patient = own_patient(db, principal)
-        view = load_plan(db, patient, at)
+        view = load_plan(db, patient, at, quiet_hours=mail.quiet_hours)
     work.audit(object_id=patient.id, patient_id=patient.id)
     return render_patient(request, "patient/plan.html", view)
 
@@ -49,7 +53,13 @@ def prepare_page(
     patient = own_patient(work.db, principal)
     view = load_plan(work.db, patient, at)
     work.audit(object_id=patient.id, patient_id=patient.id)
-    return render_patient(request, "patient/prepare.html", view)
+    stage = request.query_params.get("stage")
+    context = {
+        "today": at.astimezone(view.center.zone).date(),
+        "shown_stage": stage if stage in {s.value for s in Stage} else None,  # the stage just changed stays open
+        "ngettext": view.t.ngettext,
+    }
+    return render_patient(request, "patient/prepare.html", view, context)
 
 
 @router.post("/prepare")
@@ -67,7 +77,8 @@ def tick_task(
         raise HTTPException(422, view.t.gettext("That task is not part of your next visit."))
     set_tick(work.db, patient.id, visit.uid, task_id, done, at)
     work.audit(object_id=patient.id, patient_id=patient.id, details={"task": task_id, "done": done})
-    return RedirectResponse(f"/patient/prepare#task-{task_id}", status_code=303)
+    stage = next(task.stage for task in visit.preparation.tasks if task.id == task_id)
+    return RedirectResponse(f"/patient/prepare?stage={stage.value}#task-{task_id}", status_code=303)
 
 
 @router.get("/check", response_class=HTMLResponse)
@@ -89,6 +100,7 @@ async def send_check(
     principal: Annotated[Principal, policy("patient-self")],
     work: Annotated[UnitOfWork, audited("create", "check_answers")],
     at: Now,
+    mail: Mail,
 ) -> Response:
     form = await request.form()
     patient = own_patient(work.db, principal)
@@ -102,6 +114,7 @@ async def send_check(
         work.discard()
         context = {"answers": answers, "missing": missing}
         return render_patient(request, "patient/check.html", view, context, status_code=422)
+    enqueue_check_notice(work.db, row, mail, at)  # answers that need a call: tell the center, same transaction
     work.audit(object_id=row.id, patient_id=patient.id, details={"outcome": row.outcome})
     return RedirectResponse("/patient/check?saved=check#result", status_code=303)
 

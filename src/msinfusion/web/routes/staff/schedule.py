@@ -24,6 +24,7 @@ from msinfusion.settings import Settings
 from msinfusion.web.dependencies import (
     AppSettings,
     DbSession,
+    Mail,
     Now,
     Principal,
     Runner,
@@ -120,17 +121,20 @@ def accept_schedule(
     work: Annotated[UnitOfWork, audited("update", "appointment")],
     at: Now,
     settings: AppSettings,
+    mail: Mail,
     version: Annotated[int | None, Form(ge=1, le=MAX_VERSION)] = None,
 ) -> Response:
     job = _owned_run(work.db, job_id, principal)
     day = job.day
     if version is not None and version != job.version:
         return _changed_meanwhile(request, work, principal, day, at, settings)
+    before = day_schedule.current_starts(work.db, job)
     try:
         rows = day_schedule.accept(work.db, job, principal.user_id, at)
     except day_schedule.ScheduleConflict as exc:
         work.discard()
         return view.page(request, work.db, principal, day, at, settings, error=str(exc), status_code=409)
+    day_schedule.notify_patients(work.db, rows, before, mail, at)  # same transaction as the new times
     for row in rows:
         work.audit(
             object_id=row.id,
