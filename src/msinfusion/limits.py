@@ -68,6 +68,9 @@ TEXT_LIMITS: dict[str, TextLimit] = {
         TextLimit("catalog.field", 200, "a therapy field name to override"),
         TextLimit("catalog.value", 500, "the new value of a therapy field"),
         TextLimit("catalog.reason", 2000, "why a therapy default was changed"),
+        TextLimit("visit.reason", 2000, "why a prescription or a visit was changed"),
+        TextLimit("booking.closures", 20_000, "a center's closed days (one a line)"),
+        TextLimit("booking.headroom", 8, "a center's booking headroom, as typed"),
     )
 }
 

@@ -66,3 +66,24 @@ def test_demo_cards_pass_the_card_model_and_the_center_has_a_profile(empty: Data
         assert CenterProfile.model_validate(center.profile).phone
         outcomes = {c.outcome for c in db.scalars(select(CheckAnswers)).all()}
         assert {"proceed", "call-center", "do-not-come"} <= outcomes
+
+
+def test_no_demo_visit_breaks_a_label_rule_or_falls_on_a_closed_day(empty: Database) -> None:
+    """The booking engine placed every demo visit: inside its dose window, on an open day, at its interval."""
+    from msinfusion.db.visit_changes import rule_breaks
+
+    today = date(2027, 3, 1)
+    load_demo(empty, FAST_HASHES, today=today)
+    with empty.session() as db:
+        visits = db.scalars(select(Appointment).order_by(Appointment.day)).all()
+        assert len(visits) > 40
+        breaks = {
+            (v.id, v.day): rule_breaks(
+                db, db.get_one(Prescription, v.prescription_id), v.dose_index, v.day, today, "US"
+            )
+            for v in visits
+            if v.prescription_id is not None and v.dose_index is not None
+        }
+        assert len(breaks) == len(visits)
+        assert {key: found for key, found in breaks.items() if found} == {}
+        assert min(v.day for v in visits) == today  # the first day has visits to schedule

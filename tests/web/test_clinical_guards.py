@@ -326,9 +326,22 @@ def test_patients_see_the_caveat_when_a_visit_length_rests_on_an_unconfirmed_val
     assert "unconfirmed" in client.get(f"/staff/patients/{world.patients['a2']}").text
 
 
-def test_the_patients_plan_counts_prior_mitoxantrone_toward_the_lifetime_cap(client: TestClient, world: World) -> None:
+def test_the_patients_plan_counts_prior_mitoxantrone_toward_the_lifetime_cap(
+    app: FastAPI, client: TestClient, world: World
+) -> None:
     _as(client, "scheduler_a")
     patient = world.patients["a2"]
+    # A patient may hold several active prescriptions (the visit lifecycle): stop the world's one so the
+    # mitoxantrone plan is the one the patient's plan shows.
+    rx = world.prescriptions["a2"]
+    with app.state.database.session() as db:
+        stop_on = db.get_one(Prescription, rx).start_date.isoformat()
+    stopped = client.post(
+        f"/staff/prescriptions/{rx}/stop",
+        data={"stop_on": stop_on, "reason": "switched to mitoxantrone", "csrf_token": csrf_token(client, "/staff")},
+        follow_redirects=False,
+    )
+    assert stopped.status_code == 303
     body = {"therapy_id": "mitoxantrone", "start_date": "2027-03-15", "bsa": 1.8}
     assert _send(client, "POST", f"/api/patients/{patient}/prescriptions", body).status_code == 201
     _as(client, "patient_a2")

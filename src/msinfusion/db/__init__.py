@@ -3,6 +3,7 @@
 # Models kept in their own modules register their tables on the shared metadata when imported.
 from msinfusion.db import account_models as _account_models  # noqa: F401
 from msinfusion.db import audit_models as _audit_models  # noqa: F401
+from msinfusion.db import booking_models as _booking_models  # noqa: F401
 from msinfusion.db import clinical_models as _clinical_models  # noqa: F401
 from msinfusion.db import comms_models as _comms_models  # noqa: F401
 from msinfusion.db import idempotency as _idempotency  # noqa: F401

@@ -16,8 +16,9 @@ from typing import Any
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from msinfusion.booking import book
 from msinfusion.center import WEEKDAYS, demo_center
-from msinfusion.db import day_schedule
+from msinfusion.db import bookings, day_schedule
 from msinfusion.db.database import Database
 from msinfusion.db.models import (
     Appointment,
@@ -119,7 +120,8 @@ def load_demo(database: Database, settings: Settings, today: date | None = None)
             db.flush()
             db.add_all(NurseShift(nurse_id=nurse.id, weekday=d, starts=starts, ends=ends) for d in open_days)
 
-        given_total = booked_total = 0
+        given_total = 0
+        prescriptions: list[Prescription] = []
         therapies = list(load_catalog())
         names = itertools.product(LAST_NAMES, FIRST_NAMES)
         for index in range(PATIENT_COUNT):
@@ -136,8 +138,12 @@ def load_demo(database: Database, settings: Settings, today: date | None = None)
             )
             db.add(patient)
             db.flush()
-            # Starts spread over the past two years, so patients are at different points of their regimen.
+            # Starts spread over the past two years, so patients are at different points of their regimen;
+            # the first ones start today and on the next open day, so those days have visits to show.
             start = _next_open_day(today - timedelta(days=30 + 17 * index), open_days)
+            if index < NEW_STARTS:
+                first_open = _next_open_day(today, open_days)
+                start = first_open if index < NEW_STARTS // 2 else _next_open_day(first_open + timedelta(1), open_days)
             prescription = Prescription(
                 patient_id=patient.id,
                 therapy_id=therapy.id,
@@ -148,39 +154,36 @@ def load_demo(database: Database, settings: Settings, today: date | None = None)
             )
             db.add(prescription)
             db.flush()
-            given, booked = _doses_and_next_visit(
-                db, center.id, patient.id, prescription, staff["nurse"].id, today, now
-            )
-            given_total += given
-            booked_total += booked
+            given_total += _given_doses(db, prescription, staff["nurse"].id, today, now)
+            prescriptions.append(prescription)
+        booked_total = _book_with_the_engine(db, center.id, prescriptions, today, now)
         _demo_days(db, center.id, staff["scheduler"].id, today, now, open_days)
         return DemoSummary(center.id, PATIENT_COUNT, given_total, booked_total)
 
 
-DEMO_DAY_VISITS = 10
-"""Visits moved onto each of the next open days, so the day schedule and day board have a day to show."""
 # Pre-infusion check outcomes given to the first visits of today (the rest have not answered yet).
+NEW_STARTS = 20
+"""Demo patients who start their regimen on the first two open days (half on each)."""
 DEMO_CHECKS = ("proceed", "proceed", "call-center", "do-not-come", "proceed")
 
 
 def _demo_days(
     db: Session, center_id: int, scheduler_id: int, today: date, now: datetime, open_days: list[int]
 ) -> None:
-    """Move some booked visits to today and the next two open days, give today's check answers, and
-    schedule today with the greedy baseline (accepted), leaving the other days for the optimizer."""
+    """Give check answers to the first open day's visits (as the booking engine placed them) and
+    schedule that day with the greedy baseline (accepted), leaving the other days for the optimizer."""
     db.flush()
     known = treatment_codes()
+    first_day = _next_open_day(today, open_days)
     booked = [
         a
-        for a in db.scalars(select(Appointment).where(Appointment.center_id == center_id).order_by(Appointment.id))
+        for a in db.scalars(
+            select(Appointment)
+            .where(Appointment.center_id == center_id, Appointment.day == first_day)
+            .order_by(Appointment.starts_at, Appointment.id)
+        )
         if a.treatment in known
     ]
-    day = _next_open_day(today, open_days)
-    for offset in range(3):
-        for appointment in booked[offset * DEMO_DAY_VISITS : (offset + 1) * DEMO_DAY_VISITS]:
-            appointment.day = day
-        day = _next_open_day(day + timedelta(days=1), open_days)
-    first_day = _next_open_day(today, open_days)
     for appointment, outcome in zip(booked, DEMO_CHECKS, strict=False):
         db.add(
             CheckAnswers(
@@ -228,22 +231,14 @@ def _next_open_day(day: date, open_days: list[int]) -> date:
     return day
 
 
-def _doses_and_next_visit(
-    db: Session,
-    center_id: int,
-    patient_id: int,
-    prescription: Prescription,
-    nurse_id: int,
-    today: date,
-    now: datetime,
-) -> tuple[int, int]:
-    """Record the calendar's doses before today as given, then book the next planned dose."""
+def _given_doses(db: Session, prescription: Prescription, nurse_id: int, today: date, now: datetime) -> int:
+    """Record the calendar's doses before today as given; returns how many."""
     therapy = load_catalog().get(prescription.therapy_id)
     bsa = prescription.options.get("bsa")
     try:
         plan = dose_calendar(therapy, prescription.start_date, until=today + timedelta(days=400), bsa=bsa)
     except RegimenError:
-        return 0, 0
+        return 0
     past = [dose for dose in plan.doses if dose.date < today]
     db.add_all(
         GivenDose(
@@ -256,25 +251,19 @@ def _doses_and_next_visit(
         )
         for dose in past
     )
-    after = dose_calendar(
-        therapy,
-        prescription.start_date,
-        until=today + timedelta(days=400),
-        given=[d.date for d in past],
-        bsa=bsa,
-        as_of=today,
-    )
-    upcoming = after.next_planned
-    if upcoming is None:
-        return len(past), 0
-    db.add(
-        Appointment(
-            center_id=center_id,
-            patient_id=patient_id,
-            prescription_id=prescription.id,
-            dose_index=upcoming.number,
-            treatment=upcoming.treatment,
-            day=upcoming.date,
-        )
-    )
-    return len(past), 1
+    db.flush()
+    db.refresh(prescription)
+    return len(past)
+
+
+DEMO_HORIZON = timedelta(days=120)
+"""How far ahead the demo's visits are booked by the booking engine."""
+
+
+def _book_with_the_engine(
+    db: Session, center_id: int, prescriptions: list[Prescription], today: date, now: datetime
+) -> int:
+    """Book every dose due in the next months with the booking engine: each visit keeps the label rules."""
+    request = bookings.booking_request(db, center_id, today, prescriptions, today + DEMO_HORIZON, first_day=today)
+    plan = book(request, time_limit=20.0)
+    return len(bookings.write_bookings(db, center_id, plan, list(plan.bookings), prescriptions, None, now, "demo"))

@@ -18,9 +18,10 @@ from pydantic import ValidationError
 from sqlalchemy import delete, select
 from sqlalchemy.orm import Session, selectinload
 
+from msinfusion.booking.doses import therapy_of
 from msinfusion.card import CardDetails, card_details
 from msinfusion.center import CenterProfile
-from msinfusion.db.center_catalog import center_catalog, overridden_therapy, plan_center
+from msinfusion.db.center_catalog import CenterCatalog, center_catalog, overridden_therapy, plan_center
 from msinfusion.db.clinical_records import reactions_of
 from msinfusion.db.models import Appointment, CheckAnswers, Patient, Prescription
 from msinfusion.db.patient_models import PatientPreferences, PreparationTick
@@ -47,15 +48,32 @@ def stored_card(patient: Patient, region: str) -> CardDetails:
         return CardDetails()
 
 
+def active_prescriptions(db: Session, patient_id: int) -> list[Prescription]:
+    """Every active prescription of the patient (a regimen and a steroid course may run together), oldest first."""
+    return list(
+        db.scalars(
+            select(Prescription)
+            .where(Prescription.patient_id == patient_id, Prescription.status == "active")
+            .order_by(Prescription.start_date, Prescription.id)
+            .options(selectinload(Prescription.given_doses))
+        )
+    )
+
+
 def active_prescription(db: Session, patient_id: int) -> Prescription | None:
-    """The newest active prescription (the plan covers one regimen at a time)."""
-    return db.scalars(
-        select(Prescription)
-        .where(Prescription.patient_id == patient_id, Prescription.status == "active")
-        .order_by(Prescription.start_date.desc(), Prescription.id.desc())
-        .options(selectinload(Prescription.given_doses))
-        .limit(1)
-    ).first()
+    """The newest active prescription."""
+    found = active_prescriptions(db, patient_id)
+    return found[-1] if found else None
+
+
+def _belongs(appointment: Appointment, prescription: Prescription) -> bool:
+    """A visit booked for this prescription, or (older bookings without one) for a dose of its therapy."""
+    if appointment.prescription_id is not None:
+        return appointment.prescription_id == prescription.id
+    try:
+        return therapy_of(appointment.treatment) == prescription.therapy_id
+    except KeyError:
+        return False
 
 
 def latest_check(db: Session, patient_id: int, since: datetime.date | None) -> CheckAnswers | None:
@@ -87,10 +105,25 @@ class PatientPlan:
     booked: dict[str, Appointment] = field(default_factory=dict)
     ticked: set[str] = field(default_factory=set)
     check: CheckAnswers | None = None
+    # The patient's other active prescriptions, each with its own plan (a steroid course beside a regimen).
+    others: list[PatientPlan] = field(default_factory=list)
 
     @property
     def next_visit(self) -> VisitPlan | None:
         return self.plan.next_visit if self.plan else None
+
+    @property
+    def all_plans(self) -> list[PatientPlan]:
+        """This plan and the patient's other active ones."""
+        return [self, *self.others]
+
+    def plan_for_appointment(self, appointment_id: int) -> tuple[PersonalPlan, VisitPlan] | None:
+        """The plan and visit an appointment is booked for, across every active prescription."""
+        for view in self.all_plans:
+            visit = view.visit_for_appointment(appointment_id)
+            if view.plan is not None and visit is not None:
+                return view.plan, visit
+        return None
 
     def appointment_for(self, visit: VisitPlan) -> Appointment | None:
         return self.booked.get(visit.uid)
@@ -158,19 +191,48 @@ def load_plan(
     jurisdiction: str | None = None,
     quiet_hours: QuietHours | None = None,
 ) -> PatientPlan:
-    """Build the patient's plan from their records (``now`` is the app clock: the core never reads one).
+    """Build the patient's plans from their records (``now`` is the app clock: the core never reads one).
 
-    The amounts given, the prior mitoxantrone exposure, the infusion reactions on record and the
-    center's jurisdiction (US unless the center says otherwise) go to the core with the center's today.
+    With several active prescriptions, the one whose next visit comes first leads (the preparation and
+    the check are for that visit); the others are in ``others``. The amounts given, the prior
+    mitoxantrone exposure, the infusion reactions on record and the center's jurisdiction (US unless
+    the center says otherwise) go to the core with the center's today.
     The plan's reminders are those the patient's verified, subscribed addresses really get
     (:func:`~msinfusion.outbox.contacts.patient_reminder_channels`), shifted out of ``quiet_hours``.
     """
     t = translator(locale or patient_locale(patient))
     catalog = center_catalog(db, patient.center_id)
     center = plan_center(catalog.profile_key, t.locale)
-    prescription = active_prescription(db, patient.id)
-    if prescription is None:
+    prescriptions = active_prescriptions(db, patient.id)
+    if not prescriptions:
         return PatientPlan(patient, t, center, None, t.gettext("Your care team has not set up your plan yet."))
+    views = [
+        _load_one(db, patient, prescription, now, t, catalog, center, jurisdiction, quiet_hours)
+        for prescription in prescriptions
+    ]
+
+    def first_visit(view: PatientPlan) -> tuple[int, datetime.date]:
+        visit = view.next_visit
+        return (0, visit.date) if visit is not None else (1, datetime.date.max)
+
+    views.sort(key=first_visit)
+    lead = views[0]
+    lead.others = views[1:]
+    return lead
+
+
+def _load_one(
+    db: Session,
+    patient: Patient,
+    prescription: Prescription,
+    now: datetime.datetime,
+    t: Translator,
+    catalog: CenterCatalog,
+    center: CenterProfile,
+    jurisdiction: str | None,
+    quiet_hours: QuietHours | None = None,
+) -> PatientPlan:
+    """The plan of one prescription with its booked visits, ticks and check answers."""
     doses = sorted(prescription.given_doses, key=lambda g: g.given_on)
     given = [g.given_on for g in doses]
     check = latest_check(db, patient.id, given[-1] if given else None)
@@ -183,17 +245,17 @@ def load_plan(
         "answers": dict(check.answers) if check else {},
         "calendar_shows_treatment": calendar_shows_treatment(db, patient.id),
     }
-    appointments = list(
-        db.scalars(
-            select(Appointment)
-            .where(
-                Appointment.patient_id == patient.id,
-                Appointment.status == "booked",
-                Appointment.day >= today,
-            )
-            .order_by(Appointment.day, Appointment.id)
+    mine = [
+        a
+        for a in db.scalars(
+            select(Appointment).where(Appointment.patient_id == patient.id).order_by(Appointment.day, Appointment.id)
         )
-    )
+        if _belongs(a, prescription)
+    ]
+    appointments = [a for a in mine if a.status == "booked" and a.day >= today]
+    # A visit's SEQUENCE rises with every change of any of its bookings, cancellations included
+    # (a cancelled booking no longer matches a dose, but its version still counts).
+    revision = max((a.version for a in mine), default=0)
     therapy_id = catalog.therapy_id(prescription.therapy_id)
     has_cap = overridden_therapy(therapy_id, catalog.overrides_json(therapy_id)).cumulative_cap is not None
     # build_plan is pure: the same inputs give the same plan, so repeated page views reuse it. The
@@ -220,7 +282,7 @@ def load_plan(
     try:
         plan = memo(json.dumps(base, sort_keys=True))
         matched = match_bookings(plan.visits, appointments)
-        if matched:
+        if matched or revision:
             booked_times = {
                 number: (
                     a.starts_at.astimezone(center.zone).replace(tzinfo=None)
@@ -229,7 +291,6 @@ def load_plan(
                 ).isoformat()
                 for number, a in matched.items()
             }
-            revision = max(a.version for a in matched.values())
             plan = memo(json.dumps({**base, "appointments": booked_times, "revision": revision}, sort_keys=True))
     except (RegimenError, ScreeningError, ValidationError):
         problem = t.gettext("Your plan cannot be shown right now. Please call the center.")

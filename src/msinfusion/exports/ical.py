@@ -79,7 +79,7 @@ def visit_event(plan: PersonalPlan, visit: VisitPlan, t: Translator) -> Event:
     return event
 
 
-def _calendar(plan: PersonalPlan, t: Translator, visits: list[VisitPlan]) -> Calendar:
+def _calendar(plan: PersonalPlan, t: Translator, visits: list[tuple[PersonalPlan, VisitPlan]]) -> Calendar:
     calendar = Calendar()
     calendar.add("prodid", PRODID)
     calendar.add("version", "2.0")
@@ -87,18 +87,18 @@ def _calendar(plan: PersonalPlan, t: Translator, visits: list[VisitPlan]) -> Cal
     calendar.add("method", "PUBLISH")
     calendar.add("x-wr-calname", t.gettext("Infusion appointments"))
     calendar.add("x-wr-timezone", plan.center.timezone)
-    for visit in visits:
-        calendar.add_component(visit_event(plan, visit, t))
+    for owner, visit in visits:
+        calendar.add_component(visit_event(owner, visit, t))
     if visits:
-        first = min(v.date for v in visits)
-        last = max(v.date for v in visits)
+        first = min(v.date for _, v in visits)
+        last = max(v.date for _, v in visits)
         calendar.add_missing_timezones(first_date=first - datetime.timedelta(days=1), last_date=last)
     return calendar
 
 
 def visit_ics(plan: PersonalPlan, visit: VisitPlan) -> bytes:
     """A one-event calendar file for one visit ("add to calendar")."""
-    data: bytes = _calendar(plan, translator(plan.locale), [visit]).to_ical()
+    data: bytes = _calendar(plan, translator(plan.locale), [(plan, visit)]).to_ical()
     return data
 
 
@@ -125,10 +125,14 @@ def cancellation_ics(
     return data
 
 
-def feed_ics(plan: PersonalPlan) -> bytes:
-    """Every planned visit in one calendar, with refresh hints for subscribed feeds."""
+def feed_ics(plan: PersonalPlan, *others: PersonalPlan) -> bytes:
+    """Every planned visit of every plan given (a regimen and a steroid course) in one calendar, with
+    refresh hints for subscribed feeds."""
     t = translator(plan.locale)
-    calendar = _calendar(plan, t, plan.visits)
+    visits = sorted(
+        ((owner, visit) for owner in (plan, *others) for visit in owner.visits), key=lambda pair: pair[1].times.start
+    )
+    calendar = _calendar(plan, t, visits)
     refresh = vDuration(FEED_REFRESH)
     refresh.params["VALUE"] = "DURATION"  # icalendar omits VALUE=DURATION (patient-experience.md §2)
     calendar.add("refresh-interval", refresh)

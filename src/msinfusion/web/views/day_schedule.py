@@ -21,6 +21,7 @@ from msinfusion.visits import treatment_name
 from msinfusion.web import charts
 from msinfusion.web.dependencies import Principal
 from msinfusion.web.pages import render
+from msinfusion.web.views.bookings import day_exceptions
 
 NOTICES = {
     "queued": "The optimizer is running. This page shows its progress; you can leave it and come back.",
@@ -116,6 +117,7 @@ def page(
         "problems": problems or [],
         "form": form or {},
         "time_limit": settings.solver_time_limit_seconds,
+        "label_exceptions": day_exceptions(db, principal.center_id, day),  # views/bookings.py
     }
     if shown is not None:
         context.update(result_context(shown, patient_names(db, principal.center_id)))

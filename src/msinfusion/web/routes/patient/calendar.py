@@ -8,10 +8,10 @@ from typing import Annotated
 from fastapi import APIRouter, Form, HTTPException, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
-from msinfusion.db import calendar_feeds
+from msinfusion.db import calendar_feeds, visit_changes
 from msinfusion.db.patient_models import PatientPreferences
 from msinfusion.db.patient_plan import load_plan
-from msinfusion.exports.ical import visit_ics
+from msinfusion.exports.ical import cancellation_ics, visit_ics
 from msinfusion.web.dependencies import (
     Now,
     Principal,
@@ -133,9 +133,17 @@ def visit_file(
 ) -> Response:
     patient = own_patient(work.db, principal)
     view = load_plan(work.db, patient, at)
-    visit = view.visit_for_appointment(appointment_id)
-    if view.plan is None or visit is None:
+    found = view.plan_for_appointment(appointment_id)
+    cancelled = None if found is not None else visit_changes.cancelled_visit(work.db, view, appointment_id)
+    if found is None and cancelled is None:
         raise HTTPException(404, view.t.gettext("This visit is not in your plan any more."))
     work.audit(object_id=appointment_id, patient_id=patient.id)
+    if cancelled is not None:
+        # A cancelled visit: the same UID with a higher SEQUENCE and STATUS:CANCELLED removes the copy.
+        plan, uid, start, finish, sequence = cancelled
+        headers = {"Content-Disposition": f'attachment; filename="cancelled-{start.date().isoformat()}.ics"'}
+        return Response(cancellation_ics(plan, uid, start, finish, sequence), media_type=ICS, headers=headers)
+    assert found is not None
+    plan, visit = found
     headers = {"Content-Disposition": f'attachment; filename="visit-{visit.date.isoformat()}.ics"'}
-    return Response(visit_ics(view.plan, visit), media_type=ICS, headers=headers)
+    return Response(visit_ics(plan, visit), media_type=ICS, headers=headers)

@@ -44,4 +44,7 @@ def calendar_feed(
     if view.plan is None:
         raise HTTPException(404, "There is no plan to show yet.")
     work.audit(object_id=row.id, patient_id=patient.id)
-    return Response(feed_ics(view.plan), media_type="text/calendar; charset=utf-8")
+    return Response(
+        feed_ics(view.plan, *(o.plan for o in view.others if o.plan is not None)),
+        media_type="text/calendar; charset=utf-8",
+    )

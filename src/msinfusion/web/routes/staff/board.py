@@ -25,6 +25,7 @@ from msinfusion.web.dependencies import (
 from msinfusion.web.pages import render
 from msinfusion.web.policies import policy
 from msinfusion.web.unit_of_work import AuditEvent, UnitOfWork, audited
+from msinfusion.web.views.bookings import day_exceptions
 
 router = APIRouter(prefix="/staff/board", include_in_schema=False)
 
@@ -57,6 +58,7 @@ def _page(
         "rows": rows,
         "time": lambda instant: local(instant, zone),
         "error": error,
+        "label_exceptions": day_exceptions(work.db, principal.center_id, day),  # views/bookings.py
     }
     return render(request, "staff/board.html", context, status_code=status_code)
 

@@ -29,6 +29,7 @@ from msinfusion.web.dependencies import (
 from msinfusion.web.pages import render
 from msinfusion.web.policies import policy
 from msinfusion.web.unit_of_work import AuditEvent, UnitOfWork, audited
+from msinfusion.web.views.bookings import patient_visits
 
 router = APIRouter(prefix="/staff", include_in_schema=False)
 
@@ -63,6 +64,7 @@ def _patient_page(
             "today": center_today(db, patient.center_id, at),
             "earliest_day": EARLIEST_DAY,
             "error": error,
+            "visits": patient_visits(db, patient.id),  # the visit lifecycle (views/bookings.py)
             "reasons": reasons or [],
             "dose_form": dose_form or {},
         },

@@ -1,0 +1,79 @@
+"""What the visit lifecycle stores besides the core records: prescription changes and visit changes.
+
+Kept apart from :mod:`msinfusion.db.models`; the classes share its ``Base`` (metadata and naming
+convention). ``msinfusion.db`` imports this module, so the tables are on ``Base.metadata``.
+Rows are only added: the newest row of a kind is the current state, the older ones are the history.
+"""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from typing import Any
+
+from sqlalchemy import CheckConstraint, Date, Float, ForeignKey, Index, String, Text
+from sqlalchemy.orm import Mapped, mapped_column
+
+from msinfusion.db.models import Base
+
+PRESCRIPTION_CHANGES = ("stop", "edit")
+VISIT_CHANGES = ("book", "move", "cancel", "exception")
+
+
+class PrescriptionChange(Base):
+    """A prescription stopped (from a date, with a reason) or edited (its fields before and after)."""
+
+    __tablename__ = "prescription_changes"
+    __table_args__ = (
+        CheckConstraint("kind IN ('stop', 'edit')", name="kind"),
+        Index("ix_prescription_changes_prescription", "prescription_id"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    prescription_id: Mapped[int] = mapped_column(ForeignKey("prescriptions.id"))
+    kind: Mapped[str] = mapped_column(String(16))
+    effective_on: Mapped[date] = mapped_column(Date)
+    reason: Mapped[str] = mapped_column(Text)
+    before: Mapped[dict[str, Any]] = mapped_column(default=dict)
+    after: Mapped[dict[str, Any]] = mapped_column(default=dict)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
+    created_at: Mapped[datetime]
+
+
+class VisitChange(Base):
+    """A visit booked, moved or cancelled by staff, or accepted against a label rule for a clinical reason.
+
+    ``kind == "exception"`` rows are the clinician-accepted rule breaks the pages flag; ``rules`` lists
+    what the visit breaks (dose window, closed day, minimum interval) in words.
+    """
+
+    __tablename__ = "visit_changes"
+    __table_args__ = (
+        CheckConstraint("kind IN ('book', 'move', 'cancel', 'exception')", name="kind"),
+        Index("ix_visit_changes_appointment", "appointment_id"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    appointment_id: Mapped[int] = mapped_column(ForeignKey("appointments.id"))
+    kind: Mapped[str] = mapped_column(String(16))
+    reason: Mapped[str] = mapped_column(Text, default="")
+    rules: Mapped[list[str]] = mapped_column(default=list)
+    before: Mapped[dict[str, Any]] = mapped_column(default=dict)
+    user_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    created_at: Mapped[datetime]
+
+
+class CenterBookingSettings(Base):
+    """What the booking engine needs of a center beyond its hours, nurses and chairs: closures and headroom.
+
+    A missing row means no closures of its own (public holidays still close the center) and the default
+    headroom (:data:`msinfusion.db.bookings.HEADROOM`).
+    """
+
+    __tablename__ = "center_booking_settings"
+    __table_args__ = (CheckConstraint("headroom >= 0 AND headroom < 1", name="headroom"),)
+
+    center_id: Mapped[int] = mapped_column(ForeignKey("centers.id"), primary_key=True)
+    closures: Mapped[list[str]] = mapped_column(default=list)
+    headroom: Mapped[float] = mapped_column(Float)
+    updated_by: Mapped[int] = mapped_column(ForeignKey("users.id"))
+    updated_at: Mapped[datetime]
