@@ -211,6 +211,7 @@ def _sign_in_record_and_sign_out(browser: Browser, base_url: str) -> None:
         page.keyboard.type("300")
         page.keyboard.press("Tab")
         page.keyboard.type("Bag size over TLS")
+        page.keyboard.press("Tab")  # the clinician's reason (not needed for a bag size)
         page.keyboard.press("Tab")
         page.keyboard.press("Enter")
         page.wait_for_url("**/staff/catalog/ocrelizumab-iv#history")
