@@ -23,6 +23,9 @@ from msinfusion.settings import Settings
 from msinfusion.web import create_app
 from tests.web.web_world import FakeClock, TestClient, World, build_world, csrf_token, record_required_checks, sign_in
 
+# 50 rounds of each race take minutes: they run in `make test` (CI), not in the quick loop.
+pytestmark = pytest.mark.slow
+
 ROUNDS = 50
 DAY = date(2027, 3, 8)
 
