@@ -100,6 +100,32 @@ class Settings(BaseSettings):
         description="The address people open (https://infusion.example.org); links the CLI prints start with it.",
     )
 
+    duration_basis: Literal["label", "median", "p80"] = Field(
+        "label",
+        description="Visit durations the day schedule plans with: the label timeline (`label`), or the median "
+        "(`median`) or 80th percentile (`p80`) of the center's recorded visits of each treatment; a part of a "
+        "visit with fewer than 5 recorded visits keeps the label's minutes.",
+    )
+    simulation_runs: int = Field(
+        1000,
+        ge=10,
+        le=5000,
+        description="Simulated runs of a day on the what-if page (staff may choose fewer or more).",
+    )
+    simulation_no_show_rate: float = Field(
+        0.05,
+        ge=0,
+        le=1,
+        description="Chance that a booked patient does not come, in what-if simulations (5 %: the median rate "
+        "in shared/reference/scheduling.md).",
+    )
+    simulation_add_on_rate: float = Field(
+        0.0,
+        ge=0,
+        le=1,
+        description="Unplanned same-day visits per booked visit in what-if simulations (0: none).",
+    )
+
     max_request_bytes: int = Field(
         1_000_000, ge=1024, description="Largest request body accepted; larger ones get 413 (issue 11)."
     )

@@ -45,7 +45,7 @@ def test_demo_covers_every_therapy_with_doses_and_visits(empty: Database) -> Non
         assert len(beds) == 1
         assert db.scalar(select(func.count()).select_from(NurseShift))
         assert db.scalar(select(func.count()).select_from(GivenDose)) == summary.given_doses > 0
-        upcoming = db.scalars(select(Appointment.day)).all()
+        upcoming = db.scalars(select(Appointment.day).where(Appointment.status == "booked")).all()
         assert len(upcoming) == summary.appointments > 20
         assert all(day >= date(2027, 3, 1) for day in upcoming)
 
@@ -75,7 +75,9 @@ def test_no_demo_visit_breaks_a_label_rule_or_falls_on_a_closed_day(empty: Datab
     today = date(2027, 3, 1)
     load_demo(empty, FAST_HASHES, today=today)
     with empty.session() as db:
-        visits = db.scalars(select(Appointment).order_by(Appointment.day)).all()
+        visits = db.scalars(
+            select(Appointment).where(Appointment.status == "booked").order_by(Appointment.day)
+        ).all()
         assert len(visits) > 40
         breaks = {
             (v.id, v.day): rule_breaks(
@@ -87,3 +89,20 @@ def test_no_demo_visit_breaks_a_label_rule_or_falls_on_a_closed_day(empty: Datab
         assert len(breaks) == len(visits)
         assert {key: found for key, found in breaks.items() if found} == {}
         assert min(v.day for v in visits) == today  # the first day has visits to schedule
+
+
+def test_the_demo_has_a_synthetic_recorded_history_for_learned_durations(empty: Database) -> None:
+    """Past given doses became completed visits with board steps (made-up demo data, not clinical)."""
+    from msinfusion.db.schedule_models import BoardEvent
+    from msinfusion.db.visit_history import learned_durations
+
+    today = date(2027, 3, 1)
+    load_demo(empty, FAST_HASHES, today=today)
+    with empty.session() as db:
+        past = db.scalars(select(Appointment).where(Appointment.status == "completed")).all()
+        assert len(past) > 100 and all(a.day < today and a.board_state == "discharged" for a in past)
+        states = set(db.scalars(select(BoardEvent.state)).all())
+        assert states == {"checked_in", "premedication", "infusing", "observation", "discharged"}
+        learned = learned_durations(db, past[0].center_id)
+        enough = [key for key, found in learned.items() if key[1] is None and found.segments["chair"].count >= 5]
+        assert len(enough) >= 5  # several treatments have enough visits to plan with

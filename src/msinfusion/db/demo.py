@@ -20,6 +20,7 @@ from msinfusion.booking import book
 from msinfusion.center import WEEKDAYS, demo_center
 from msinfusion.db import bookings, day_schedule
 from msinfusion.db.database import Database
+from msinfusion.db.demo_history import record_demo_history
 from msinfusion.db.models import (
     Appointment,
     Center,
@@ -36,6 +37,7 @@ from msinfusion.db.models import (
 from msinfusion.passwords import make_hasher
 from msinfusion.regimens import RegimenError, dose_calendar
 from msinfusion.scheduling import solve
+from msinfusion.scheduling.durations import Basis
 from msinfusion.settings import Settings
 from msinfusion.therapies import load_catalog
 from msinfusion.visits import treatment_codes
@@ -157,7 +159,8 @@ def load_demo(database: Database, settings: Settings, today: date | None = None)
             given_total += _given_doses(db, prescription, staff["nurse"].id, today, now)
             prescriptions.append(prescription)
         booked_total = _book_with_the_engine(db, center.id, prescriptions, today, now)
-        _demo_days(db, center.id, staff["scheduler"].id, today, now, open_days)
+        record_demo_history(db, center.id, staff["nurse"].id, today)  # synthetic, not clinical data
+        _demo_days(db, center.id, staff["scheduler"].id, today, now, open_days, settings.duration_basis)
         return DemoSummary(center.id, PATIENT_COUNT, given_total, booked_total)
 
 
@@ -168,7 +171,13 @@ DEMO_CHECKS = ("proceed", "proceed", "call-center", "do-not-come", "proceed")
 
 
 def _demo_days(
-    db: Session, center_id: int, scheduler_id: int, today: date, now: datetime, open_days: list[int]
+    db: Session,
+    center_id: int,
+    scheduler_id: int,
+    today: date,
+    now: datetime,
+    open_days: list[int],
+    basis: Basis = "label",
 ) -> None:
     """Give check answers to the first open day's visits (as the booking engine placed them) and
     schedule that day with the greedy baseline (accepted), leaving the other days for the optimizer."""
@@ -191,7 +200,7 @@ def _demo_days(
             )
         )
     db.flush()
-    built = day_schedule.build_day(db, center_id, first_day)
+    built = day_schedule.build_day(db, center_id, first_day, basis)
     job, _ = day_schedule.queue_run(db, built, center_id, scheduler_id, now, time_limit=0)
     schedule = solve(built.day, solver="greedy")
     job.status, job.result, job.finished_at = "done", json.loads(schedule.to_json()), now

@@ -21,14 +21,14 @@ from __future__ import annotations
 import itertools
 import math
 import statistics
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Literal
 
 from pydantic import BaseModel, ConfigDict
 
 from msinfusion.scheduling.clock import Clock
-from msinfusion.scheduling.day import Appointment, Day, Phase, with_catalog_phases
+from msinfusion.scheduling.day import Appointment, Day, PhaseLike, with_catalog_phases
 
 __all__ = [
     "SEGMENTS",
@@ -36,6 +36,7 @@ __all__ = [
     "Distribution",
     "LearnedDurations",
     "VisitTimes",
+    "history_behind",
     "learn_durations",
     "plan_durations",
     "segment_of",
@@ -133,7 +134,7 @@ def learn_durations(records: Iterable[VisitTimes]) -> dict[tuple[str, str | None
     }
 
 
-def segment_of(phases: list[Phase]) -> list[Segment]:
+def segment_of(phases: Sequence[PhaseLike]) -> list[Segment]:
     """Which segment each phase belongs to: before the infusion phase, the infusion, or after it."""
     names = [p.name for p in phases]
     if INFUSION_PHASE not in names:
@@ -161,6 +162,16 @@ def plan_durations(
         return day
     appointments = [_planned(a, learned.get((a.treatment, None)), basis, min_count, slot) for a in day.appointments]
     return day.model_copy(update={"appointments": appointments})
+
+
+def history_behind(day: Day, learned: Mapping[tuple[str, str | None], LearnedDurations]) -> dict[str, int]:
+    """Per treatment of the day, the recorded visits behind its durations: the most behind any of its
+    segments (0 when the center has none). :func:`plan_durations` uses a segment from `min_count` on."""
+    counts: dict[str, int] = {}
+    for appointment in day.appointments:
+        found = learned.get((appointment.treatment, None))
+        counts[appointment.treatment] = max((d.count for d in found.segments.values()), default=0) if found else 0
+    return counts
 
 
 def _planned(

@@ -42,6 +42,7 @@ from msinfusion.web.routes.staff import messages as staff_messages
 from msinfusion.web.routes.staff import patients as staff_patients
 from msinfusion.web.routes.staff import schedule as staff_schedule
 from msinfusion.web.routes.staff import users as staff_users
+from msinfusion.web.routes.staff import what_if as staff_what_if
 
 
 def _utc_now() -> datetime:
@@ -113,6 +114,7 @@ def create_app(settings: Settings | None = None, *, clock: Callable[[], datetime
     for module in (staff_schedule, staff_board, api_schedule):  # day schedule and day board (issue 5)
         app.include_router(module.router)
     app.include_router(staff_bookings.router)  # the visit lifecycle (issue 14)
+    app.include_router(staff_what_if.router)  # what-if simulation of a day (issue 13)
     for module in (password_links, mfa, staff_users):  # accounts and the second factor (issue 10)
         app.include_router(module.router)
     for module in (

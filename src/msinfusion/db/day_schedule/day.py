@@ -5,6 +5,11 @@ features, the nurses whose shift covers the weekday, the nurse ratio (``centers.
 and the booked appointments with their catalog treatment codes (phases are the center's: its overrides
 and visit policy applied, see :mod:`msinfusion.db.center_catalog`). A patient already past "expected" on the day board
 is fixed to their chair and start; an appointment that already has a time keeps it as its preference.
+
+The phases' minutes follow the chosen basis (:func:`msinfusion.scheduling.durations.plan_durations`):
+the label timeline, or the median or 80th percentile of the center's recorded visits
+(:mod:`msinfusion.db.visit_history`); :attr:`BuiltDay.history` says how many recorded visits are behind
+each treatment's durations, for staff to see.
 """
 
 from __future__ import annotations
@@ -19,11 +24,13 @@ from sqlalchemy.orm import Session
 from msinfusion.db.center_catalog import center_catalog
 from msinfusion.db.clinical_records import patients_with_reactions
 from msinfusion.db.models import Appointment, Center, CenterHours, Chair, Nurse, NurseShift, Patient
+from msinfusion.db.visit_history import learned_durations
 from msinfusion.scheduling import Appointment as DayAppointment
 from msinfusion.scheduling import Center as DayCenter
 from msinfusion.scheduling import Chair as DayChair
 from msinfusion.scheduling import Day
 from msinfusion.scheduling import Nurse as DayNurse
+from msinfusion.scheduling.durations import MIN_COUNT, Basis, history_behind, plan_durations
 from msinfusion.visits import treatment_codes
 
 
@@ -47,6 +54,16 @@ class BuiltDay:
     day: Day
     versions: dict[str, int] = field(default_factory=dict)  # day appointment id -> row version
     skipped: list[Skipped] = field(default_factory=list)
+    basis: Basis = "label"
+    history: dict[str, int] = field(default_factory=dict)  # treatment code -> recorded visits behind it
+    min_count: int = MIN_COUNT
+
+    @property
+    def learned(self) -> dict[str, int]:
+        """The treatments planned from recorded visits (none on the label basis), with their counts."""
+        if self.basis == "label":
+            return {}
+        return {code: count for code, count in self.history.items() if count >= self.min_count}
 
 
 def day_appointment_id(appointment_id: int) -> str:
@@ -77,8 +94,9 @@ def _clock(value: time) -> int:
     return value.hour * 60 + value.minute
 
 
-def build_day(db: Session, center_id: int, day: date) -> BuiltDay:
-    """The center's day for the scheduler; raises :class:`DayClosed` on a day without opening hours."""
+def build_day(db: Session, center_id: int, day: date, basis: Basis = "label") -> BuiltDay:
+    """The center's day for the scheduler, its durations planned on ``basis``; raises :class:`DayClosed`
+    on a day without opening hours."""
     center = db.get_one(Center, center_id)
     zone = ZoneInfo(center.timezone)
     weekday = day.weekday()
@@ -145,4 +163,5 @@ def build_day(db: Session, center_id: int, day: date) -> BuiltDay:
         ),
         appointments=appointments,
     )
-    return BuiltDay(built, versions, skipped)
+    learned = learned_durations(db, center_id, before=day)
+    return BuiltDay(plan_durations(built, learned, basis), versions, skipped, basis, history_behind(built, learned))

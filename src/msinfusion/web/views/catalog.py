@@ -4,6 +4,7 @@ recorded overrides. Pages and the JSON API both render these models.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
@@ -11,10 +12,13 @@ from pydantic import BaseModel
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from msinfusion.db.center_catalog import current_overrides
+from msinfusion.db.center_catalog import center_catalog, current_overrides
 from msinfusion.db.models import CatalogOverride, User
+from msinfusion.db.visit_history import dose_step_label, learned_durations
+from msinfusion.scheduling.durations import SEGMENTS, Segment, segment_of
 from msinfusion.therapies import Status, Therapy
 from msinfusion.therapies.catalog import all_facts, show
+from msinfusion.visits import treatment_name
 
 
 class FactView(BaseModel):
@@ -117,3 +121,57 @@ def parse_override(default: object, text: str) -> Any:
     if isinstance(default, float):
         return float(text)
     return text
+
+
+SEGMENT_WORDS: dict[Segment, str] = {
+    "before": "Before the infusion (check-in, premedication)",
+    "infusion": "Infusion",
+    "after": "After the infusion (observation, discharge)",
+    "chair": "Whole visit in the chair",
+}
+
+
+@dataclass(frozen=True)
+class ObservedRow:
+    """One part of a dose step's visit: the label timeline's minutes against this center's recorded ones."""
+
+    treatment: str  # how staff read the treatment code
+    doses: str  # the dosing rule's doses, "1-2" or "3-"
+    segment: str  # English words (the page translates them)
+    label_minutes: int
+    count: int
+    median: float | None
+    p80: float | None
+
+
+def observed_durations(db: Session, therapy: Therapy, center_id: int) -> list[ObservedRow]:
+    """Per dose step (and infusion option) of the therapy, each part of the visit: label minutes (with
+    the center's overrides) beside the median and 80th percentile of the center's recorded visits."""
+    catalog = center_catalog(db, center_id)
+    learned = learned_durations(db, center_id)
+    rows = []
+    for step in therapy.dosing:
+        for code in [step.treatment, *(f"{step.treatment}-{option}" for option in step.options)]:
+            try:
+                phases = catalog.phases(code)
+            except KeyError:
+                continue
+            found = learned.get((code, dose_step_label(code, step.doses.first)))
+            minutes: dict[Segment, int] = {}
+            for phase, segment in zip(phases, segment_of(phases), strict=True):
+                minutes[segment] = minutes.get(segment, 0) + phase.minutes
+            minutes["chair"] = sum(p.minutes for p in phases)
+            for segment in (name for name in SEGMENTS if name in minutes):
+                seen = found.segments.get(segment) if found else None
+                rows.append(
+                    ObservedRow(
+                        treatment=treatment_name(code),
+                        doses=f"{step.doses.first}-{step.doses.last if step.doses.last is not None else ''}",
+                        segment=SEGMENT_WORDS[segment],
+                        label_minutes=minutes[segment],
+                        count=seen.count if seen else 0,
+                        median=seen.median if seen else None,
+                        p80=seen.p80 if seen else None,
+                    )
+                )
+    return rows

@@ -95,7 +95,7 @@ def page(
     built: day_schedule.BuiltDay | None = None
     closed: str | None = None
     try:
-        built = day_schedule.build_day(db, principal.center_id, day)
+        built = day_schedule.build_day(db, principal.center_id, day, settings.duration_basis)
     except day_schedule.DayClosed as exc:
         closed = str(exc)
     job = day_schedule.latest_job(db, principal.center_id, day)

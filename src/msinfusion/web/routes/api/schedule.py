@@ -70,7 +70,7 @@ def start_run(
 ) -> Any:
     """Queue a run (202); if the day already has a run queued or running, return that one (200)."""
     try:
-        built = build_day(work.db, principal.center_id, body.day)
+        built = build_day(work.db, principal.center_id, body.day, settings.duration_basis)
     except DayClosed as exc:
         raise HTTPException(422, str(exc)) from None
     job, created = queue_run(

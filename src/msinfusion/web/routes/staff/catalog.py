@@ -38,7 +38,9 @@ def therapy_page(
 ) -> Response:
     therapy = find_therapy(therapy_id)
     view = catalog_view.detail(db, therapy, principal.center_id)
-    return render(request, "staff/therapy.html", {"therapy": view, "can_override": principal.role == "admin"})
+    observed = catalog_view.observed_durations(db, therapy, principal.center_id)
+    context = {"therapy": view, "can_override": principal.role == "admin", "observed": observed}
+    return render(request, "staff/therapy.html", context)
 
 
 @router.post("/{therapy_id}/overrides")
@@ -67,7 +69,8 @@ def record_override(
     def refused(error: str) -> Response:
         work.discard()
         view = catalog_view.detail(work.db, therapy, principal.center_id)
-        context = {"therapy": view, "can_override": True, "error": error, "error_field": field}
+        observed = catalog_view.observed_durations(work.db, therapy, principal.center_id)
+        context = {"therapy": view, "can_override": True, "error": error, "error_field": field, "observed": observed}
         return render(request, "staff/therapy.html", context, status_code=422)
 
     try:

@@ -101,7 +101,7 @@ def run_optimizer(
     runner: Runner,
 ) -> Response:
     try:
-        built = day_schedule.build_day(work.db, principal.center_id, day)
+        built = day_schedule.build_day(work.db, principal.center_id, day, settings.duration_basis)
     except day_schedule.DayClosed as exc:
         return view.page(request, work.db, principal, day, at, settings, error=str(exc), status_code=422)
     job, created = day_schedule.queue_run(
