@@ -50,6 +50,11 @@ WEB_TEMPLATES = [
     "web/templates/error.html",
     "web/templates/_public_language.html",
     "web/templates/set_password.html",  # patients set passwords too
+    # Learned durations and the what-if page (issue 13, durations).
+    "web/templates/staff/therapy.html",
+    "web/templates/staff/what_if.html",
+    "web/templates/staff/_durations_basis.html",
+    "web/templates/staff/schedule.html",
 ]
 KEYWORDS = {"gettext": None, "ngettext": (1, 2), "_": None}
 

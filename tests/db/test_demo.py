@@ -75,9 +75,7 @@ def test_no_demo_visit_breaks_a_label_rule_or_falls_on_a_closed_day(empty: Datab
     today = date(2027, 3, 1)
     load_demo(empty, FAST_HASHES, today=today)
     with empty.session() as db:
-        visits = db.scalars(
-            select(Appointment).where(Appointment.status == "booked").order_by(Appointment.day)
-        ).all()
+        visits = db.scalars(select(Appointment).where(Appointment.status == "booked").order_by(Appointment.day)).all()
         assert len(visits) > 40
         breaks = {
             (v.id, v.day): rule_breaks(

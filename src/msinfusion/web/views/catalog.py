@@ -123,21 +123,13 @@ def parse_override(default: object, text: str) -> Any:
     return text
 
 
-SEGMENT_WORDS: dict[Segment, str] = {
-    "before": "Before the infusion (check-in, premedication)",
-    "infusion": "Infusion",
-    "after": "After the infusion (observation, discharge)",
-    "chair": "Whole visit in the chair",
-}
-
-
 @dataclass(frozen=True)
 class ObservedRow:
     """One part of a dose step's visit: the label timeline's minutes against this center's recorded ones."""
 
     treatment: str  # how staff read the treatment code
     doses: str  # the dosing rule's doses, "1-2" or "3-"
-    segment: str  # English words (the page translates them)
+    segment: Segment  # the page names it in words
     label_minutes: int
     count: int
     median: float | None
@@ -167,7 +159,7 @@ def observed_durations(db: Session, therapy: Therapy, center_id: int) -> list[Ob
                     ObservedRow(
                         treatment=treatment_name(code),
                         doses=f"{step.doses.first}-{step.doses.last if step.doses.last is not None else ''}",
-                        segment=SEGMENT_WORDS[segment],
+                        segment=segment,
                         label_minutes=minutes[segment],
                         count=seen.count if seen else 0,
                         median=seen.median if seen else None,

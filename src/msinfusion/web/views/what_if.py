@@ -52,9 +52,9 @@ class Simulated:
 
 @dataclass(frozen=True)
 class Metric:
-    """One row of the comparison: a name, the value under each schedule as text."""
+    """One row of the comparison: the result's field, the value under each schedule as text."""
 
-    name: str
+    field: str
     values: list[str]
 
 
@@ -110,23 +110,23 @@ def _count(value: float) -> str:
     return f"{value:.1f}"
 
 
-# (metric name as staff read it, SimulationResult field, how it is shown)
-METRICS: tuple[tuple[str, str, Callable[[float], str]], ...] = (
-    ("Expected overtime past closing", "expected_overtime_minutes", _minutes),
-    ("Chance of running past closing", "overtime_chance", _percent),
-    ("Average patient wait", "mean_wait_minutes", _minutes),
-    ("Patient wait, 9 in 10 patients wait at most", "p90_wait_minutes", _minutes),
-    ("Chair use during opening hours", "chair_utilization", _percent),
-    ("Nurse use during shifts", "nurse_utilization", _percent),
-    ("Expected no-shows", "expected_no_shows", _count),
-    ("Expected add-on visits", "expected_add_ons", _count),
-    ("Expected add-ons turned away (no free chair)", "expected_add_ons_turned_away", _count),
+# (SimulationResult field, how it is shown); the page names each field in words.
+METRICS: tuple[tuple[str, Callable[[float], str]], ...] = (
+    ("expected_overtime_minutes", _minutes),
+    ("overtime_chance", _percent),
+    ("mean_wait_minutes", _minutes),
+    ("p90_wait_minutes", _minutes),
+    ("chair_utilization", _percent),
+    ("nurse_utilization", _percent),
+    ("expected_no_shows", _count),
+    ("expected_add_ons", _count),
+    ("expected_add_ons_turned_away", _count),
 )
 
 
 def metrics(simulations: list[Simulated]) -> list[Metric]:
-    """The averages of every simulated schedule, row by row (names in English: the page translates them)."""
-    return [Metric(name, [show(float(getattr(s.result, field))) for s in simulations]) for name, field, show in METRICS]
+    """The averages of every simulated schedule, row by row."""
+    return [Metric(field, [show(float(getattr(s.result, field))) for s in simulations]) for field, show in METRICS]
 
 
 def patient_rows(simulations: list[Simulated], names: Mapping[str, str]) -> list[PatientRow]:
