@@ -73,6 +73,16 @@ class SimulationResult:
     late_chance: dict[str, float]
 
 
+@dataclass(frozen=True)
+class _Group:
+    """Phases drawn together: a recorded segment (`samples`), the default infusion model, or kept as planned."""
+
+    members: tuple[int, ...]
+    samples: tuple[int, ...] | None
+    planned: int
+    infusion: bool
+
+
 @dataclass
 class _Visit:
     key: str
@@ -82,6 +92,12 @@ class _Visit:
     segments: list[str]
     nurses: list[int]  # planned nurse per phase (-1: no task)
     treatment: str
+    total: int = 0  # planned minutes of the whole visit
+    # How the sampler draws this visit's minutes (set once per simulation, see _Sampler.groups).
+    groups: list[_Group] = field(default_factory=list)
+
+    def __post_init__(self) -> None:
+        self.total = sum(m for m, _ in self.phases)
 
 
 def _visits(day: Day, schedule: Schedule, chairs: dict[str, int], nurses: dict[str, int]) -> list[_Visit]:
@@ -122,30 +138,38 @@ class _Sampler:
                     name: found.samples for name, found in learned.segments.items() if found.count >= settings.min_count
                 }
 
-    def minutes(self, visit: _Visit) -> list[int]:
-        rng = self.rng
+    def groups(self, visit: _Visit) -> list[_Group]:
+        """The visit's segments, each with the recorded minutes to draw from (if there are enough)."""
         history = self.history.get(visit.treatment, {})
-        result = [m for m, _ in visit.phases]
         segments = visit.segments
         if "chair" in history and not any(s in history for s in segments):
             # Only whole stays were recorded: they scale the whole visit.
             segments = ["chair"] * len(segments)
+        groups = []
         for segment in dict.fromkeys(segments):
-            members = [i for i, s in enumerate(segments) if s == segment]
-            samples = history.get(segment)
-            if samples:
-                planned = sum(result[i] for i in members) or 1
-                ratio = rng.choice(samples) / planned
-                for i in members:
-                    result[i] = max(visit.phases[i][1], round(result[i] * ratio))
-            elif segment == "infusion":
-                i = members[0]
+            members = tuple(i for i, s in enumerate(segments) if s == segment)
+            samples = history.get(segment) or None
+            planned = sum(visit.phases[i][0] for i in members) or 1
+            groups.append(_Group(members, samples, planned, segment == "infusion"))
+        return groups
+
+    def minutes(self, visit: _Visit) -> list[int]:
+        rng = self.rng
+        phases = visit.phases
+        result = [m for m, _ in phases]
+        for group in visit.groups:
+            if group.samples:
+                ratio = rng.choice(group.samples) / group.planned
+                for i in group.members:
+                    result[i] = max(phases[i][1], round(result[i] * ratio))
+            elif group.infusion:
+                i = group.members[0]
                 drawn = (
                     result[i] * rng.lognormvariate(self.mu, self.sigma) if self.settings.infusion_cv > 0 else result[i]
                 )
                 if rng.random() < self.settings.reaction_rate:
                     drawn += rng.randint(*self.settings.reaction_minutes)
-                result[i] = max(visit.phases[i][1], round(drawn))
+                result[i] = max(phases[i][1], round(drawn))
         return result
 
 
@@ -160,6 +184,8 @@ def simulate(day: Day, schedule: Schedule, settings: SimulationSettings | None =
     visits = _visits(day, schedule, chairs, nurse_ids)
     rng = random.Random(settings.seed)
     sampler = _Sampler(settings, rng)
+    for visit in visits:
+        visit.groups = sampler.groups(visit)
     open_minutes = center.closes - center.opens
     shift_minutes = sum(end - start for start, end in shifts) or 1
     overtime_total = overtime_runs = 0.0
@@ -215,7 +241,7 @@ def _add_ons(
     extra: list[_Visit] = []
     for number in range(count):
         template = rng.choice(visits)
-        minutes = sum(m for m, _ in template.phases)
+        minutes = template.total
         arrival = rng.randint(opens, max(opens, closes - minutes))
         chair = _free_chair([*visits, *extra], chairs, arrival, minutes)
         if chair is None:
@@ -229,6 +255,7 @@ def _add_ons(
                 template.segments,
                 [-1] * len(template.phases),
                 template.treatment,
+                groups=template.groups,
             )
         )
     return extra, count - len(extra)
@@ -238,7 +265,7 @@ def _free_chair(visits: list[_Visit], chairs: int, arrival: int, minutes: int) -
     """The first chair the planned visits leave free from `arrival` for `minutes`, if any."""
     clash = [False] * chairs
     for visit in visits:
-        end = visit.arrival + sum(m for m, _ in visit.phases)
+        end = visit.arrival + visit.total
         if visit.arrival < arrival + minutes and end > arrival:
             clash[visit.chair] = True
     return next((c for c in range(chairs) if not clash[c]), None)
@@ -298,15 +325,29 @@ def _run(
         task = visit.phases[phase][1]
         nurse = visit.nurses[phase]
         if nurse < 0 or nurse_free[nurse] > ready or shifts[nurse][1] < ready + task:
-            on_shift = [n for n, (s, e) in enumerate(shifts) if s <= ready and ready + task <= e]
-            candidates = on_shift or list(range(len(shifts)))
-            nurse = min(candidates, key=lambda n: max(nurse_free[n], ready))
+            nurse = _soonest_nurse(shifts, nurse_free, ready, task)
         start = max(ready, nurse_free[nurse])
         nurse_free[nurse] = start + task
         nurse_minutes += task
         waited[number] += start - ready
         advance(number, phase + 1, start + minutes[phase])
     return ends, waited, chair_minutes, nurse_minutes
+
+
+def _soonest_nurse(shifts: list[tuple[int, int]], nurse_free: list[int], ready: int, task: int) -> int:
+    """The nurse on shift for the whole task who is free soonest (the first such); nobody on shift: the
+    nurse free soonest of all."""
+    best, best_at = -1, 0
+    for on_shift_only in (True, False):
+        for n, (start, end) in enumerate(shifts):
+            if on_shift_only and not (start <= ready and ready + task <= end):
+                continue
+            at = nurse_free[n] if nurse_free[n] > ready else ready
+            if best < 0 or at < best_at:
+                best, best_at = n, at
+        if best >= 0:
+            return best
+    return best
 
 
 @dataclass(frozen=True)
