@@ -91,10 +91,15 @@ def default_keys(found: list[Choice]) -> tuple[str | None, str | None]:
     return first.key, second.key if second else None
 
 
-def simulated(db: Session, choice: Choice, settings: SimulationSettings) -> Simulated:
+def loaded(db: Session, choice: Choice) -> tuple[Choice, Day, Schedule]:
+    """A run's day as it was solved and its schedule (read before simulating, outside the transaction)."""
+    day, schedule = day_schedule.day_and_schedule(db.get_one(ScheduleJob, choice.job_id))
+    return choice, day, schedule
+
+
+def simulated(run: tuple[Choice, Day, Schedule], settings: SimulationSettings) -> Simulated:
     """Simulate one run's schedule on the day it was solved for."""
-    job = db.get_one(ScheduleJob, choice.job_id)
-    day, schedule = day_schedule.day_and_schedule(job)
+    choice, day, schedule = run
     return Simulated(choice, day, schedule, simulate(day, schedule, settings))
 
 

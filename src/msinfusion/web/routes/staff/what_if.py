@@ -61,7 +61,8 @@ def what_if_page(
             learned=learned_durations(db, principal.center_id, before=chosen_day),
         )
         names = patient_names(db, principal.center_id)
-        simulations = [view.simulated(db, choice, options) for choice in picked]
+        runs_read = [view.loaded(db, choice) for choice in picked]
+    simulations = [view.simulated(run, options) for run in runs_read]  # CPU only: no transaction held
     context: dict[str, Any] = {
         "day": chosen_day,
         "choices": found,
