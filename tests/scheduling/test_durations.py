@@ -72,8 +72,15 @@ def test_the_day_builder_plans_the_infusion_on_the_chosen_basis(basis: str, infu
 def test_observed_segments_are_shared_over_their_phases_in_whole_slots() -> None:
     learned = learn_durations([record(210, before=60, after=50) for _ in range(5)])
     phases = plan_durations(small_day([ocrelizumab()]), learned, "median").appointments[0].resolved_phases
-    assert [p.minutes for p in phases] == [20, 40, 210, 40, 10]
+    assert [p.minutes for p in phases] == [20, 40, 210, 60, 10]
     assert all(p.minutes % 5 == 0 and p.nurse_minutes <= p.minutes for p in phases)
+
+
+def test_a_segment_recorded_shorter_than_the_label_keeps_the_label_minutes() -> None:
+    learned = learn_durations([record(150, before=20, after=30) for _ in range(5)])
+    for basis in ("median", "p80"):
+        phases = plan_durations(small_day([ocrelizumab()]), learned, basis).appointments[0].resolved_phases  # type: ignore[arg-type]
+        assert [p.minutes for p in phases] == [15, 30, 210, 60, 10]
 
 
 def test_too_few_recorded_visits_keep_the_label_minutes() -> None:

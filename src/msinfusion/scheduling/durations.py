@@ -153,9 +153,11 @@ def plan_durations(
 ) -> Day:
     """The day with each visit's phases planned on `basis` (see the module docstring).
 
-    Learned segment minutes are rounded up to `slot` minutes and shared out over the segment's phases
-    in whole slots, in proportion to their label minutes (so the day's time grid stays coarse); nurse
-    minutes stay as labelled (never above the phase).
+    The label timeline is the floor: a segment recorded shorter than its label minutes keeps the label
+    (premedication waits, infusion rates and observation periods come from the label and are never
+    planned shorter). A segment recorded longer gets the extra minutes, rounded up to `slot` minutes and
+    shared out over its phases in whole slots, in proportion to their label minutes (so the day's time
+    grid stays coarse); nurse minutes stay as labelled.
     """
     day = with_catalog_phases(day)
     if basis == "label":
@@ -188,11 +190,12 @@ def _planned(
             continue
         members = [i for i, s in enumerate(segments) if s == name]
         label = sum(phases[i].minutes for i in members)
-        units = math.ceil(found.value(basis) / slot)
-        shares = _share(units, [phases[i].minutes for i in members], label)
-        for i, minutes in zip(members, [share * slot for share in shares], strict=True):
-            nurse = min(phases[i].nurse_minutes, minutes)
-            new[i] = phases[i].model_copy(update={"minutes": minutes, "nurse_minutes": nurse})
+        extra = math.ceil((found.value(basis) - label) / slot)
+        if extra <= 0:  # the label is the floor: a premedication wait, an infusion rate and an
+            continue  # observation period are never planned shorter than the label says
+        shares = _share(extra, [phases[i].minutes for i in members], label)
+        for i, share in zip(members, shares, strict=True):
+            new[i] = phases[i].model_copy(update={"minutes": phases[i].minutes + share * slot})
     return appointment.model_copy(update={"phases": new})
 
 
