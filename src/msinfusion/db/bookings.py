@@ -102,7 +102,7 @@ def booking_center(db: Session, center_id: int) -> BookingCenter:
     return parse_request(request).center
 
 
-def _local_start(appointment: Appointment, zone: ZoneInfo, opens: dict[int, dt.time]) -> str:
+def local_start(appointment: Appointment, zone: ZoneInfo, opens: dict[int, dt.time]) -> str:
     if appointment.starts_at is not None:
         return _hhmm(appointment.starts_at.astimezone(zone).time())
     return _hhmm(opens.get(appointment.day.weekday(), dt.time(9, 0)))
@@ -175,7 +175,7 @@ def booking_request(
                 "id": f"A{a.id}",
                 "patient": request_id(a.prescription_id) if a.prescription_id else f"p{a.patient_id}",
                 "date": a.day.isoformat(),
-                "start": _local_start(a, zone, opens),
+                "start": local_start(a, zone, opens),
                 "treatment": a.treatment,
             }
             for a in existing
