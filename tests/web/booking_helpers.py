@@ -14,7 +14,7 @@ from msinfusion.db.comms_models import OutboxMessage, PatientContact
 from msinfusion.db.models import Appointment
 from tests.web.web_world import TestClient, World, csrf_token
 
-__all__ = ["add_address", "book_regimen", "messages", "post", "visits"]
+__all__ = ["add_address", "book_regimen", "editor_form", "messages", "post", "save_editor", "visits"]
 
 
 def add_address(app: FastAPI, world: World, key: str = "a1") -> None:
@@ -65,3 +65,29 @@ def messages(app: FastAPI, kind: str = "visit-notice") -> list[OutboxMessage]:
         rows = db.scalars(select(OutboxMessage).where(OutboxMessage.kind == kind).order_by(OutboxMessage.id)).all()
         db.expunge_all()
         return list(rows)
+
+
+def editor_form(client: TestClient) -> dict[str, list[str]]:
+    """The center editor's form as the page fills it: inputs, ticked boxes and the closed-days text."""
+    page = client.get("/staff/center/booking").text
+    form: dict[str, list[str]] = {}
+    for tag in re.findall(r"<input [^>]*>", page):
+        name = re.search(r'name="([^"]+)"', tag)
+        if name is None or name.group(1) == "csrf_token":
+            continue
+        kind = re.search(r'type="([^"]+)"', tag)
+        if kind is not None and kind.group(1) in ("checkbox", "radio") and " checked" not in tag:
+            continue
+        value = re.search(r'value="([^"]*)"', tag)
+        form.setdefault(name.group(1), []).append(value.group(1) if value else "")
+    closures = re.search(r'<textarea id="closures"[^>]*>([^<]*)</textarea>', page)
+    form["closures"] = [closures.group(1) if closures else ""]
+    return form
+
+
+def save_editor(client: TestClient, form: Mapping[str, list[str]]) -> object:
+    return client.post(
+        "/staff/center/booking",
+        data={**form, "csrf_token": csrf_token(client, "/")},
+        follow_redirects=False,
+    )

@@ -78,6 +78,11 @@ class CenterBookingSettings(Base):
     headroom: Mapped[float] = mapped_column(Float)
     updated_by: Mapped[int] = mapped_column(ForeignKey("users.id"))
     updated_at: Mapped[datetime]
+    # How far ahead the engine books a regimen, in days (the center editor; v0013).
+    horizon_days: Mapped[int] = mapped_column(Integer, default=365, server_default="365")
+    version: Mapped[int] = mapped_column(Integer, nullable=False, default=1, server_default="1")
+
+    __mapper_args__ = {"version_id_col": version}  # noqa: RUF012
 
 
 class ChangeRequest(Base):

@@ -33,7 +33,7 @@ HEADROOM = 0.10
 center profile stores its own."""
 
 HORIZON = dt.timedelta(days=365)
-"""How far ahead a regimen is booked."""
+"""How far ahead a regimen is booked when the center has not set its own (center editor)."""
 
 PLAN_SECONDS = 10.0
 """Time limit of one regimen booking (one patient books in well under a second)."""
@@ -90,6 +90,12 @@ def center_fields(db: Session, center_id: int) -> dict[str, Any]:
     }
 
 
+def horizon(db: Session, center_id: int) -> dt.timedelta:
+    """How far ahead the center books a regimen (its own setting, else :data:`HORIZON`)."""
+    own = db.get(CenterBookingSettings, center_id)
+    return dt.timedelta(days=own.horizon_days) if own is not None else HORIZON
+
+
 def booking_center(db: Session, center_id: int) -> BookingCenter:
     """The stored center as the booking engine sees it (weekday hours and nurses, chairs, holidays, headroom)."""
     day = dt.date(2000, 1, 3).isoformat()
@@ -136,7 +142,7 @@ def booking_request(
     """
     center = db.get_one(Center, center_id)
     zone = ZoneInfo(center.timezone)
-    last = end or today + HORIZON
+    last = end or today + horizon(db, center_id)
     opens = {h.weekday: h.opens for h in db.scalars(select(CenterHours).where(CenterHours.center_id == center_id))}
     existing = db.scalars(
         select(Appointment)

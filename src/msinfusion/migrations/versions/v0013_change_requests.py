@@ -1,4 +1,5 @@
-"""Patients' requests to change a booked visit, and the staff decision on each.
+"""Patients' requests to change a booked visit, and the staff decision on each; the center editor's
+booking horizon and a version on each center's booking settings.
 
 Revision ID: v0013_change_requests
 Revises: v0011_visit_lifecycle
@@ -50,9 +51,15 @@ def upgrade() -> None:
     )
     op.create_index("ix_change_requests_appointment", "change_requests", ["appointment_id"])
     op.create_index("ix_change_requests_center_state", "change_requests", ["center_id", "state"])
+    with op.batch_alter_table("center_booking_settings") as batch:
+        batch.add_column(sa.Column("horizon_days", sa.Integer(), nullable=False, server_default="365"))
+        batch.add_column(sa.Column("version", sa.Integer(), nullable=False, server_default="1"))
 
 
 def downgrade() -> None:
+    with op.batch_alter_table("center_booking_settings") as batch:
+        batch.drop_column("version")
+        batch.drop_column("horizon_days")
     op.drop_index("ix_change_requests_center_state", table_name="change_requests")
     op.drop_index("ix_change_requests_appointment", table_name="change_requests")
     op.drop_table("change_requests")
