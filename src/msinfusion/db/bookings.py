@@ -28,6 +28,11 @@ from msinfusion.prescriptions import RecordProblem
 from msinfusion.scheduling.clock import format_clock
 from msinfusion.visits import treatment_codes
 
+def _(message: str) -> str:
+    """Mark ``message`` for the Spanish catalog; the page translates it when it shows it."""
+    return message
+
+
 HEADROOM = 0.10
 """Share of each day's chair capacity kept free for add-ons (the format's ``headroom``), until the
 center profile stores its own."""
@@ -239,7 +244,7 @@ def confirm_regimen(
     """Plan again and write the bookings, when the plan is still the one previewed (else :class:`BookingConflict`)."""
     preview = preview_regimen(db, prescription, today)
     if preview.key() != proposal:
-        raise BookingConflict("The schedule changed since the preview. Check the new proposal and confirm again.")
+        raise BookingConflict(_("The schedule changed since the preview. Check the new proposal and confirm again."))
     return write_bookings(
         db,
         prescription.patient.center_id,

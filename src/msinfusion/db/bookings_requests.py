@@ -22,6 +22,11 @@ from msinfusion.db.bookings_alternatives import VisitOption, parse_option, visit
 from msinfusion.db.models import Appointment, Prescription
 from msinfusion.prescriptions import RecordProblem
 
+def _(message: str) -> str:
+    """Mark ``message`` for the Spanish catalog; the page translates it when it shows it."""
+    return message
+
+
 MAX_DATES = 14
 """How many dates a patient may list in one request."""
 
@@ -57,18 +62,18 @@ def ask_change(
 ) -> ChangeRequest:
     """Record a patient's request to change ``appointment`` (RecordProblem: why not)."""
     if appointment.status != "booked" or appointment.day <= today:
-        raise RecordProblem("Only a visit booked for a later day can be changed.")
+        raise RecordProblem(_("Only a visit booked for a later day can be changed."))
     if open_request(db, appointment.id) is not None:
-        raise RecordProblem("You already asked to change this visit. The center will answer soon.")
+        raise RecordProblem(_("You already asked to change this visit. The center will answer soon."))
     days = sorted(set(unavailable))
     if len(days) > MAX_DATES:
-        raise RecordProblem(f"List at most {MAX_DATES} dates.")
+        raise RecordProblem(_("List at most 14 dates."))  # MAX_DATES
     if any(day < today for day in days):
-        raise RecordProblem("The dates you cannot come must be today or later.")
+        raise RecordProblem(_("The dates you cannot come must be today or later."))
     if time_of_day not in (None, *TIMES_OF_DAY):
-        raise RecordProblem("Choose morning, afternoon or no preference.")
+        raise RecordProblem(_("Choose morning, afternoon or no preference."))
     if not days and time_of_day is None and not note.strip():
-        raise RecordProblem("Tell us what to change: a date you cannot come, a time of day or a note.")
+        raise RecordProblem(_("Tell us what to change: a date you cannot come, a time of day or a note."))
     row = ChangeRequest(
         appointment_id=appointment.id,
         patient_id=appointment.patient_id,

@@ -32,9 +32,15 @@ from msinfusion.scheduling.clock import format_clock
 from msinfusion.outbox.producers import enqueue_visit_notice
 from msinfusion.reminders.messages import VisitChange
 from msinfusion.web.dependencies import AppSettings, Mail, Now, Principal
-from msinfusion.web.pages import render
+from msinfusion.i18n import translator
+from msinfusion.web.pages import page_locale, render
 from msinfusion.web.policies import policy
 from msinfusion.web.unit_of_work import UnitOfWork, audited
+
+def _(message: str) -> str:
+    """Mark ``message`` for the Spanish catalog; the page translates it when it shows it."""
+    return message
+
 
 router = APIRouter(prefix="/staff", include_in_schema=False)
 
@@ -46,11 +52,12 @@ def _back(patient_id: int, anchor: str, saved: str | None = None) -> RedirectRes
 
 def _problem(request: Request, work: UnitOfWork, message: str, back: str, status_code: int = 422) -> Response:
     work.discard()
-    return render(request, "staff/booking_problem.html", {"message": message, "back": back}, status_code=status_code)
+    context = {"message": translator(page_locale(request)).gettext(message), "back": back}
+    return render(request, "staff/booking_problem.html", context, status_code=status_code)
 
 
-CHAIR_TAKEN = "That chair is taken at that time. Choose another."
-CHANGED = "This visit changed since you opened the page. Open it again and check."
+CHAIR_TAKEN = _("That chair is taken at that time. Choose another.")
+CHANGED = _("This visit changed since you opened the page. Open it again and check.")
 MAX_VERSION = 2**31 - 1
 
 
@@ -186,7 +193,7 @@ def _preview_page(
             "unbooked": [u for u in preview.plan.unbooked if u.patient == bookings.request_id(prescription.id)],
             "proposal": preview.key(),
             "clock": format_clock,
-            "conflict": conflict,
+            "conflict": translator(page_locale(request)).gettext(conflict) if conflict else None,
         },
         status_code=409 if conflict else 200,
     )
@@ -317,9 +324,9 @@ def move_visit(
         try:
             day, start, chair = parse_option(option)
         except ValueError:
-            return _problem(request, work, "Choose one of the suggested times.", back)
+            return _problem(request, work, _("Choose one of the suggested times."), back)
     if day is None or start is None or not chair.strip():
-        return _problem(request, work, "Choose a suggested time, or give a date, a start and a chair.", back)
+        return _problem(request, work, _("Choose a suggested time, or give a date, a start and a chair."), back)
     today = center_today(work.db, principal.center_id, at)
     previous = appointment.starts_at
     new_day, new_start, new_chair = day, start, chair.strip()

@@ -19,16 +19,22 @@ from msinfusion.db.models import Appointment
 from msinfusion.limits import max_chars
 from msinfusion.prescriptions import RecordProblem
 from msinfusion.web.dependencies import AppSettings, Mail, Now, Principal
-from msinfusion.web.pages import render
+from msinfusion.i18n import translator
+from msinfusion.web.pages import page_locale, render
 from msinfusion.web.policies import policy
 from msinfusion.web.routes.staff.bookings import MAX_VERSION, change_visit, visit_changed
 from msinfusion.web.unit_of_work import UnitOfWork, audited
 from msinfusion.web.views.change_requests import queue_rows
 
+def _(message: str) -> str:
+    """Mark ``message`` for the Spanish catalog; the page translates it when it shows it."""
+    return message
+
+
 router = APIRouter(prefix="/staff", include_in_schema=False)
 
 QUEUE = "/staff/change-requests"
-ANSWERED = "This request was already answered or changed meanwhile. Open the list again."
+ANSWERED = _("This request was already answered or changed meanwhile. Open the list again.")
 
 
 @router.get("/change-requests", response_class=HTMLResponse)
@@ -53,7 +59,8 @@ def _open(work: UnitOfWork, appointment_id: int, version: int | None) -> ChangeR
 
 def _answered(request: Request, work: UnitOfWork) -> Response:
     work.discard()
-    return render(request, "staff/booking_problem.html", {"message": ANSWERED, "back": QUEUE}, status_code=409)
+    message = translator(page_locale(request)).gettext(ANSWERED)
+    return render(request, "staff/booking_problem.html", {"message": message, "back": QUEUE}, status_code=409)
 
 
 @router.post("/appointments/{appointment_id}/change-request/accept")
