@@ -155,4 +155,14 @@ def visit_options(
         found = alternatives(parse_request(data), patient, dose, count, time_limit=SUGGEST_SECONDS)
     except BookingProblem:
         return []
-    return [VisitOption(b.date, dt.time(b.start // 60, b.start % 60), b.chair, b.moved) for b in found]
+    # "Off its due date because the patient cannot come on the visit's current day" says nothing new here.
+    same_day = leave_out.day.isoformat() if leave_out is not None else None
+    return [
+        VisitOption(
+            b.date,
+            dt.time(b.start // 60, b.start % 60),
+            b.chair,
+            None if b.moved and same_day and b.moved.startswith(same_day) else b.moved,
+        )
+        for b in found
+    ]
