@@ -10,8 +10,11 @@ from collections.abc import Iterator
 import pytest
 from fastapi import FastAPI
 
+from msinfusion.outbox import deliver_due
+from msinfusion.outbox.config import mail_config
 from msinfusion.settings import Settings
 from msinfusion.web import create_app
+from tests.outbox.mail_server import MailServer
 from tests.web.booking_helpers import add_address, book_regimen, messages, post, visits
 from tests.web.lifecycle_world import open_weekdays
 from tests.web.web_world import FakeClock, TestClient, World, build_world, sign_in
@@ -128,3 +131,29 @@ def test_a_patient_without_an_address_gets_no_notice_and_the_change_still_saves(
     app, client, world = booked
     book_regimen(client, world.prescriptions["a2"])
     assert messages(app) == [] and visits(app, world.prescriptions["a2"])
+
+
+def test_a_move_reaches_the_patients_mailbox_through_a_real_smtp_server(
+    booked: tuple[FastAPI, TestClient, World], clock: FakeClock
+) -> None:
+    app, client, world = booked
+    rx = world.prescriptions["a1"]
+    book_regimen(client, rx)
+    first = visits(app, rx)[0]
+    moved = post(client, f"/staff/appointments/{first.id}/move", {"day": first.day.isoformat(), "start": "15:00", "chair": "C02"})
+    assert moved.status_code == 303  # type: ignore[attr-defined]
+    server = MailServer()
+    server.start()
+    try:
+        config = mail_config(app.state.settings, smtp_host="127.0.0.1", smtp_port=server.port, smtp_timeout_seconds=5)
+        report = deliver_due(app.state.database, config, clock())
+        subjects = [m["Subject"] for m in server.mailbox.received]
+    finally:
+        server.stop()
+    assert len(report.sent) == len(subjects) >= 2
+    assert any(s.startswith("Your infusion visit has moved to") for s in subjects)
+    moved_mail = next(m for m in server.mailbox.received if m["Subject"].startswith("Your infusion visit has moved"))
+    [attachment] = list(moved_mail.iter_attachments())
+    ics = attachment.get_content()
+    assert "SEQUENCE:" in (ics.decode() if isinstance(ics, bytes) else ics)
+    assert moved_mail["To"] == "ana@example.org"
