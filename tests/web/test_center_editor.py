@@ -14,10 +14,11 @@ from msinfusion.db import bookings
 from msinfusion.db.booking_models import CenterBookingSettings
 from msinfusion.db.models import AuditEvent, CenterHours, Chair, Nurse
 from msinfusion.settings import Settings
+from msinfusion.visits import phases_for_treatment
 from msinfusion.web import create_app
 from tests.web.booking_helpers import book_regimen, editor_form, save_editor, visits
 from tests.web.lifecycle_world import open_weekdays
-from tests.web.web_world import FakeClock, TestClient, World, build_world, sign_in
+from tests.web.web_world import FakeClock, TestClient, World, build_world, csrf_token, sign_in
 
 
 @pytest.fixture
@@ -135,3 +136,24 @@ def test_a_chair_with_visits_on_record_is_not_removed(admin: tuple[FastAPI, Test
     response = save_editor(client, {**form, f"chair-remove-{index}": ["yes"]})
     assert response.status_code == 422 and "has visits on record" in response.text  # type: ignore[attr-defined]
     assert form[f"chair-code-{index}"][0] in _chairs(app, world)
+
+
+def test_the_engine_books_the_centers_own_visit_length_after_an_admin_override(
+    admin: tuple[FastAPI, TestClient, World],
+) -> None:
+    app, client, world = admin
+    data = {"field": "infusions.initial.volume_ml", "value": "300", "reason": "local protocol"}
+    token = csrf_token(client, "/staff/catalog")
+    overridden = client.post("/staff/catalog/ocrelizumab-iv/overrides", data={**data, "csrf_token": token})
+    assert overridden.status_code in (200, 303)
+    client.cookies.clear()
+    sign_in(client, "scheduler_a")
+    book_regimen(client, world.prescriptions["a1"])
+    first = visits(app, world.prescriptions["a1"])[0]
+    assert first.starts_at is not None and first.ends_at is not None
+    booked_minutes = (first.ends_at - first.starts_at).total_seconds() / 60
+    catalog_minutes = sum(p.minutes for p in phases_for_treatment(first.treatment))
+    with app.state.database.session() as db:
+        center_minutes = bookings.span(db, world.centers["a"], first.treatment)
+        assert first.treatment in bookings.center_fields(db, world.centers["a"])["visits"]
+    assert booked_minutes == center_minutes > catalog_minutes  # 300 mL at the label's rates takes longer

@@ -22,7 +22,7 @@ from sqlalchemy.orm import Session
 from msinfusion.booking import Booking, BookingCenter, BookingPlan, BookingRequest, book, parse_request
 from msinfusion.booking.openings import OpenDays
 from msinfusion.db.booking_models import CenterBookingSettings, VisitChange
-from msinfusion.db.center_catalog import center_catalog
+from msinfusion.db.center_catalog import CenterCatalog, center_catalog
 from msinfusion.db.models import Appointment, Center, CenterHours, Chair, Nurse, NurseShift, Prescription
 from msinfusion.prescriptions import RecordProblem
 from msinfusion.scheduling.clock import format_clock
@@ -83,7 +83,7 @@ def center_fields(db: Session, center_id: int) -> dict[str, Any]:
             if open_hours is not None and nurses
             else None
         )
-    return {
+    fields: dict[str, Any] = {
         "name": center.name,
         "timezone": center.timezone,
         "country": catalog.profile.address.country,
@@ -93,6 +93,24 @@ def center_fields(db: Session, center_id: int) -> dict[str, Any]:
         "closures": sorted(own.closures) if own else [],
         "headroom": own.headroom if own else HEADROOM,
     }
+    visits = center_visits(catalog)
+    if visits:
+        fields["visits"] = visits
+    return fields
+
+
+def center_visits(catalog: CenterCatalog) -> dict[str, list[dict[str, Any]]]:
+    """The visit phases of every treatment code whose therapy the center has overridden (admin, with reasons)."""
+    visits: dict[str, list[dict[str, Any]]] = {}
+    for code, info in sorted(treatment_codes().items()):
+        if not catalog.overrides.get(catalog.therapy_id(info.therapy)):
+            continue
+        visits[code] = [
+            {"name": p.name, "minutes": p.minutes, "nurse_minutes": p.nurse_minutes}
+            for p in catalog.phases(code)
+            if p.minutes > 0
+        ]
+    return visits
 
 
 def horizon(db: Session, center_id: int) -> dt.timedelta:
