@@ -45,7 +45,7 @@ PYTHON_SOURCES = [
     "web/routes/patient/change_requests.py",
     "db/bookings_requests.py",
     "db/bookings.py",
-    "web/routes/staff/bookings.py",
+    "web/booking_changes.py",
     "web/routes/staff/change_requests.py",
 ]
 TEMPLATE_DIRS = ["exports/templates", "web/templates/patient", "web/templates/mail"]

@@ -140,7 +140,9 @@ def test_a_move_reaches_the_patients_mailbox_through_a_real_smtp_server(
     rx = world.prescriptions["a1"]
     book_regimen(client, rx)
     first = visits(app, rx)[0]
-    moved = post(client, f"/staff/appointments/{first.id}/move", {"day": first.day.isoformat(), "start": "15:00", "chair": "C02"})
+    moved = post(
+        client, f"/staff/appointments/{first.id}/move", {"day": first.day.isoformat(), "start": "15:00", "chair": "C02"}
+    )
     assert moved.status_code == 303  # type: ignore[attr-defined]
     server = MailServer()
     server.start()

@@ -63,7 +63,9 @@ def test_an_admin_opens_saturdays_adds_a_nurse_and_a_chair_and_the_engine_uses_t
     assert saved.status_code == 303, saved.text  # type: ignore[attr-defined]
     assert _chairs(app, world)["C09"] == ["bed", "monitor"]
     with app.state.database.session() as db:
-        saturday = db.scalar(select(CenterHours).where(CenterHours.center_id == world.centers["a"], CenterHours.weekday == 5))
+        saturday = db.scalar(
+            select(CenterHours).where(CenterHours.center_id == world.centers["a"], CenterHours.weekday == 5)
+        )
         assert saturday is not None and (saturday.opens.hour, saturday.closes.hour) == (8, 13)
         nurse = db.scalars(select(Nurse).where(Nurse.code == "N3")).one()
         assert [s.weekday for s in nurse.shifts] == [5]
@@ -75,7 +77,9 @@ def test_an_admin_opens_saturdays_adds_a_nurse_and_a_chair_and_the_engine_uses_t
             "closes": "13:00",
             "nurses": [{"id": "N3", "shift_start": "08:00", "shift_end": "13:00"}],
         }
-        [event] = db.scalars(select(AuditEvent).where(AuditEvent.action == "update", AuditEvent.object_type == "center_booking_settings")).all()
+        [event] = db.scalars(
+            select(AuditEvent).where(AuditEvent.action == "update", AuditEvent.object_type == "center_booking_settings")
+        ).all()
         assert "C09" in event.details["chairs"] and "N3" in event.details["nurses"]
     page = client.get("/staff/center/booking").text
     assert 'value="C09"' in page and 'value="bed, monitor"' in page

@@ -28,6 +28,7 @@ from msinfusion.prescriptions import RecordProblem
 from msinfusion.scheduling.clock import format_clock
 from msinfusion.visits import treatment_codes
 
+
 def _(message: str) -> str:
     """Mark ``message`` for the Spanish catalog; the page translates it when it shows it."""
     return message

@@ -159,7 +159,9 @@ def parse_center_form(form: Mapping[str, str], days_of: Mapping[str, list[str]])
                 f"nurse-{codes.index(nurse.code)}-starts", f"Nurse {nurse.code}: the center is closed on {closed[0]}."
             )
     try:
-        closures = [dt.date.fromisoformat(line.strip()) for line in form.get("closures", "").splitlines() if line.strip()]
+        closures = [
+            dt.date.fromisoformat(line.strip()) for line in form.get("closures", "").splitlines() if line.strip()
+        ]
     except ValueError:
         raise CenterProblem("closures", "Closed days: write one date a line, like 2027-12-24.") from None
     try:
@@ -198,7 +200,11 @@ def center_form(db: Session, center_id: int) -> dict[str, Any]:
     own = db.get(CenterBookingSettings, center_id)
     return {
         "hours": [
-            (name, hours[d].opens.strftime("%H:%M") if d in hours else "", hours[d].closes.strftime("%H:%M") if d in hours else "")
+            (
+                name,
+                hours[d].opens.strftime("%H:%M") if d in hours else "",
+                hours[d].closes.strftime("%H:%M") if d in hours else "",
+            )
             for d, name in enumerate(WEEKDAY_NAMES)
         ],
         "nurses": nurses,

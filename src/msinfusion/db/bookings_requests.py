@@ -22,6 +22,7 @@ from msinfusion.db.bookings_alternatives import VisitOption, parse_option, visit
 from msinfusion.db.models import Appointment, Prescription
 from msinfusion.prescriptions import RecordProblem
 
+
 def _(message: str) -> str:
     """Mark ``message`` for the Spanish catalog; the page translates it when it shows it."""
     return message

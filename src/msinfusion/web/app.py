@@ -31,8 +31,8 @@ from msinfusion.web.routes.api import patient as api_patient
 from msinfusion.web.routes.api import patients as api_patients
 from msinfusion.web.routes.api import schedule as api_schedule
 from msinfusion.web.routes.patient import calendar as patient_calendar
-from msinfusion.web.routes.patient import change_requests as patient_change_requests
 from msinfusion.web.routes.patient import card as patient_card
+from msinfusion.web.routes.patient import change_requests as patient_change_requests
 from msinfusion.web.routes.patient import feeds as patient_feeds
 from msinfusion.web.routes.patient import plan as patient_plan
 from msinfusion.web.routes.patient import reminders as patient_reminders

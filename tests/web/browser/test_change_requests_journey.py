@@ -80,7 +80,7 @@ def booked(live_server: LiveServer) -> list[int]:
         ("es", "Pedir un cambio de esta visita", "Tarde", "Enviar mi pedido", "Enviamos su pedido"),
     ],
 )
-def test_a_patient_asks_to_change_a_visit_and_a_scheduler_accepts_an_engine_place(  # noqa: PLR0913
+def test_a_patient_asks_to_change_a_visit_and_a_scheduler_accepts_an_engine_place(
     page: Page,
     live_server: LiveServer,
     booked: list[int],

@@ -6,6 +6,7 @@ plan page then says it is being looked at, and later what the center decided.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from datetime import date
 from typing import Annotated
 
@@ -36,7 +37,7 @@ def _page(
     view: PatientPlan,
     appointment: Appointment,
     error: str | None = None,
-    form: dict[str, object] | None = None,
+    form: Mapping[str, object] | None = None,
     status_code: int = 200,
 ) -> Response:
     found = view.plan_for_appointment(appointment.id)
@@ -92,9 +93,7 @@ def ask_change(
         return _page(request, work.db, view, appointment, view.t.gettext("Write each date as a date."), form, 422)
     today = center_today(work.db, patient.center_id, at)
     try:
-        row = bookings_requests.ask_change(
-            work.db, appointment, days, time_of_day or None, note, today, at
-        )
+        row = bookings_requests.ask_change(work.db, appointment, days, time_of_day or None, note, today, at)
     except RecordProblem as exc:
         work.discard()
         return _page(request, work.db, view, appointment, view.t.gettext(str(exc)), form, 422)

@@ -14,7 +14,14 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from sqlalchemy.orm.exc import StaleDataError
 
 from msinfusion.db import bookings, center_load
-from msinfusion.db.bookings_center import NEW_ROWS, CenterEdit, CenterProblem, center_form, parse_center_form, save_center
+from msinfusion.db.bookings_center import (
+    NEW_ROWS,
+    CenterEdit,
+    CenterProblem,
+    center_form,
+    parse_center_form,
+    save_center,
+)
 from msinfusion.db.center_catalog import center_today
 from msinfusion.limits import ClinicalDay, max_chars
 from msinfusion.web.dependencies import AppSettings, Now, Principal

@@ -2,45 +2,45 @@
 confirm), book, move or cancel a visit. The engine and the label rules decide (:mod:`msinfusion.db.bookings`);
 every change is audited and reaches the patient: plan, calendar files, feed and a notice in the outbox.
 
-Every visit change goes through :func:`change_visit`: check the row's version, let the engine and the
-label rules decide, and answer 422 (a rule, named), 409 (a stale version or a chair taken meanwhile) or
-audit, queue the patient's notice in the same transaction, and go back to the patient.
+Every visit change goes through :func:`msinfusion.web.booking_changes.change_visit`: check the row's
+version, let the engine and the label rules decide, answer 422 (a rule, named) or 409 (a stale version or
+a chair taken meanwhile), else audit, queue the patient's notice in the same transaction, and go back.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from datetime import datetime, time
-from typing import Annotated, Any
-
+from datetime import time
+from typing import Annotated
 from zoneinfo import ZoneInfo
 
 from fastapi import APIRouter, Form, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from pydantic import ValidationError
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.orm.exc import StaleDataError
 
 from msinfusion.db import bookings, prescription_changes, visit_changes
 from msinfusion.db.bookings_alternatives import parse_option, visit_options
 from msinfusion.db.center_catalog import center_today
 from msinfusion.db.models import Appointment, Center, Prescription
 from msinfusion.db.prescription_changes import EditIn, StopIn
+from msinfusion.i18n import translator
 from msinfusion.limits import ClinicalDay, max_chars
+from msinfusion.outbox.producers import enqueue_visit_notice
 from msinfusion.prescriptions import RecordProblem
 from msinfusion.scheduling.clock import format_clock
-from msinfusion.outbox.producers import enqueue_visit_notice
-from msinfusion.reminders.messages import VisitChange
+from msinfusion.web.booking_changes import (
+    CHAIR_TAKEN,
+    CHOOSE_OPTION,
+    CHOOSE_PLACE,
+    MAX_VERSION,
+    change_visit,
+    problem,
+    visit_changed,
+)
 from msinfusion.web.dependencies import AppSettings, Mail, Now, Principal
-from msinfusion.i18n import translator
 from msinfusion.web.pages import page_locale, render
 from msinfusion.web.policies import policy
 from msinfusion.web.unit_of_work import UnitOfWork, audited
-
-def _(message: str) -> str:
-    """Mark ``message`` for the Spanish catalog; the page translates it when it shows it."""
-    return message
-
 
 router = APIRouter(prefix="/staff", include_in_schema=False)
 
@@ -48,63 +48,6 @@ router = APIRouter(prefix="/staff", include_in_schema=False)
 def _back(patient_id: int, anchor: str, saved: str | None = None) -> RedirectResponse:
     query = f"?saved={saved}" if saved else ""
     return RedirectResponse(f"/staff/patients/{patient_id}{query}#{anchor}", status_code=303)
-
-
-def _problem(request: Request, work: UnitOfWork, message: str, back: str, status_code: int = 422) -> Response:
-    work.discard()
-    context = {"message": translator(page_locale(request)).gettext(message), "back": back}
-    return render(request, "staff/booking_problem.html", context, status_code=status_code)
-
-
-CHAIR_TAKEN = _("That chair is taken at that time. Choose another.")
-CHANGED = _("This visit changed since you opened the page. Open it again and check.")
-MAX_VERSION = 2**31 - 1
-
-
-def change_visit(
-    request: Request,
-    work: UnitOfWork,
-    back: str,
-    step: Callable[[], Appointment],
-    *,
-    version: int | None = None,
-    current: Appointment | None = None,
-) -> Appointment | Response:
-    """Run one visit change: a stale ``version`` is 409; a broken rule 422 (named); a chair taken meanwhile 409.
-
-    Nothing is written on a refusal (the unit of work is discarded).
-    """
-    if current is not None and version is not None and version != current.version:
-        return _problem(request, work, CHANGED, back, 409)
-    try:
-        changed = step()
-        work.db.flush()  # the row's version check and the no-double-booking constraints answer here
-    except RecordProblem as exc:
-        return _problem(request, work, str(exc), back)
-    except IntegrityError:
-        return _problem(request, work, CHAIR_TAKEN, back, 409)
-    except StaleDataError:
-        return _problem(request, work, CHANGED, back, 409)
-    return changed
-
-
-def visit_changed(
-    work: UnitOfWork,
-    appointment: Appointment,
-    change: VisitChange,
-    mail: Mail,
-    at: datetime,
-    *,
-    details: dict[str, Any] | None = None,
-    previous_start: datetime | None = None,
-) -> None:
-    """Audit a visit change and queue the patient's notice, both in the change's own transaction."""
-    queued = enqueue_visit_notice(work.db, appointment, change, mail, at, previous_start=previous_start)
-    work.audit(
-        object_id=appointment.id,
-        patient_id=appointment.patient_id,
-        details={**(details or {}), "notice": bool(queued)},
-    )
 
 
 @router.post("/prescriptions/{prescription_id}/stop")
@@ -125,7 +68,7 @@ def stop_prescription(
         )
     except (RecordProblem, ValidationError) as exc:
         message = str(exc) if isinstance(exc, RecordProblem) else "Give a reason of at least 3 characters."
-        return _problem(request, work, message, back)
+        return problem(request, work, message, back)
     work.audit(
         object_id=prescription.id,
         patient_id=prescription.patient_id,
@@ -157,7 +100,7 @@ def edit_prescription(
         message = (
             str(exc) if isinstance(exc, RecordProblem) else "Check the date, the body surface area and the reason."
         )
-        return _problem(request, work, message, back)
+        return problem(request, work, message, back)
     work.audit(object_id=prescription.id, patient_id=prescription.patient_id, details={"change": change.id})
     return _back(prescription.patient_id, f"prescription-{prescription.id}", "edited")
 
@@ -175,7 +118,7 @@ def booking_preview(
     try:
         preview = bookings.preview_regimen(work.db, prescription, center_today(work.db, principal.center_id, at))
     except RecordProblem as exc:
-        return _problem(request, work, str(exc), back)
+        return problem(request, work, str(exc), back)
     work.audit(object_id=prescription.id, patient_id=prescription.patient_id)
     return _preview_page(request, prescription, preview)
 
@@ -324,9 +267,9 @@ def move_visit(
         try:
             day, start, chair = parse_option(option)
         except ValueError:
-            return _problem(request, work, _("Choose one of the suggested times."), back)
+            return problem(request, work, CHOOSE_OPTION, back)
     if day is None or start is None or not chair.strip():
-        return _problem(request, work, _("Choose a suggested time, or give a date, a start and a chair."), back)
+        return problem(request, work, CHOOSE_PLACE, back)
     today = center_today(work.db, principal.center_id, at)
     previous = appointment.starts_at
     new_day, new_start, new_chair = day, start, chair.strip()

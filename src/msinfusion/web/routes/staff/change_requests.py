@@ -16,15 +16,16 @@ from msinfusion.db import bookings_requests
 from msinfusion.db.booking_models import ChangeRequest
 from msinfusion.db.center_catalog import center_today
 from msinfusion.db.models import Appointment
+from msinfusion.i18n import translator
 from msinfusion.limits import max_chars
 from msinfusion.prescriptions import RecordProblem
+from msinfusion.web.booking_changes import MAX_VERSION, change_visit, visit_changed
 from msinfusion.web.dependencies import AppSettings, Mail, Now, Principal
-from msinfusion.i18n import translator
 from msinfusion.web.pages import page_locale, render
 from msinfusion.web.policies import policy
-from msinfusion.web.routes.staff.bookings import MAX_VERSION, change_visit, visit_changed
 from msinfusion.web.unit_of_work import UnitOfWork, audited
 from msinfusion.web.views.change_requests import queue_rows
+
 
 def _(message: str) -> str:
     """Mark ``message`` for the Spanish catalog; the page translates it when it shows it."""
@@ -86,9 +87,7 @@ def accept_request(
         request,
         work,
         QUEUE,
-        lambda: bookings_requests.accept(
-            work.db, asked, option, today, settings.jurisdiction, principal.user_id, at
-        ),
+        lambda: bookings_requests.accept(work.db, asked, option, today, settings.jurisdiction, principal.user_id, at),
     )
     if isinstance(moved, Response):
         return moved
