@@ -41,6 +41,12 @@ PYTHON_SOURCES = [
     "web/routes/patient/reminders.py",
     "web/routes/mail_links.py",
     "web/problems.py",
+    # The visit lifecycle (issue 14): patients ask to change a visit; the booking pages' messages.
+    "web/routes/patient/change_requests.py",
+    "db/bookings_requests.py",
+    "db/bookings.py",
+    "web/booking_changes.py",
+    "web/routes/staff/change_requests.py",
 ]
 TEMPLATE_DIRS = ["exports/templates", "web/templates/patient", "web/templates/mail"]
 WEB_TEMPLATES = [
@@ -55,6 +61,16 @@ WEB_TEMPLATES = [
     "web/templates/staff/what_if.html",
     "web/templates/staff/_durations_basis.html",
     "web/templates/staff/schedule.html",
+    # The visit lifecycle's staff pages (issue 14): written in English, translatable.
+    "web/templates/staff/booking_load.html",
+    "web/templates/staff/booking_move.html",
+    "web/templates/staff/booking_preview.html",
+    "web/templates/staff/booking_problem.html",
+    "web/templates/staff/booking_requests.html",
+    "web/templates/staff/booking_settings.html",
+    "web/templates/staff/_booking_day_flags.html",
+    "web/templates/staff/_booking_prescription.html",
+    "web/templates/staff/_booking_visits.html",
 ]
 KEYWORDS = {"gettext": None, "ngettext": (1, 2), "_": None}
 

@@ -19,6 +19,7 @@ from msinfusion.regimens import dose_calendar
 from msinfusion.settings import Settings
 from msinfusion.therapies import load_catalog
 from msinfusion.web import create_app
+from tests.web.booking_helpers import editor_form, save_editor
 from tests.web.lifecycle_world import open_weekdays
 from tests.web.web_world import FakeClock, TestClient, World, build_world, csrf_token, sign_in
 
@@ -301,9 +302,10 @@ def test_an_admin_closes_a_day_and_sets_the_headroom_the_engine_then_keeps(
     assert _proposal(client, rx)[0].split(":")[1] == "2027-03-08"
     client.cookies.clear()
     sign_in(client, "admin_a")
-    bad = _post(client, "/staff/center/booking", {"closures": "2027-03-08", "headroom": "100"})
+    form = editor_form(client)
+    bad = save_editor(client, {**form, "closures": ["2027-03-08"], "headroom": ["100"]})
     assert bad.status_code == 422  # type: ignore[attr-defined]
-    saved = _post(client, "/staff/center/booking", {"closures": "2027-03-08\n2027-12-24", "headroom": "20"})
+    saved = save_editor(client, {**form, "closures": ["2027-03-08\n2027-12-24"], "headroom": ["20"]})
     assert saved.status_code == 303  # type: ignore[attr-defined]
     page = client.get("/staff/center/booking").text
     assert "2027-03-08\n2027-12-24" in page and 'value="20"' in page

@@ -12,13 +12,13 @@ import functools
 from collections.abc import Mapping
 from dataclasses import dataclass
 
-from msinfusion.booking.request import BookingRequest, Patient
+from msinfusion.booking.request import BookingCenter, BookingRequest, Patient
 from msinfusion.regimens import DoseCalendar, PlannedDose, Window, dose_calendar
 from msinfusion.scheduling.day import Phase
 from msinfusion.therapies import load_catalog
 from msinfusion.visits import dose_visit, phases_for_treatment, treatment_codes
 
-__all__ = ["DueDose", "PatientRegimen", "existing_phases", "therapy_of"]
+__all__ = ["DueDose", "PatientRegimen", "center_phases", "existing_phases", "therapy_of", "visit_phases"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -78,6 +78,17 @@ def existing_phases(treatment: str) -> tuple[Phase, ...]:
     )
 
 
+def center_phases(center: BookingCenter, treatment: str) -> tuple[Phase, ...] | None:
+    """The center's own phases of a treatment code (its catalog overrides), or None: the catalog's."""
+    own = center.visits.get(treatment)
+    return tuple(p for p in own if p.minutes > 0) if own else None
+
+
+def visit_phases(center: BookingCenter, treatment: str) -> tuple[Phase, ...]:
+    """The phases of a promised visit at this center: its own where it set them, else the catalog's."""
+    return center_phases(center, treatment) or existing_phases(treatment)
+
+
 def therapy_of(treatment: str) -> str:
     """The therapy id of a catalog treatment code (a promised visit counts for a dose of its therapy)."""
     return treatment_codes()[treatment].therapy
@@ -91,6 +102,7 @@ class PatientRegimen:
         self.therapy = load_catalog().get(patient.therapy)
         self.today = request.today
         self.horizon = request.horizon
+        self.center = request.center
         self._memo: dict[tuple[tuple[int, dt.date], ...], tuple[list[DueDose], list[str]]] = {}
 
     def calendar(self, booked: Mapping[int, dt.date]) -> DoseCalendar:
@@ -147,6 +159,7 @@ class PatientRegimen:
             window=dose.window,
             course=dose.course,
             course_day=dose.course_day,
-            phases=_phases(self.therapy.id, dose.number, dose.infusion, dose.dose_mg, dose.course_day),
+            phases=center_phases(self.center, dose.treatment)
+            or _phases(self.therapy.id, dose.number, dose.infusion, dose.dose_mg, dose.course_day),
             overdue=overdue,
         )

@@ -24,7 +24,7 @@ import heapq
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
-from msinfusion.booking.doses import DueDose, PatientRegimen, existing_phases, therapy_of
+from msinfusion.booking.doses import DueDose, PatientRegimen, therapy_of, visit_phases
 from msinfusion.booking.ledger import DayLedger, Seat
 from msinfusion.booking.openings import OpenDays
 from msinfusion.booking.preferences import day_suits, time_suits
@@ -108,7 +108,7 @@ class Booker:
                 visit.id,
                 visit.patient,
                 visit.treatment,
-                existing_phases(visit.treatment),
+                visit_phases(self.request.center, visit.treatment),
                 visit.date,
                 visit.start,
                 None,

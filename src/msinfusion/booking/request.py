@@ -15,7 +15,7 @@ from typing import Any, Literal
 from pydantic import BaseModel, ConfigDict, Field, PositiveInt, ValidationError, field_validator, model_validator
 
 from msinfusion.scheduling.clock import Clock
-from msinfusion.scheduling.day import Chair, Nurse
+from msinfusion.scheduling.day import Chair, Nurse, Phase
 from msinfusion.scheduling.problems import DayProblem, first_error
 
 __all__ = [
@@ -102,6 +102,9 @@ class BookingCenter(_Model):
     week: Week
     closures: list[dt.date] = []
     headroom: float = Field(0.0, ge=0.0, lt=1.0)
+    visits: dict[str, list[Phase]] = {}
+    """The center's own visit phases of a treatment code (the catalog with its clinician-approved
+    overrides); a code not listed takes the catalog's phases."""
 
     @field_validator("timezone")
     @classmethod

@@ -12,7 +12,7 @@ import itertools
 import math
 from collections import Counter
 
-from msinfusion.booking.doses import DueDose, PatientRegimen, existing_phases, therapy_of
+from msinfusion.booking.doses import DueDose, PatientRegimen, therapy_of, visit_phases
 from msinfusion.booking.engine import COURSE_START_SPREAD
 from msinfusion.booking.openings import OpenDays
 from msinfusion.booking.plan import Booking, BookingPlan, DaySchedule
@@ -148,7 +148,7 @@ def _check_days(
     phases_of: dict[str, tuple[object, ...]] = {}
     for visit in request.existing:
         expected.setdefault(visit.date, {})[visit.id] = (visit.patient, visit.start, None)
-        phases_of[visit.id] = existing_phases(visit.treatment)
+        phases_of[visit.id] = visit_phases(request.center, visit.treatment)
     existing_by: dict[tuple[str, dt.date], list[tuple[str, str]]] = {}
     for visit in request.existing:
         existing_by.setdefault((visit.patient, visit.date), []).append((visit.id, therapy_of(visit.treatment)))

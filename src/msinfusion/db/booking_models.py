@@ -10,13 +10,14 @@ from __future__ import annotations
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import CheckConstraint, Date, Float, ForeignKey, Index, String, Text
+from sqlalchemy import CheckConstraint, Date, Float, ForeignKey, Index, Integer, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from msinfusion.db.models import Base
 
 PRESCRIPTION_CHANGES = ("stop", "edit")
 VISIT_CHANGES = ("book", "move", "cancel", "exception")
+CHANGE_REQUEST_STATES = ("open", "accepted", "declined")
 
 
 class PrescriptionChange(Base):
@@ -77,3 +78,41 @@ class CenterBookingSettings(Base):
     headroom: Mapped[float] = mapped_column(Float)
     updated_by: Mapped[int] = mapped_column(ForeignKey("users.id"))
     updated_at: Mapped[datetime]
+    # How far ahead the engine books a regimen, in days (the center editor; v0013).
+    horizon_days: Mapped[int] = mapped_column(Integer, default=365, server_default="365")
+    version: Mapped[int] = mapped_column(Integer, nullable=False, default=1, server_default="1")
+
+    __mapper_args__ = {"version_id_col": version}  # noqa: RUF012
+
+
+class ChangeRequest(Base):
+    """A patient's request to change a booked visit: dates they cannot come, morning or afternoon, a note.
+
+    Staff accept one of the engine's alternatives (the visit moves: ``moved_to`` keeps where) or decline
+    with a reason the patient reads. One open request per visit; ``version`` guards the decision.
+    """
+
+    __tablename__ = "change_requests"
+    __table_args__ = (
+        CheckConstraint("state IN ('open', 'accepted', 'declined')", name="state"),
+        CheckConstraint("time_of_day IS NULL OR time_of_day IN ('morning', 'afternoon')", name="time_of_day"),
+        Index("ix_change_requests_appointment", "appointment_id"),
+        Index("ix_change_requests_center_state", "center_id", "state"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    appointment_id: Mapped[int] = mapped_column(ForeignKey("appointments.id"))
+    patient_id: Mapped[int] = mapped_column(ForeignKey("patients.id"))
+    center_id: Mapped[int] = mapped_column(ForeignKey("centers.id"))
+    state: Mapped[str] = mapped_column(String(16), default="open")
+    unavailable: Mapped[list[str]] = mapped_column(default=list)
+    time_of_day: Mapped[str | None] = mapped_column(String(16))
+    note: Mapped[str] = mapped_column(Text, default="")
+    created_at: Mapped[datetime]
+    decided_by: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    decided_at: Mapped[datetime | None]
+    decision_reason: Mapped[str] = mapped_column(Text, default="")
+    moved_to: Mapped[dict[str, Any]] = mapped_column(default=dict)
+    version: Mapped[int] = mapped_column(Integer, nullable=False, default=1)
+
+    __mapper_args__ = {"version_id_col": version}  # noqa: RUF012

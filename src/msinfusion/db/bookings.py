@@ -22,18 +22,24 @@ from sqlalchemy.orm import Session
 from msinfusion.booking import Booking, BookingCenter, BookingPlan, BookingRequest, book, parse_request
 from msinfusion.booking.openings import OpenDays
 from msinfusion.db.booking_models import CenterBookingSettings, VisitChange
-from msinfusion.db.center_catalog import center_catalog
+from msinfusion.db.center_catalog import CenterCatalog, center_catalog
 from msinfusion.db.models import Appointment, Center, CenterHours, Chair, Nurse, NurseShift, Prescription
 from msinfusion.prescriptions import RecordProblem
 from msinfusion.scheduling.clock import format_clock
 from msinfusion.visits import treatment_codes
+
+
+def _(message: str) -> str:
+    """Mark ``message`` for the Spanish catalog; the page translates it when it shows it."""
+    return message
+
 
 HEADROOM = 0.10
 """Share of each day's chair capacity kept free for add-ons (the format's ``headroom``), until the
 center profile stores its own."""
 
 HORIZON = dt.timedelta(days=365)
-"""How far ahead a regimen is booked."""
+"""How far ahead a regimen is booked when the center has not set its own (center editor)."""
 
 PLAN_SECONDS = 10.0
 """Time limit of one regimen booking (one patient books in well under a second)."""
@@ -78,7 +84,7 @@ def center_fields(db: Session, center_id: int) -> dict[str, Any]:
             if open_hours is not None and nurses
             else None
         )
-    return {
+    fields: dict[str, Any] = {
         "name": center.name,
         "timezone": center.timezone,
         "country": catalog.profile.address.country,
@@ -88,6 +94,30 @@ def center_fields(db: Session, center_id: int) -> dict[str, Any]:
         "closures": sorted(own.closures) if own else [],
         "headroom": own.headroom if own else HEADROOM,
     }
+    visits = center_visits(catalog)
+    if visits:
+        fields["visits"] = visits
+    return fields
+
+
+def center_visits(catalog: CenterCatalog) -> dict[str, list[dict[str, Any]]]:
+    """The visit phases of every treatment code whose therapy the center has overridden (admin, with reasons)."""
+    visits: dict[str, list[dict[str, Any]]] = {}
+    for code, info in sorted(treatment_codes().items()):
+        if not catalog.overrides.get(catalog.therapy_id(info.therapy)):
+            continue
+        visits[code] = [
+            {"name": p.name, "minutes": p.minutes, "nurse_minutes": p.nurse_minutes}
+            for p in catalog.phases(code)
+            if p.minutes > 0
+        ]
+    return visits
+
+
+def horizon(db: Session, center_id: int) -> dt.timedelta:
+    """How far ahead the center books a regimen (its own setting, else :data:`HORIZON`)."""
+    own = db.get(CenterBookingSettings, center_id)
+    return dt.timedelta(days=own.horizon_days) if own is not None else HORIZON
 
 
 def booking_center(db: Session, center_id: int) -> BookingCenter:
@@ -102,7 +132,7 @@ def booking_center(db: Session, center_id: int) -> BookingCenter:
     return parse_request(request).center
 
 
-def _local_start(appointment: Appointment, zone: ZoneInfo, opens: dict[int, dt.time]) -> str:
+def local_start(appointment: Appointment, zone: ZoneInfo, opens: dict[int, dt.time]) -> str:
     if appointment.starts_at is not None:
         return _hhmm(appointment.starts_at.astimezone(zone).time())
     return _hhmm(opens.get(appointment.day.weekday(), dt.time(9, 0)))
@@ -136,7 +166,7 @@ def booking_request(
     """
     center = db.get_one(Center, center_id)
     zone = ZoneInfo(center.timezone)
-    last = end or today + HORIZON
+    last = end or today + horizon(db, center_id)
     opens = {h.weekday: h.opens for h in db.scalars(select(CenterHours).where(CenterHours.center_id == center_id))}
     existing = db.scalars(
         select(Appointment)
@@ -175,7 +205,7 @@ def booking_request(
                 "id": f"A{a.id}",
                 "patient": request_id(a.prescription_id) if a.prescription_id else f"p{a.patient_id}",
                 "date": a.day.isoformat(),
-                "start": _local_start(a, zone, opens),
+                "start": local_start(a, zone, opens),
                 "treatment": a.treatment,
             }
             for a in existing
@@ -233,7 +263,7 @@ def confirm_regimen(
     """Plan again and write the bookings, when the plan is still the one previewed (else :class:`BookingConflict`)."""
     preview = preview_regimen(db, prescription, today)
     if preview.key() != proposal:
-        raise BookingConflict("The schedule changed since the preview. Check the new proposal and confirm again.")
+        raise BookingConflict(_("The schedule changed since the preview. Check the new proposal and confirm again."))
     return write_bookings(
         db,
         prescription.patient.center_id,

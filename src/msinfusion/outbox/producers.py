@@ -158,7 +158,16 @@ def _cancelled_facts(patient_plan: PatientPlan, appointment: Appointment) -> Vis
 
 def _cancellation(patient_plan: PatientPlan, appointment: Appointment, facts: VisitFacts) -> bytes | None:
     """The calendar cancellation for the dose's visit (same UID as the file sent when it was booked)."""
-    plan = patient_plan.plan
+    # The plan of the visit's own prescription (a patient may hold several), else the lead plan.
+    owner = next(
+        (
+            view
+            for view in patient_plan.all_plans
+            if view.prescription is not None and view.prescription.id == appointment.prescription_id
+        ),
+        patient_plan,
+    )
+    plan = owner.plan
     visit = next((v for v in plan.visits if v.number == appointment.dose_index), None) if plan else None
     if plan is None or visit is None:
         return None
@@ -187,16 +196,16 @@ def enqueue_visit_notice(
     if contact is None or patient is None:
         return False
     patient_plan = load_plan(db, patient, now)
-    plan = patient_plan.plan
     url, headers = unsubscribe_headers(config, contact)
     attachment: bytes | None = None
     if change == "cancelled":
         facts = _cancelled_facts(patient_plan, appointment)
         attachment = _cancellation(patient_plan, appointment, facts)
     else:
-        visit = patient_plan.visit_for_appointment(appointment.id)
-        if plan is None or visit is None:
-            return False  # not (or no longer) a visit of the plan: nothing true to tell
+        found = patient_plan.plan_for_appointment(appointment.id)  # across every active prescription
+        if found is None:
+            return False  # not (or no longer) a visit of a plan: nothing true to tell
+        plan, visit = found
         facts = visit_facts(plan, visit)
         attachment = visit_ics(plan, visit)
     content = visit_notice_message(

@@ -32,12 +32,15 @@ from msinfusion.web.routes.api import patients as api_patients
 from msinfusion.web.routes.api import schedule as api_schedule
 from msinfusion.web.routes.patient import calendar as patient_calendar
 from msinfusion.web.routes.patient import card as patient_card
+from msinfusion.web.routes.patient import change_requests as patient_change_requests
 from msinfusion.web.routes.patient import feeds as patient_feeds
 from msinfusion.web.routes.patient import plan as patient_plan
 from msinfusion.web.routes.patient import reminders as patient_reminders
 from msinfusion.web.routes.staff import board as staff_board
+from msinfusion.web.routes.staff import booking_center as staff_booking_center
 from msinfusion.web.routes.staff import bookings as staff_bookings
 from msinfusion.web.routes.staff import catalog as staff_catalog
+from msinfusion.web.routes.staff import change_requests as staff_change_requests
 from msinfusion.web.routes.staff import messages as staff_messages
 from msinfusion.web.routes.staff import patients as staff_patients
 from msinfusion.web.routes.staff import schedule as staff_schedule
@@ -113,8 +116,9 @@ def create_app(settings: Settings | None = None, *, clock: Callable[[], datetime
         app.include_router(module.router)
     for module in (staff_schedule, staff_board, api_schedule):  # day schedule and day board (issue 5)
         app.include_router(module.router)
-    app.include_router(staff_bookings.router)  # the visit lifecycle (issue 14)
     app.include_router(staff_what_if.router)  # what-if simulation of a day (issue 13)
+    for module in (staff_bookings, staff_booking_center, staff_change_requests, patient_change_requests):
+        app.include_router(module.router)  # the visit lifecycle (issue 14)
     for module in (password_links, mfa, staff_users):  # accounts and the second factor (issue 10)
         app.include_router(module.router)
     for module in (

@@ -26,6 +26,7 @@ class VisitRow:
     status: str
     exception: str | None
     rules: list[str]
+    version: int = 1
 
 
 def patient_visits(db: Session, patient_id: int) -> list[VisitRow]:
@@ -51,6 +52,7 @@ def patient_visits(db: Session, patient_id: int) -> list[VisitRow]:
                 a.status,
                 flag.reason if flag else None,
                 list(flag.rules) if flag else [],
+                a.version,
             )
         )
     return visits

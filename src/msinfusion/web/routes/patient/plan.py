@@ -11,6 +11,7 @@ from typing import Annotated
 from fastapi import APIRouter, Form, HTTPException, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
+from msinfusion.db.bookings_requests import latest_by_appointment
 from msinfusion.db.patient_plan import load_plan, save_check, set_tick
 from msinfusion.i18n import LOCALES
 from msinfusion.outbox.producers import enqueue_check_notice
@@ -39,8 +40,9 @@ def plan_page(
     with work.reading() as db:  # reading the records takes no write lock; the audit entry is written after
         patient = own_patient(db, principal)
         view = load_plan(db, patient, at, quiet_hours=mail.quiet_hours)
+        asked = latest_by_appointment(db, patient.id)  # change requests and what the center decided
     work.audit(object_id=patient.id, patient_id=patient.id)
-    return render_patient(request, "patient/plan.html", view)
+    return render_patient(request, "patient/plan.html", view, {"change_requests": asked})
 
 
 @router.get("/prepare", response_class=HTMLResponse)

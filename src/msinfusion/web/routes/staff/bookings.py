@@ -1,30 +1,46 @@
 """The visit lifecycle for staff: stop or edit a prescription, book a whole regimen (preview, then
-confirm), move or cancel a visit. The engine and the label rules decide (:mod:`msinfusion.db.bookings`);
-every change is audited and reaches the patient's plan, calendar files and feed.
+confirm), book, move or cancel a visit. The engine and the label rules decide (:mod:`msinfusion.db.bookings`);
+every change is audited and reaches the patient: plan, calendar files, feed and a notice in the outbox.
+
+Every visit change goes through :func:`msinfusion.web.booking_changes.change_visit`: check the row's
+version, let the engine and the label rules decide, answer 422 (a rule, named) or 409 (a stale version or
+a chair taken meanwhile), else audit, queue the patient's notice in the same transaction, and go back.
 """
 
 from __future__ import annotations
 
-from datetime import date, datetime, time, timedelta
+from datetime import time
 from typing import Annotated
+from zoneinfo import ZoneInfo
 
-from fastapi import APIRouter, Form, Query, Request
+from fastapi import APIRouter, Form, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from pydantic import ValidationError
 from sqlalchemy.exc import IntegrityError
 
-from msinfusion.db import bookings, center_load, prescription_changes, visit_changes
+from msinfusion.db import bookings, prescription_changes, visit_changes
+from msinfusion.db.bookings_alternatives import parse_option, visit_options
 from msinfusion.db.center_catalog import center_today
-from msinfusion.db.models import Appointment, Prescription
+from msinfusion.db.models import Appointment, Center, Prescription
 from msinfusion.db.prescription_changes import EditIn, StopIn
+from msinfusion.i18n import translator
 from msinfusion.limits import ClinicalDay, max_chars
+from msinfusion.outbox.producers import enqueue_visit_notice
 from msinfusion.prescriptions import RecordProblem
 from msinfusion.scheduling.clock import format_clock
-from msinfusion.web.dependencies import AppSettings, Now, Principal
-from msinfusion.web.pages import render
+from msinfusion.web.booking_changes import (
+    CHAIR_TAKEN,
+    CHOOSE_OPTION,
+    CHOOSE_PLACE,
+    MAX_VERSION,
+    change_visit,
+    problem,
+    visit_changed,
+)
+from msinfusion.web.dependencies import AppSettings, Mail, Now, Principal
+from msinfusion.web.pages import page_locale, render
 from msinfusion.web.policies import policy
 from msinfusion.web.unit_of_work import UnitOfWork, audited
-from msinfusion.web.views import center_load as load_view
 
 router = APIRouter(prefix="/staff", include_in_schema=False)
 
@@ -32,11 +48,6 @@ router = APIRouter(prefix="/staff", include_in_schema=False)
 def _back(patient_id: int, anchor: str, saved: str | None = None) -> RedirectResponse:
     query = f"?saved={saved}" if saved else ""
     return RedirectResponse(f"/staff/patients/{patient_id}{query}#{anchor}", status_code=303)
-
-
-def _problem(request: Request, work: UnitOfWork, message: str, back: str, status_code: int = 422) -> Response:
-    work.discard()
-    return render(request, "staff/booking_problem.html", {"message": message, "back": back}, status_code=status_code)
 
 
 @router.post("/prescriptions/{prescription_id}/stop")
@@ -57,7 +68,7 @@ def stop_prescription(
         )
     except (RecordProblem, ValidationError) as exc:
         message = str(exc) if isinstance(exc, RecordProblem) else "Give a reason of at least 3 characters."
-        return _problem(request, work, message, back)
+        return problem(request, work, message, back)
     work.audit(
         object_id=prescription.id,
         patient_id=prescription.patient_id,
@@ -89,7 +100,7 @@ def edit_prescription(
         message = (
             str(exc) if isinstance(exc, RecordProblem) else "Check the date, the body surface area and the reason."
         )
-        return _problem(request, work, message, back)
+        return problem(request, work, message, back)
     work.audit(object_id=prescription.id, patient_id=prescription.patient_id, details={"change": change.id})
     return _back(prescription.patient_id, f"prescription-{prescription.id}", "edited")
 
@@ -107,7 +118,7 @@ def booking_preview(
     try:
         preview = bookings.preview_regimen(work.db, prescription, center_today(work.db, principal.center_id, at))
     except RecordProblem as exc:
-        return _problem(request, work, str(exc), back)
+        return problem(request, work, str(exc), back)
     work.audit(object_id=prescription.id, patient_id=prescription.patient_id)
     return _preview_page(request, prescription, preview)
 
@@ -125,7 +136,7 @@ def _preview_page(
             "unbooked": [u for u in preview.plan.unbooked if u.patient == bookings.request_id(prescription.id)],
             "proposal": preview.key(),
             "clock": format_clock,
-            "conflict": conflict,
+            "conflict": translator(page_locale(request)).gettext(conflict) if conflict else None,
         },
         status_code=409 if conflict else 200,
     )
@@ -138,6 +149,7 @@ def booking_confirm(
     principal: Annotated[Principal, policy("scheduler-center")],
     work: Annotated[UnitOfWork, audited("create", "booking")],
     at: Now,
+    mail: Mail,
     proposal: Annotated[list[str] | None, Form()] = None,
 ) -> Response:
     prescription = work.db.get_one(Prescription, prescription_id)
@@ -147,11 +159,14 @@ def booking_confirm(
         work.db.flush()
     except (bookings.BookingConflict, IntegrityError) as exc:
         work.discard()
-        message = str(exc) if isinstance(exc, bookings.BookingConflict) else "A chair was taken meanwhile."
+        message = str(exc) if isinstance(exc, bookings.BookingConflict) else CHAIR_TAKEN
         preview = bookings.preview_regimen(work.db, prescription, today)
         return _preview_page(request, prescription, preview, conflict=message)
+    queued = sum(enqueue_visit_notice(work.db, a, "booked", mail, at) for a in made)
     work.audit(
-        object_id=prescription.id, patient_id=prescription.patient_id, details={"appointments": [a.id for a in made]}
+        object_id=prescription.id,
+        patient_id=prescription.patient_id,
+        details={"appointments": [a.id for a in made], "notices": queued},
     )
     return _back(prescription.patient_id, "visits", f"booked-{len(made)}")
 
@@ -168,14 +183,17 @@ def book_visit(
     work: Annotated[UnitOfWork, audited("create", "appointment")],
     at: Now,
     settings: AppSettings,
+    mail: Mail,
     clinical_reason: Annotated[str, Form(max_length=max_chars("visit.reason"))] = "",
 ) -> Response:
     """Book one dose: the engine's suggestion from the preview, or a manual choice checked the same way."""
     prescription = work.db.get_one(Prescription, prescription_id)
-    back = f"/staff/prescriptions/{prescription.id}/booking"
     today = center_today(work.db, principal.center_id, at)
-    try:
-        appointment = visit_changes.book_visit(
+    made = change_visit(
+        request,
+        work,
+        f"/staff/prescriptions/{prescription.id}/booking",
+        lambda: visit_changes.book_visit(
             work.db,
             prescription,
             dose,
@@ -187,59 +205,98 @@ def book_visit(
             principal.user_id,
             at,
             clinical_reason,
-        )
-    except RecordProblem as exc:
-        return _problem(request, work, str(exc), back)
-    except IntegrityError:
-        return _problem(request, work, "That chair is taken at that time. Choose another.", back, 409)
-    work.audit(
-        object_id=appointment.id,
-        patient_id=prescription.patient_id,
-        details={"dose": dose, "day": day.isoformat(), "exception": bool(clinical_reason.strip())},
+        ),
     )
-    return _back(prescription.patient_id, f"visit-{appointment.id}", "booked-1")
+    if isinstance(made, Response):
+        return made
+    details = {"dose": dose, "day": day.isoformat(), "exception": bool(clinical_reason.strip())}
+    visit_changed(work, made, "booked", mail, at, details=details)
+    return _back(prescription.patient_id, f"visit-{made.id}", "booked-1")
+
+
+@router.get("/appointments/{appointment_id}/move", response_class=HTMLResponse)
+def move_page(
+    request: Request,
+    appointment_id: int,
+    principal: Annotated[Principal, policy("scheduler-center")],
+    work: Annotated[UnitOfWork, audited("read", "appointment")],
+    at: Now,
+    settings: AppSettings,
+) -> Response:
+    """The engine's suggestions for a new date, start and chair, beside a form for a manual choice."""
+    appointment = work.db.get_one(Appointment, appointment_id)
+    today = center_today(work.db, principal.center_id, at)
+    options = []
+    prescription = work.db.get(Prescription, appointment.prescription_id) if appointment.prescription_id else None
+    if appointment.status == "booked" and prescription is not None and appointment.dose_index is not None:
+        options = visit_options(
+            work.db, prescription, appointment.dose_index, today, settings.jurisdiction, leave_out=appointment
+        )
+    work.audit(object_id=appointment.id, patient_id=appointment.patient_id, details={"options": len(options)})
+    zone = ZoneInfo(work.db.get_one(Center, appointment.center_id).timezone)
+    context = {
+        "appointment": appointment,
+        "patient": appointment.patient,
+        "start": appointment.starts_at.astimezone(zone).strftime("%H:%M") if appointment.starts_at else "",
+        "chair": appointment.chair.code if appointment.chair else "",
+        "options": options,
+    }
+    return render(request, "staff/booking_move.html", context)
 
 
 @router.post("/appointments/{appointment_id}/move")
 def move_visit(
     request: Request,
     appointment_id: int,
-    day: Annotated[ClinicalDay, Form()],
-    start: Annotated[time, Form()],
-    chair: Annotated[str, Form(max_length=max_chars("schedule.chair"))],
     principal: Annotated[Principal, policy("scheduler-center")],
     work: Annotated[UnitOfWork, audited("move", "appointment")],
     at: Now,
     settings: AppSettings,
+    mail: Mail,
+    option: Annotated[str, Form(max_length=64)] = "",
+    day: Annotated[ClinicalDay | None, Form()] = None,
+    start: Annotated[time | None, Form()] = None,
+    chair: Annotated[str, Form(max_length=max_chars("schedule.chair"))] = "",
     clinical_reason: Annotated[str, Form(max_length=max_chars("visit.reason"))] = "",
+    version: Annotated[int | None, Form(ge=1, le=MAX_VERSION)] = None,
 ) -> Response:
+    """Move a visit to the engine's option or to a manual date, start and chair (both checked the same way)."""
     appointment = work.db.get_one(Appointment, appointment_id)
-    back = f"/staff/patients/{appointment.patient_id}#visit-{appointment.id}"
+    back = f"/staff/appointments/{appointment.id}/move"
+    if option:
+        try:
+            day, start, chair = parse_option(option)
+        except ValueError:
+            return problem(request, work, CHOOSE_OPTION, back)
+    if day is None or start is None or not chair.strip():
+        return problem(request, work, CHOOSE_PLACE, back)
     today = center_today(work.db, principal.center_id, at)
-    try:
-        visit_changes.move_visit(
+    previous = appointment.starts_at
+    new_day, new_start, new_chair = day, start, chair.strip()
+    moved = change_visit(
+        request,
+        work,
+        back,
+        lambda: visit_changes.move_visit(
             work.db,
             appointment,
-            day,
-            start,
-            chair,
+            new_day,
+            new_start,
+            new_chair,
             today,
             settings.jurisdiction,
             principal.user_id,
             at,
             clinical_reason,
-        )
-        work.db.flush()
-    except RecordProblem as exc:
-        return _problem(request, work, str(exc), back)
-    except IntegrityError:
-        return _problem(request, work, "That chair is taken at that time. Choose another.", back, 409)
-    work.audit(
-        object_id=appointment.id,
-        patient_id=appointment.patient_id,
-        details={"day": day.isoformat(), "exception": bool(clinical_reason.strip())},
+        ),
+        version=version,
+        current=appointment,
     )
-    return _back(appointment.patient_id, f"visit-{appointment.id}", "moved")
+    if isinstance(moved, Response):
+        return moved
+    details = {"day": new_day.isoformat(), "exception": bool(clinical_reason.strip()), "suggested": bool(option)}
+    visit_changed(work, moved, "moved", mail, at, details=details, previous_start=previous)
+    return _back(moved.patient_id, f"visit-{moved.id}", "moved")
 
 
 @router.post("/appointments/{appointment_id}/cancel")
@@ -250,100 +307,18 @@ def cancel_visit(
     principal: Annotated[Principal, policy("scheduler-center")],
     work: Annotated[UnitOfWork, audited("cancel", "appointment")],
     at: Now,
+    mail: Mail,
+    version: Annotated[int | None, Form(ge=1, le=MAX_VERSION)] = None,
 ) -> Response:
     appointment = work.db.get_one(Appointment, appointment_id)
-    back = f"/staff/patients/{appointment.patient_id}#visit-{appointment.id}"
-    try:
+
+    def cancel() -> Appointment:
         visit_changes.cancel_visit(work.db, appointment, reason, principal.user_id, at)
-    except RecordProblem as exc:
-        return _problem(request, work, str(exc), back)
-    work.audit(object_id=appointment.id, patient_id=appointment.patient_id)
-    return _back(appointment.patient_id, f"visit-{appointment.id}", "cancelled")
+        return appointment
 
-
-LOAD_MONTHS = 3
-
-
-@router.get("/load", response_class=HTMLResponse)
-def load_page(
-    request: Request,
-    principal: Annotated[Principal, policy("staff-center")],
-    work: Annotated[UnitOfWork, audited("read", "center_load")],
-    at: Now,
-    settings: AppSettings,
-    start: Annotated[ClinicalDay | None, Query()] = None,
-) -> Response:
-    today = center_today(work.db, principal.center_id, at)
-    first = (start or today).replace(day=1)
-    last = _add_months(first, LOAD_MONTHS) - timedelta(days=1)
-    load = center_load.center_load(work.db, principal.center_id, first, last, today, settings.jurisdiction)
-    work.audit(object_id=principal.center_id, details={"first": first.isoformat(), "last": last.isoformat()})
-    context = {
-        "first": first,
-        "last": last,
-        "previous": _add_months(first, -LOAD_MONTHS),
-        "following": _add_months(first, LOAD_MONTHS),
-        "load": load,
-        "months": load_view.months(load),
-        "level": load_view.level,
-        "hours": load_view.hours,
-        "headroom": round(bookings.HEADROOM * 100),
-    }
-    return render(request, "staff/booking_load.html", context)
-
-
-def _add_months(day: date, count: int) -> date:
-    month = day.month - 1 + count
-    return date(day.year + month // 12, month % 12 + 1, 1)
-
-
-def _settings_page(
-    request: Request,
-    work: UnitOfWork,
-    principal: Principal,
-    at: datetime,
-    error: str | None = None,
-    status_code: int = 200,
-) -> Response:
-    fields = bookings.center_fields(work.db, principal.center_id)
-    today = center_today(work.db, principal.center_id, at)
-    context = {
-        "closures": "\n".join(fields["closures"]),
-        "headroom": round(fields["headroom"] * 100),
-        "on_closed_days": bookings.visits_on_closed_days(work.db, principal.center_id, today),
-        "error": error,
-        "saved": request.query_params.get("saved"),
-    }
-    return render(request, "staff/booking_settings.html", context, status_code=status_code)
-
-
-@router.get("/center/booking", response_class=HTMLResponse)
-def booking_settings_page(
-    request: Request,
-    principal: Annotated[Principal, policy("admin-center")],
-    work: Annotated[UnitOfWork, audited("read", "center_booking_settings")],
-    at: Now,
-) -> Response:
-    work.audit(object_id=principal.center_id)
-    return _settings_page(request, work, principal, at)
-
-
-@router.post("/center/booking")
-def save_booking_settings(
-    request: Request,
-    closures: Annotated[str, Form(max_length=max_chars("booking.closures"))],
-    headroom: Annotated[str, Form(max_length=max_chars("booking.headroom"))],
-    principal: Annotated[Principal, policy("admin-center")],
-    work: Annotated[UnitOfWork, audited("update", "center_booking_settings")],
-    at: Now,
-) -> Response:
-    try:
-        days = [date.fromisoformat(line.strip()) for line in closures.splitlines() if line.strip()]
-        share = float(headroom) / 100
-        bookings.save_booking_settings(work.db, principal.center_id, days, share, principal.user_id, at)
-    except (RecordProblem, ValueError) as exc:
-        work.discard()
-        message = str(exc) if isinstance(exc, RecordProblem) else "Write one date a line (2027-12-24) and a percentage."
-        return _settings_page(request, work, principal, at, error=message, status_code=422)
-    work.audit(object_id=principal.center_id, details={"closures": len(days), "headroom": share})
-    return RedirectResponse("/staff/center/booking?saved=1", status_code=303)
+    back = f"/staff/patients/{appointment.patient_id}#visit-{appointment.id}"
+    cancelled = change_visit(request, work, back, cancel, version=version, current=appointment)
+    if isinstance(cancelled, Response):
+        return cancelled
+    visit_changed(work, cancelled, "cancelled", mail, at)
+    return _back(cancelled.patient_id, f"visit-{cancelled.id}", "cancelled")
