@@ -79,7 +79,7 @@ def test_observed_segments_are_shared_over_their_phases_in_whole_slots() -> None
 def test_a_segment_recorded_shorter_than_the_label_keeps_the_label_minutes() -> None:
     learned = learn_durations([record(150, before=20, after=30) for _ in range(5)])
     for basis in ("median", "p80"):
-        phases = plan_durations(small_day([ocrelizumab()]), learned, basis).appointments[0].resolved_phases  # type: ignore[arg-type]
+        phases = plan_durations(small_day([ocrelizumab()]), learned, basis).appointments[0].resolved_phases
         assert [p.minutes for p in phases] == [15, 30, 210, 60, 10]
 
 
