@@ -41,17 +41,22 @@ PYTHON_SOURCES = [
     "web/routes/patient/reminders.py",
     "web/routes/mail_links.py",
     "web/problems.py",
+    # Staff pages and the second sign-in step are translated too (issue 12, i18n).
+    "accounts.py",
+    "db/accounts.py",
+    "visits.py",
+    "web/charts.py",
+    "web/code_names.py",
+    "web/views/day_schedule.py",
+    "web/routes/mfa.py",
+    "web/routes/staff/schedule.py",
+    "web/routes/staff/patients.py",
+    "web/routes/staff/users.py",
+    "web/routes/staff/messages.py",
 ]
-TEMPLATE_DIRS = ["exports/templates", "web/templates/patient", "web/templates/mail"]
-WEB_TEMPLATES = [
-    "web/templates/base.html",
-    # Pages before sign-in and error pages follow the browser's language or the switch (issue 12).
-    "web/templates/login.html",
-    "web/templates/error.html",
-    "web/templates/_public_language.html",
-    "web/templates/set_password.html",  # patients set passwords too
-]
-KEYWORDS = {"gettext": None, "ngettext": (1, 2), "_": None}
+# Every page: patient pages, pages before sign-in, error pages, e-mails, printables and staff pages.
+TEMPLATE_DIRS = ["exports/templates", "web/templates"]
+KEYWORDS = {"gettext": None, "ngettext": (1, 2), "_": None, "N_": None}
 
 
 def message_ids() -> dict[str, str]:
@@ -61,8 +66,8 @@ def message_ids() -> dict[str, str]:
         with open(PACKAGE / name, "rb") as source:
             for lineno, message, _comments, _context in extract("python", source, keywords=KEYWORDS):
                 found.setdefault(message if isinstance(message, str) else str(message[0]), f"{name}:{lineno}")
-    templates = [path for folder in TEMPLATE_DIRS for path in sorted((PACKAGE / folder).glob("*.html"))]
-    for template in templates + [PACKAGE / name for name in WEB_TEMPLATES]:
+    templates = [path for folder in TEMPLATE_DIRS for path in sorted((PACKAGE / folder).rglob("*.html"))]
+    for template in templates:
         with open(template, "rb") as source:
             for lineno, _func, text, _comments in babel_extract(source, ("_", "gettext", "ngettext"), [], {}):
                 found.setdefault(

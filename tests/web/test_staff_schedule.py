@@ -102,7 +102,10 @@ def test_a_run_answers_at_once_and_reports_progress_until_the_schedule_is_shown(
     assert done["status"] == "done" and done["scheduled"] == 2 and done["percent"] == 100
     page = client.get(f"/staff/schedule?day={DAY}")
     assert "Proposed schedule" in page.text and 'role="img"' in page.text
-    assert "PA1" in page.text and "ocrelizumab-300" in page.text
+    # Patients by name and reference, treatments by name and dose, in the chart as in the table; no codes.
+    chart = page.text[page.text.index('<svg class="chart" id="chairs"') : page.text.index("</svg>")]
+    assert "(PA1)" in chart and "Ocrelizumab IV 300 mg" in chart, chart
+    assert "ocrelizumab-300" not in page.text
     schedule = client.get(f"/api/schedule?day={DAY}").json()
     assert schedule["format"] == "msinfusion.schedule/1" and len(schedule["assignments"]) == 2
 
