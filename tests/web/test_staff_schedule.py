@@ -17,7 +17,7 @@ from sqlalchemy import func, select
 
 from msinfusion import scheduling
 from msinfusion.db.day_schedule.runs import STALE_ERROR, expire_stale
-from msinfusion.db.models import Appointment, Chair, Nurse, NurseShift, Patient
+from msinfusion.db.models import Appointment, Chair, Nurse, NurseShift, Patient, User
 from msinfusion.db.schedule_models import ScheduleJob
 from msinfusion.scheduling.model import Progress
 from msinfusion.settings import Settings
@@ -389,3 +389,20 @@ def test_the_schedule_names_patients_and_treatments_as_the_board_does(app: FastA
     assert "ocrelizumab-300" not in table
     board = client.get(f"/staff/board?day={DAY}").text
     assert "Patient A1" in board and "Ocrelizumab IV 300 mg" in board and "ocrelizumab-300" not in board
+
+
+def test_the_schedule_page_names_patients_and_treatments_in_the_staff_members_language(
+    app: FastAPI, staffed: World
+) -> None:
+    with app.state.database.session() as db:
+        db.get_one(User, staffed.users["scheduler_a"]).locale = "es"
+    client = signed_in(app, "scheduler_a")
+    run_and_wait(app, client)
+    page = client.get(f"/staff/schedule?day={DAY}").text
+    assert '<html lang="es">' in page and "Horario propuesto" in page and "lunes, 8 de marzo de 2027" in page
+    chart = page[page.index('<svg class="chart" id="chairs"') : page.index("</svg>")]
+    assert "Sillones a lo largo del día" in chart
+    assert "Patient A1 (PA1), Ocrelizumab IV 300 mg, sillón C0" in chart  # each bar's full name in words
+    assert "Premedicación: líneas diagonales" in page and "Carga por enfermera" in page
+    assert re.search(r"<option [^>]*>Patient A1 \(PA1\) · Ocrelizumab IV 300 mg · visita \w+ \(ahora C0", page)
+    assert "ocrelizumab-300" not in page
