@@ -48,6 +48,8 @@ PYTHON_SOURCES = [
     "web/charts.py",
     "web/code_names.py",
     "web/views/day_schedule.py",
+    "db/day_schedule/day.py",
+    "db/day_schedule/changes.py",
     "web/routes/mfa.py",
     "web/routes/staff/schedule.py",
     "web/routes/staff/patients.py",

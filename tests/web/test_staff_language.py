@@ -75,3 +75,10 @@ def test_account_problems_are_shown_in_the_staff_members_language(app: FastAPI, 
     page = client.post("/staff/users/invite", data=data)
     assert page.status_code == 422
     assert "El nombre de usuario &#39;nurse_a&#39; ya está en uso." in page.text
+
+
+def test_a_closed_day_is_said_in_the_staff_members_language(app: FastAPI, world: World) -> None:
+    page = _signed_in(app, "scheduler_a", "es").get("/staff/schedule?day=2027-03-09")  # a Tuesday: closed
+    assert "Center A está cerrado el martes, 9 de marzo de 2027." in page.text
+    english = _signed_in(app, "nurse_a", "en").get("/staff/schedule?day=2027-03-09")
+    assert "Center A is closed on Tuesday, March 9, 2027." in english.text

@@ -119,7 +119,7 @@ def page(
     try:
         built = day_schedule.build_day(db, principal.center_id, day)
     except day_schedule.DayClosed as exc:
-        closed = str(exc)
+        closed = exc.in_language(t)
     names = patient_names(db, principal.center_id)
     job = day_schedule.latest_job(db, principal.center_id, day)
     shown = job

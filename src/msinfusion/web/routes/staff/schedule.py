@@ -30,6 +30,7 @@ from msinfusion.web.dependencies import (
     Principal,
     Runner,
 )
+from msinfusion.web.pages import page_translator
 from msinfusion.web.policies import policy
 from msinfusion.web.unit_of_work import UnitOfWork, audited
 from msinfusion.web.views import day_schedule as view
@@ -106,7 +107,8 @@ def run_optimizer(
     try:
         built = day_schedule.build_day(work.db, principal.center_id, day)
     except day_schedule.DayClosed as exc:
-        return view.page(request, work.db, principal, day, at, settings, error=str(exc), status_code=422)
+        error = exc.in_language(page_translator(request))
+        return view.page(request, work.db, principal, day, at, settings, error=error, status_code=422)
     job, created = day_schedule.queue_run(
         work.db, built, principal.center_id, principal.user_id, at, settings.solver_time_limit_seconds
     )
