@@ -82,3 +82,13 @@ def test_a_closed_day_is_said_in_the_staff_members_language(app: FastAPI, world:
     assert "Center A está cerrado el martes, 9 de marzo de 2027." in page.text
     english = _signed_in(app, "nurse_a", "en").get("/staff/schedule?day=2027-03-09")
     assert "Center A is closed on Tuesday, March 9, 2027." in english.text
+
+
+def test_a_refused_record_is_explained_in_the_staff_members_language(app: FastAPI, world: World) -> None:
+    client = _signed_in(app, "nurse_a", "es")
+    page = f"/staff/patients/{world.patients['a1']}"
+    data = {"dose_number": "1", "occurred_on": "2027-01-04", "csrf_token": csrf_token(client, page)}
+    refused = client.post(f"/staff/prescriptions/{world.prescriptions['a1']}/reactions", data=data)
+    assert refused.status_code == 422
+    assert "La fecha de la reacción es anterior al inicio de esta prescripción." in refused.text
+    assert "No se guardó." in refused.text
