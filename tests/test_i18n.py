@@ -47,32 +47,27 @@ PYTHON_SOURCES = [
     "db/bookings.py",
     "web/booking_changes.py",
     "web/routes/staff/change_requests.py",
+    # Staff pages and the second sign-in step are translated too (issue 12, i18n).
+    "accounts.py",
+    "db/accounts.py",
+    "visits.py",
+    "web/charts.py",
+    "web/code_names.py",
+    "web/views/day_schedule.py",
+    "db/day_schedule/day.py",
+    "db/day_schedule/changes.py",
+    "prescriptions.py",
+    "db/patient_records.py",
+    "db/clinical_records.py",
+    "web/routes/mfa.py",
+    "web/routes/staff/schedule.py",
+    "web/routes/staff/patients.py",
+    "web/routes/staff/users.py",
+    "web/routes/staff/messages.py",
 ]
-TEMPLATE_DIRS = ["exports/templates", "web/templates/patient", "web/templates/mail"]
-WEB_TEMPLATES = [
-    "web/templates/base.html",
-    # Pages before sign-in and error pages follow the browser's language or the switch (issue 12).
-    "web/templates/login.html",
-    "web/templates/error.html",
-    "web/templates/_public_language.html",
-    "web/templates/set_password.html",  # patients set passwords too
-    # Learned durations and the what-if page (issue 13, durations).
-    "web/templates/staff/therapy.html",
-    "web/templates/staff/what_if.html",
-    "web/templates/staff/_durations_basis.html",
-    "web/templates/staff/schedule.html",
-    # The visit lifecycle's staff pages (issue 14): written in English, translatable.
-    "web/templates/staff/booking_load.html",
-    "web/templates/staff/booking_move.html",
-    "web/templates/staff/booking_preview.html",
-    "web/templates/staff/booking_problem.html",
-    "web/templates/staff/booking_requests.html",
-    "web/templates/staff/booking_settings.html",
-    "web/templates/staff/_booking_day_flags.html",
-    "web/templates/staff/_booking_prescription.html",
-    "web/templates/staff/_booking_visits.html",
-]
-KEYWORDS = {"gettext": None, "ngettext": (1, 2), "_": None}
+# Every page: patient pages, pages before sign-in, error pages, e-mails, printables and staff pages.
+TEMPLATE_DIRS = ["exports/templates", "web/templates"]
+KEYWORDS = {"gettext": None, "ngettext": (1, 2), "_": None, "N_": None}
 
 
 def message_ids() -> dict[str, str]:
@@ -82,8 +77,8 @@ def message_ids() -> dict[str, str]:
         with open(PACKAGE / name, "rb") as source:
             for lineno, message, _comments, _context in extract("python", source, keywords=KEYWORDS):
                 found.setdefault(message if isinstance(message, str) else str(message[0]), f"{name}:{lineno}")
-    templates = [path for folder in TEMPLATE_DIRS for path in sorted((PACKAGE / folder).glob("*.html"))]
-    for template in templates + [PACKAGE / name for name in WEB_TEMPLATES]:
+    templates = [path for folder in TEMPLATE_DIRS for path in sorted((PACKAGE / folder).rglob("*.html"))]
+    for template in templates:
         with open(template, "rb") as source:
             for lineno, _func, text, _comments in babel_extract(source, ("_", "gettext", "ngettext"), [], {}):
                 found.setdefault(

@@ -113,3 +113,21 @@ def test_outside_production_nothing_is_refused() -> None:
 def test_forwarded_allow_ips_takes_only_addresses_and_networks() -> None:
     with pytest.raises(ValidationError, match="not an address or network"):
         Settings(forwarded_allow_ips="10.0.0.0/8, proxy.example")
+
+
+def test_the_public_address_is_one_setting_and_the_retired_name_is_refused_with_the_new_one() -> None:
+    assert "public_base_url" not in Settings.model_fields
+    assert load_settings(environ={"MSINFUSION_PUBLIC_URL": "https://x.example"}, dotenv=None).public_url == (
+        "https://x.example"
+    )
+    with pytest.raises(ValidationError, match="set MSINFUSION_PUBLIC_URL"):
+        load_settings(environ={"MSINFUSION_PUBLIC_BASE_URL": "https://x.example"}, dotenv=None)
+    with pytest.raises(ValidationError, match="MSINFUSION_PUBLIC_BASE_URL is no longer a setting"):
+        Settings(public_base_url="https://x.example")  # type: ignore[call-arg]
+
+
+def test_the_retired_public_address_name_in_dotenv_is_refused_too(tmp_path: Path) -> None:
+    dotenv = tmp_path / ".env"
+    dotenv.write_text("MSINFUSION_PUBLIC_BASE_URL=https://x.example\n", encoding="utf-8")
+    with pytest.raises(ValidationError, match="set MSINFUSION_PUBLIC_URL"):
+        load_settings(environ={}, dotenv=dotenv)

@@ -6,7 +6,10 @@ Pure: the database adapter (:mod:`msinfusion.db.accounts`) stores what these rul
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from datetime import datetime, timedelta
+
+from msinfusion.i18n import N_
 
 ROLES = ("patient", "nurse", "scheduler", "admin")
 STAFF_ROLES = ("nurse", "scheduler", "admin")
@@ -18,7 +21,20 @@ _USERNAME = re.compile(r"[a-z0-9][a-z0-9._-]{2,63}")
 
 
 class AccountProblem(ValueError):
-    """An account change that cannot be made; the message says why in plain words."""
+    """An account change that cannot be made; the message says why in plain words.
+
+    ``message`` is the English text with ``{name}`` fields and ``values`` fill them, so a page can show
+    it in its own language (:meth:`in_language`); ``str()`` is the English sentence (the CLI's).
+    """
+
+    def __init__(self, message: str, **values: object) -> None:
+        super().__init__(message.format(**values))
+        self.message = message
+        self.values = values
+
+    def in_language(self, gettext: Callable[[str], str]) -> str:
+        """The sentence through ``gettext`` (the catalog has every message marked with ``N_``)."""
+        return gettext(self.message).format(**self.values)
 
 
 def normal_username(name: str) -> str:
@@ -27,7 +43,10 @@ def normal_username(name: str) -> str:
     value = name.strip().lower()
     if not _USERNAME.fullmatch(value):
         raise AccountProblem(
-            "A username has 3 to 64 letters, digits, dots, dashes or underscores, and starts with a letter or digit."
+            N_(
+                "A username has 3 to 64 letters, digits, dots, dashes or underscores, "
+                "and starts with a letter or digit."
+            )
         )
     return value
 
@@ -35,7 +54,7 @@ def normal_username(name: str) -> str:
 def check_role(role: str) -> str:
     """``role`` if it is one of :data:`ROLES`, else :class:`AccountProblem`."""
     if role not in ROLES:
-        raise AccountProblem(f"The role must be one of {', '.join(ROLES)}.")
+        raise AccountProblem(N_("The role must be one of {roles}."), roles=", ".join(ROLES))
     return role
 
 

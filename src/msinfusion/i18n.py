@@ -26,6 +26,11 @@ LOCALES: tuple[str, ...] = ("en", "es")
 """Languages a patient can choose; English first."""
 
 
+def N_(message: str) -> str:
+    """Mark ``message`` for the catalog where it is defined; whoever shows it translates it then."""
+    return message
+
+
 class UnknownLocale(ValueError):
     """A language the plan is not translated into."""
 

@@ -7,6 +7,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 from datetime import date, timedelta
 
+from msinfusion.i18n import N_
 from msinfusion.regimens import DEFAULT_HORIZON_DAYS, DoseCalendar, RegimenError, dose_calendar
 from msinfusion.therapies import Therapy
 
@@ -102,7 +103,7 @@ def dose_given_on(
     the new list of given dates; otherwise :class:`RecordProblem` says why.
     """
     if given_on > today:
-        raise RecordProblem("A dose can only be recorded on or after the day it was given.")
+        raise RecordProblem(N_("A dose can only be recorded on or after the day it was given."))
     dates = sorted(recorded)
     if given_on in dates:
         raise DuplicateRecord("A dose is already recorded on that day.")

@@ -17,13 +17,15 @@ from pathlib import Path
 from typing import Any, Literal
 
 from dotenv import dotenv_values
-from pydantic import AliasChoices, Field, field_validator
+from pydantic import AliasChoices, Field, field_validator, model_validator
 from pydantic.fields import FieldInfo
 from pydantic_settings import BaseSettings, EnvSettingsSource, PydanticBaseSettingsSource, SettingsConfigDict
 
 ENV_PREFIX = "MSINFUSION_"
 Environment = Literal["development", "test", "production"]
 DEFAULT_SECRET_KEY = "dev-only-change-me"
+RETIRED_SETTINGS = {"public_base_url": "public_url"}
+"""Settings that were merged into another: setting the old name is an error that names the new one."""
 
 
 class Settings(BaseSettings):
@@ -97,7 +99,8 @@ class Settings(BaseSettings):
     )
     public_url: str = Field(
         "http://127.0.0.1:8000",
-        description="The address people open (https://infusion.example.org); links the CLI prints start with it.",
+        description="The address people open (https://infusion.example.org): every link we send or print "
+        "(e-mails, set-password links) starts with it.",
     )
 
     duration_basis: Literal["label", "median", "p80"] = Field(
@@ -132,6 +135,18 @@ class Settings(BaseSettings):
     calendar_link_days: int = Field(
         365, ge=1, le=3650, description="Days a private calendar-feed link works before the patient makes a new one."
     )
+
+    @model_validator(mode="before")
+    @classmethod
+    def _no_retired_names(cls, data: Any) -> Any:
+        if isinstance(data, dict):
+            for old, new in RETIRED_SETTINGS.items():
+                if old in data:
+                    raise ValueError(
+                        f"{ENV_PREFIX}{old.upper()} is no longer a setting: "
+                        f"set {ENV_PREFIX}{new.upper()} (the one public address) instead"
+                    )
+        return data
 
     @property
     def trusted_proxies(self) -> tuple[IPv4Network | IPv6Network, ...]:
@@ -174,7 +189,6 @@ class Settings(BaseSettings):
         30.0, gt=0, description="Seconds to wait for the mail server before a send counts as failed."
     )
     mail_sender: str = Field("Infusion center <no-reply@localhost>", description="From address of every message.")
-    public_base_url: str = Field("http://127.0.0.1:8000", description="Base URL of the app, for links in messages.")
     center_notice_address: str = Field(
         "", description="Where check answers that need a call are e-mailed; empty: no notice."
     )
@@ -335,6 +349,9 @@ def load_settings(
     values: dict[str, Any] = {}
     for source in (_Mapping(Settings, file_values), environment):  # later sources win
         values.update({_field_name(key): value for key, value in source().items()})
+    for raw in (file_values, os.environ if environ is None else environ):  # a retired name: say so, never ignore
+        names = {key.lower() for key, value in raw.items() if value is not None}
+        values.update({old: "" for old in RETIRED_SETTINGS if f"{ENV_PREFIX}{old}".lower() in names})
     values.update(overrides)
     return Settings(**values)
 

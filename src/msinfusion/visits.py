@@ -10,6 +10,7 @@ from __future__ import annotations
 import functools
 import math
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from pydantic import BaseModel, ConfigDict, Field
 
@@ -17,6 +18,9 @@ from msinfusion.regimens import PlannedDose
 from msinfusion.therapies import Fact, InfusionReaction, Status, Therapy, load_catalog
 from msinfusion.therapies.model import Series
 from msinfusion.titration import infusion_minutes
+
+if TYPE_CHECKING:
+    from msinfusion.i18n import Translator
 
 
 class VisitPolicy(BaseModel):
@@ -260,9 +264,11 @@ def treatment_codes() -> dict[str, TreatmentCode]:
     return codes
 
 
-def treatment_name(code: str) -> str:
+def treatment_name(code: str, t: Translator | None = None) -> str:
     """How staff pages name a treatment code: the therapy's name and its dose ("Ocrelizumab IV 600 mg"),
-    with the infusion option when the code names one ("..., short infusion"); an unknown code as it is."""
+    with the infusion option when the code names one ("..., short infusion"); an unknown code as it is.
+    The words around the name and dose are in the language of ``t`` (English without one)."""
+    _ = t.gettext if t is not None else str
     spec = treatment_codes().get(code)
     if spec is None:
         return code
@@ -270,9 +276,12 @@ def treatment_name(code: str) -> str:
     step = therapy.dose_step(spec.dose_number)
     text = f"{therapy.name} {step.amount.value:g} {therapy.dose_unit}"
     if step.amount.status == Status.UNCONFIRMED:
-        text += " (dose unconfirmed)"
+        text += " " + _("(dose unconfirmed)")
     if spec.infusion != step.infusion:
-        text += f", {spec.infusion} infusion"
+        option = (
+            _("short infusion") if spec.infusion == "short" else _("{option} infusion").format(option=spec.infusion)
+        )
+        text += f", {option}"
     return text
 
 

@@ -143,7 +143,7 @@ def config(mail_server: MailServer) -> MailConfig:
         smtp_port=mail_server.port,
         smtp_timeout_seconds=5,
         sender="Riverside Infusion Center <reminders@riverside.example>",
-        public_base_url="https://riverside.example",
+        public_url="https://riverside.example",
         center_notice_address="nurses@riverside.example",
         signing_secret="test-secret",
         max_attempts=3,

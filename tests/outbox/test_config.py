@@ -19,7 +19,7 @@ def test_the_retry_delay_doubles_after_each_failed_attempt_up_to_the_ceiling() -
 
 
 def test_links_are_built_on_the_public_url_without_a_double_slash() -> None:
-    config = MailConfig(signing_secret="s", public_base_url="https://clinic.example/")
+    config = MailConfig(signing_secret="s", public_url="https://clinic.example/")
     assert config.unsubscribe_url("t") == "https://clinic.example/unsubscribe/t"
     assert config.verify_url("t") == "https://clinic.example/verify-email/t"
     assert config.sending_lease == datetime.timedelta(minutes=15)

@@ -187,3 +187,19 @@ def test_a_nurse_turns_the_code_on_and_is_asked_for_it_next_time(
     assert "10 unused recovery codes" in nurse.get("/account/mfa").text
     clock.advance(seconds=30)
     _password_step(prod_app, "nurse_a")
+
+
+def test_the_second_step_speaks_the_browsers_language(prod_app: FastAPI, prod_world: World, clock: FakeClock) -> None:
+    _enrol(prod_app, clock)
+    client = _password_step(prod_app)
+    client.headers["Accept-Language"] = "es-MX,es;q=0.9"
+    page = client.get("/login/code")
+    assert '<html lang="es">' in page.text and "Escriba su código" in page.text
+    assert 'action="/language"' in page.text  # the visible switch, as on the sign-in page
+    wrong = _post(client, "/login/code", "/login/code", code="000000")
+    assert wrong.status_code == 400 and "Ese código no funcionó." in wrong.text
+    enrolling = _browser_now(prod_app)
+    enrolling.headers["Accept-Language"] = "es"
+    assert sign_in(enrolling, "admin_a").headers["location"].startswith("/login/enrol")
+    enrol = enrolling.get("/login/enrol").text
+    assert "Configure su código de inicio de sesión" in enrol and 'alt="Código QR para su aplicación' in enrol

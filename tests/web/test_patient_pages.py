@@ -10,7 +10,7 @@ from fastapi import FastAPI
 from sqlalchemy import select
 
 from msinfusion.center import demo_center
-from msinfusion.db.models import Center, CheckAnswers, Patient
+from msinfusion.db.models import Appointment, Center, CheckAnswers, Patient, Prescription
 from msinfusion.db.patient_models import PreparationTick
 from msinfusion.settings import Settings
 from msinfusion.web import create_app
@@ -207,3 +207,14 @@ def test_the_stage_of_a_task_just_ticked_stays_open(patient: TestClient) -> None
     assert response.headers["location"] == f"/patient/prepare?stage={last_stage}#task-{task_id}"
     shown = patient.get(response.headers["location"]).text
     assert f'id="stage-{last_stage}" open>' in shown
+
+
+def test_a_phone_number_inside_a_task_can_be_tapped_to_call(patient: TestClient, world: World) -> None:
+    # Natalizumab's tasks name the center's phone inside their sentences ("Call Center A at (413) ...").
+    with patient.app.state.database.session() as db:  # type: ignore[attr-defined]
+        db.get_one(Center, world.centers["a"]).profile = demo_center().model_dump(mode="json")
+        db.get_one(Prescription, world.prescriptions["a1"]).therapy_id = "natalizumab"
+        db.get_one(Appointment, world.appointments["a1"]).treatment = "natalizumab-300"
+    page = patient.get("/patient/prepare").text
+    tasks = re.findall(r'<p>Call Center A at <a class="tel" href="tel:(\+[0-9]+)">\(413\) 555-0142</a> [^<]+</p>', page)
+    assert tasks and set(tasks) == {"+14135550142"}, "the center's phone inside a task's text is a tel: link"

@@ -17,7 +17,7 @@ from sqlalchemy import func, select
 
 from msinfusion import scheduling
 from msinfusion.db.day_schedule.runs import STALE_ERROR, expire_stale
-from msinfusion.db.models import Appointment, Chair, Nurse, NurseShift, Patient
+from msinfusion.db.models import Appointment, Chair, Nurse, NurseShift, Patient, User
 from msinfusion.db.schedule_models import ScheduleJob
 from msinfusion.scheduling.model import Progress
 from msinfusion.settings import Settings
@@ -102,7 +102,10 @@ def test_a_run_answers_at_once_and_reports_progress_until_the_schedule_is_shown(
     assert done["status"] == "done" and done["scheduled"] == 2 and done["percent"] == 100
     page = client.get(f"/staff/schedule?day={DAY}")
     assert "Proposed schedule" in page.text and 'role="img"' in page.text
-    assert "PA1" in page.text and "ocrelizumab-300" in page.text
+    # Patients by name and reference, treatments by name and dose, in the chart as in the table; no codes.
+    chart = page.text[page.text.index('<svg class="chart" id="chairs"') : page.text.index("</svg>")]
+    assert "(PA1)" in chart and "Ocrelizumab IV 300 mg" in chart, chart
+    assert "ocrelizumab-300" not in page.text
     schedule = client.get(f"/api/schedule?day={DAY}").json()
     assert schedule["format"] == "msinfusion.schedule/1" and len(schedule["assignments"]) == 2
 
@@ -386,3 +389,20 @@ def test_the_schedule_names_patients_and_treatments_as_the_board_does(app: FastA
     assert "ocrelizumab-300" not in table
     board = client.get(f"/staff/board?day={DAY}").text
     assert "Patient A1" in board and "Ocrelizumab IV 300 mg" in board and "ocrelizumab-300" not in board
+
+
+def test_the_schedule_page_names_patients_and_treatments_in_the_staff_members_language(
+    app: FastAPI, staffed: World
+) -> None:
+    with app.state.database.session() as db:
+        db.get_one(User, staffed.users["scheduler_a"]).locale = "es"
+    client = signed_in(app, "scheduler_a")
+    run_and_wait(app, client)
+    page = client.get(f"/staff/schedule?day={DAY}").text
+    assert '<html lang="es">' in page and "Horario propuesto" in page and "lunes, 8 de marzo de 2027" in page
+    chart = page[page.index('<svg class="chart" id="chairs"') : page.index("</svg>")]
+    assert "Sillones a lo largo del día" in chart
+    assert "Patient A1 (PA1), Ocrelizumab IV 300 mg, sillón C0" in chart  # each bar's full name in words
+    assert "Premedicación: líneas diagonales" in page and "Carga por enfermera" in page
+    assert re.search(r"<option [^>]*>Patient A1 \(PA1\) · Ocrelizumab IV 300 mg · visita \w+ \(ahora C0", page)
+    assert "ocrelizumab-300" not in page

@@ -73,7 +73,7 @@ def run(
     ),
     sender: str | None = typer.Option(None, "--sender", help="From address (default: MSINFUSION_MAIL_SENDER)"),
     base_url: str | None = typer.Option(
-        None, "--base-url", help="The app's public URL, for links (default: MSINFUSION_PUBLIC_BASE_URL)"
+        None, "--base-url", help="The app's public URL, for links (default: MSINFUSION_PUBLIC_URL)"
     ),
     center_address: str | None = typer.Option(
         None,
@@ -102,7 +102,7 @@ def run(
             smtp_port=smtp_port,
             smtp_starttls=starttls,
             sender=sender,
-            public_base_url=base_url,
+            public_url=base_url,
             center_notice_address=center_address,
         )
     except ValidationError as exc:
@@ -139,7 +139,7 @@ def email(
     ),
     center: str | None = typer.Option(None, "--center", help="The center's name, when several share a reference"),
     base_url: str | None = typer.Option(
-        None, "--base-url", help="The app's public URL, for the link (default: MSINFUSION_PUBLIC_BASE_URL)"
+        None, "--base-url", help="The app's public URL, for the link (default: MSINFUSION_PUBLIC_URL)"
     ),
     now: str | None = typer.Option(None, "--now", hidden=True, help="Pretend it is this time (tests)"),
 ) -> None:
@@ -154,7 +154,7 @@ def email(
     from msinfusion.outbox.producers import enqueue_verification
 
     settings = load_settings()
-    config = mail_config(settings, public_base_url=base_url)
+    config = mail_config(settings, public_url=base_url)
     moment = _moment(now)
     database = _database()
     try:

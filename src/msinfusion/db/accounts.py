@@ -26,6 +26,7 @@ from msinfusion.accounts import (
 from msinfusion.db import calendar_feeds
 from msinfusion.db.account_models import PasswordLink
 from msinfusion.db.models import Center, Patient, User, WebSession
+from msinfusion.i18n import N_
 
 TOKEN_BYTES = 32  # 256 bits: 43 URL-safe characters
 
@@ -48,7 +49,7 @@ def find_user(db: Session, username: str) -> User:
     """The account called ``username``, or :class:`AccountProblem`."""
     user = db.scalar(select(User).where(User.username == username.strip().lower()))
     if user is None:
-        raise AccountProblem(f"There is no account called {username.strip()!r}.")
+        raise AccountProblem(N_("There is no account called {username!r}."), username=username.strip())
     return user
 
 
@@ -57,7 +58,7 @@ def find_center(db: Session, name: str) -> Center:
     center = db.scalar(select(Center).where(Center.name == name))
     if center is None:
         known = ", ".join(db.scalars(select(Center.name).order_by(Center.name))) or "none yet"
-        raise AccountProblem(f"There is no center called {name!r} (centers: {known}).")
+        raise AccountProblem(N_("There is no center called {name!r} (centers: {known})."), name=name, known=known)
     return center
 
 
@@ -72,20 +73,22 @@ def create(db: Session, new: NewAccount, center_id: int, now: datetime, password
     role = check_role(new.role)
     display_name = new.display_name.strip()
     if not 1 <= len(display_name) <= 200:
-        raise AccountProblem("Give the person's name (at most 200 characters).")
+        raise AccountProblem(N_("Give the person's name (at most 200 characters)."))
     if db.scalar(select(func.count()).select_from(User).where(User.username == username)):
-        raise AccountProblem(f"The username {username!r} is taken.")
+        raise AccountProblem(N_("The username {username!r} is taken."), username=username)
     patient = None
     if new.patient_reference:
         if role != "patient":
-            raise AccountProblem("Only a patient account can be linked to a patient record.")
+            raise AccountProblem(N_("Only a patient account can be linked to a patient record."))
         patient = db.scalar(
             select(Patient).where(Patient.center_id == center_id, Patient.reference == new.patient_reference.strip())
         )
         if patient is None:
-            raise AccountProblem(f"This center has no patient with reference {new.patient_reference.strip()!r}.")
+            raise AccountProblem(
+                N_("This center has no patient with reference {reference!r}."), reference=new.patient_reference.strip()
+            )
         if patient.user_id is not None:
-            raise AccountProblem(f"Patient {patient.reference} already has an account.")
+            raise AccountProblem(N_("Patient {reference} already has an account."), reference=patient.reference)
     user = User(
         username=username,
         display_name=display_name,
@@ -108,7 +111,7 @@ def issue_link(
 ) -> tuple[str, PasswordLink]:
     """A new one-time set-password link for ``user`` (earlier open links stop working); the raw token once."""
     if not user.is_active:
-        raise AccountProblem(f"The account {user.username!r} is disabled.")
+        raise AccountProblem(N_("The account {username!r} is disabled."), username=user.username)
     _revoke_links(db, user.id, now)
     token = secrets.token_urlsafe(TOKEN_BYTES)
     link = PasswordLink(

@@ -17,6 +17,7 @@ from msinfusion.db.center_catalog import prescription_therapy
 from msinfusion.db.clinical_models import DoseCheck, InfusionReaction
 from msinfusion.db.models import Prescription
 from msinfusion.dose_checks import UnknownCheck, missing_checks
+from msinfusion.i18n import N_
 from msinfusion.prescriptions import RecordProblem
 from msinfusion.reactions import Reaction
 
@@ -127,9 +128,9 @@ def record_reaction(
 ) -> InfusionReaction:
     """Store an infusion reaction; it cannot be in the future or before the prescription started."""
     if reaction.occurred_on > today:
-        raise RecordProblem("A reaction can only be recorded on or after the day it happened.")
+        raise RecordProblem(N_("A reaction can only be recorded on or after the day it happened."))
     if reaction.occurred_on < prescription.start_date:
-        raise RecordProblem("The reaction date is before this prescription started.")
+        raise RecordProblem(N_("The reaction date is before this prescription started."))
     row = InfusionReaction(
         prescription_id=prescription.id,
         dose_number=reaction.dose_number,

@@ -132,6 +132,8 @@ class User(Base):
     locked_at: Mapped[datetime | None]
     password_changed_at: Mapped[datetime]
     created_at: Mapped[datetime]
+    # The language the person chose for their pages; None: the browser's (patients use Patient.locale).
+    locale: Mapped[str | None] = mapped_column(String(8))
 
 
 class Nurse(Base):

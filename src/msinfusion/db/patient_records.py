@@ -23,6 +23,7 @@ from msinfusion.db.clinical_records import (
 from msinfusion.db.given_doses import GivenDoseView, dose_view, prior_exposure, user_names
 from msinfusion.db.models import Appointment, CheckAnswers, GivenDose, Patient, Prescription
 from msinfusion.dose_checks import required_checks
+from msinfusion.i18n import N_
 from msinfusion.lifetime_caps import check_prior
 from msinfusion.limits import ClinicalDay, max_chars
 from msinfusion.prescriptions import RecordProblem, check_new_prescription, prescription_calendar
@@ -298,7 +299,7 @@ def prescribe(
     """Add a prescription after checking that the core can build its calendar."""
     catalog = load_catalog()
     if new.therapy_id not in catalog.ids:
-        raise RecordProblem("Choose a therapy from the catalog.")
+        raise RecordProblem(N_("Choose a therapy from the catalog."))
     prescription = Prescription(
         patient_id=patient.id,
         therapy_id=new.therapy_id,

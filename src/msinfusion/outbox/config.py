@@ -29,7 +29,7 @@ class MailConfig(BaseModel):
     smtp_password: str = ""
     smtp_timeout_seconds: float = Field(30.0, gt=0)
     sender: str = "Infusion center <no-reply@localhost>"
-    public_base_url: str = "http://127.0.0.1:8000"
+    public_url: str = "http://127.0.0.1:8000"
     center_notice_address: str = ""
     signing_secret: str = Field(min_length=1)
     quiet_hours: QuietHours = QuietHours()
@@ -40,7 +40,7 @@ class MailConfig(BaseModel):
     verification_hours: int = Field(48, ge=1, le=24 * 14)
     sms_provider: str = ""
 
-    @field_validator("public_base_url")
+    @field_validator("public_url")
     @classmethod
     def _no_trailing_slash(cls, value: str) -> str:
         return value.rstrip("/")
@@ -55,10 +55,10 @@ class MailConfig(BaseModel):
         return datetime.timedelta(minutes=self.sending_lease_minutes)
 
     def unsubscribe_url(self, token: str) -> str:
-        return f"{self.public_base_url}/unsubscribe/{token}"
+        return f"{self.public_url}/unsubscribe/{token}"
 
     def verify_url(self, token: str) -> str:
-        return f"{self.public_base_url}/verify-email/{token}"
+        return f"{self.public_url}/verify-email/{token}"
 
 
 def signing_secret(secret_key: str) -> str:
@@ -76,7 +76,7 @@ def mail_config(settings: Settings, **overrides: object) -> MailConfig:
         "smtp_password": settings.smtp_password,
         "smtp_timeout_seconds": settings.smtp_timeout_seconds,
         "sender": settings.mail_sender,
-        "public_base_url": settings.public_base_url,
+        "public_url": settings.public_url,
         "center_notice_address": settings.center_notice_address,
         "signing_secret": signing_secret(settings.secret_key),
         "quiet_hours": QuietHours(start=settings.quiet_hours_start, end=settings.quiet_hours_end),

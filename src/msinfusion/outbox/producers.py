@@ -247,7 +247,7 @@ def enqueue_check_notice(db: Session, check: CheckAnswers, config: MailConfig, n
     if outcome not in CALL_OUTCOMES or patient is None:
         return False
     appointment = db.get(Appointment, check.appointment_id) if check.appointment_id is not None else None
-    record_url = f"{config.public_base_url}/staff/patients/{patient.id}"
+    record_url = f"{config.public_url}/staff/patients/{patient.id}"
     content = check_call_message(patient.reference, appointment.day if appointment else None, outcome, record_url)
     message = NewMessage(
         key=f"check-notice:{check.id}",

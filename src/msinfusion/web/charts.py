@@ -3,13 +3,14 @@ each nurse's tasks.
 
 Every chart is an ``<svg role="img">`` named by its ``<title>`` and ``<desc>``, readable without colour
 (phases are told apart by pattern and a legend, lines by dash and weight, bars carry text), and the
-page shows the same numbers as a table. Text is escaped; no inline style (the CSP forbids it).
+page shows the same numbers as a table. Text is escaped; no inline style (the CSP forbids it). Words are
+in the page's language, and patients and treatments are named as on every staff page (:class:`Wording`).
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable
-from dataclasses import dataclass
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
 
 from markupsafe import Markup, escape
 
@@ -32,6 +33,32 @@ PHASES = {
     "observation": ("observation", "Observation: dots"),
     "discharge": ("discharge", "Discharge: cross-hatch"),
 }
+
+
+def _legend_words(gettext: Callable[[str], str]) -> dict[str, str]:
+    """The legend in the page's language (listed so the message extractor finds each one)."""
+    _ = gettext
+    return {
+        "Check-in: open": _("Check-in: open"),
+        "Premedication: diagonal lines": _("Premedication: diagonal lines"),
+        "Infusion: solid": _("Infusion: solid"),
+        "Observation: dots": _("Observation: dots"),
+        "Discharge: cross-hatch": _("Discharge: cross-hatch"),
+    }
+
+
+def _same(text: str) -> str:
+    return text
+
+
+@dataclass(frozen=True)
+class Wording:
+    """How a chart says things: the page's gettext, and how staff pages name a patient reference
+    ("Name (reference)") and a treatment code (the therapy's display name and dose)."""
+
+    gettext: Callable[[str], str] = field(default=_same)
+    patient: Callable[[str], str] = field(default=_same)
+    treatment: Callable[[str], str] = field(default=_same)
 
 
 @dataclass(frozen=True)
@@ -98,13 +125,16 @@ def _patterns(prefix: str) -> str:
     )
 
 
-def phase_legend() -> list[tuple[str, str]]:
+def phase_legend(gettext: Callable[[str], str] = _same) -> list[tuple[str, str]]:
     """(pattern suffix, words) for the legend the page prints under the chair chart."""
-    return list(PHASES.values())
+    words = _legend_words(gettext)
+    return [(suffix, words[english]) for suffix, english in PHASES.values()]
 
 
-def chair_gantt(day: Day, schedule: Schedule, chart_id: str = "chairs") -> Markup:
+def chair_gantt(day: Day, schedule: Schedule, chart_id: str = "chairs", words: Wording | None = None) -> Markup:
     """One row per chair; each visit a bar labelled with patient and treatment, its phases as patterns."""
+    words = words or Wording()
+    _ = words.gettext
     span = _span(day)
     visits = {a.id: a for a in day.appointments}
     rows = [chair.id for chair in day.center.chairs]
@@ -123,9 +153,13 @@ def chair_gantt(day: Day, schedule: Schedule, chart_id: str = "chairs") -> Marku
         top = AXIS + rows.index(assignment.chair) * ROW + (ROW - BAR) // 2
         x0, x1 = span.x(assignment.start), span.x(assignment.end)
         clip = f"{chart_id}-clip-{assignment.appointment}"
-        label = (
-            f"{visit.patient}, {visit.treatment}, chair {assignment.chair}, "
-            f"{format_clock(assignment.start)} to {format_clock(assignment.end)}"
+        patient, treatment = words.patient(visit.patient), words.treatment(visit.treatment)
+        label = _("{patient}, {treatment}, chair {chair}, {start} to {end}").format(
+            patient=patient,
+            treatment=treatment,
+            chair=assignment.chair,
+            start=format_clock(assignment.start),
+            end=format_clock(assignment.end),
         )
         body.append(f'<g class="chart-bar"><title>{escape(label)}</title>')
         body.append(
@@ -144,16 +178,16 @@ def chair_gantt(day: Day, schedule: Schedule, chart_id: str = "chairs") -> Marku
             offset += phase.minutes
         body.append(f'<g clip-path="url(#{escape(clip)})">')
         body.append(
-            f'<text class="chart-text chart-text--strong" {_attrs(x=x0 + 4, y=top + 15)}>{escape(visit.patient)}</text>'
+            f'<text class="chart-text chart-text--strong" {_attrs(x=x0 + 4, y=top + 15)}>{escape(patient)}</text>'
         )
-        body.append(f'<text class="chart-text" {_attrs(x=x0 + 4, y=top + 29)}>{escape(visit.treatment)}</text>')
+        body.append(f'<text class="chart-text" {_attrs(x=x0 + 4, y=top + 29)}>{escape(treatment)}</text>')
         body.append("</g></g>")
     scheduled = len(schedule.assignments)
-    desc = (
-        f"{scheduled} visits on {len(rows)} chairs between {format_clock(span.start)} and {format_clock(span.end)}. "
+    desc = _(
+        "{visits} visits on {chairs} chairs between {opens} and {closes}. "
         "The table of assignments below lists the same visits."
-    )
-    return _svg(chart_id, height, "Chairs over the day", desc, body)
+    ).format(visits=scheduled, chairs=len(rows), opens=format_clock(span.start), closes=format_clock(span.end))
+    return _svg(chart_id, height, _("Chairs over the day"), desc, body)
 
 
 def _steps(span: Span, points: list[LoadPoint], value: str, base: float, scale: float) -> str:
@@ -164,8 +198,9 @@ def _steps(span: Span, points: list[LoadPoint], value: str, base: float, scale: 
     return " ".join(parts)
 
 
-def patient_load(day: Day, schedule: Schedule, chart_id: str = "load") -> Markup:
+def patient_load(day: Day, schedule: Schedule, chart_id: str = "load", words: Wording | None = None) -> Markup:
     """Patients in chairs (filled steps) against capacity = ratio x nurses on shift (dashed line)."""
+    _ = (words or Wording()).gettext
     span = _span(day)
     points = load_curve(day, schedule)
     top = max([p.capacity for p in points] + [p.patients for p in points] + [1])
@@ -184,15 +219,16 @@ def patient_load(day: Day, schedule: Schedule, chart_id: str = "load") -> Markup
         body.append(f'<path class="chart-patients" d="{area} H{last} V{base} H{span.x(points[0].minute)} Z"/>')
         body.append(f'<path class="chart-capacity" d="{_steps(span, points, "capacity", base, scale)}"/>')
     peak = max((p.patients for p in points), default=0)
-    desc = (
-        f"At most {peak} patients in chairs at once; {day.center.max_patients_per_nurse} patients per nurse on shift "
+    desc = _(
+        "At most {peak} patients in chairs at once; {ratio} patients per nurse on shift "
         "set the capacity (dashed line). The hourly table below gives the same numbers."
-    )
-    return _svg(chart_id, height, "Patients in chairs and nurse capacity", desc, body)
+    ).format(peak=peak, ratio=day.center.max_patients_per_nurse)
+    return _svg(chart_id, height, _("Patients in chairs and nurse capacity"), desc, body)
 
 
-def nurse_tasks(day: Day, schedule: Schedule, chart_id: str = "nurses") -> Markup:
+def nurse_tasks(day: Day, schedule: Schedule, chart_id: str = "nurses", words: Wording | None = None) -> Markup:
     """One row per nurse: the shift as an outlined band, each task as a solid block."""
+    _ = (words or Wording()).gettext
     span = _span(day)
     nurses = [n.id for n in day.center.nurses]
     row, band = 40, 28
@@ -210,8 +246,8 @@ def nurse_tasks(day: Day, schedule: Schedule, chart_id: str = "nurses") -> Marku
             top = AXIS + nurses.index(task.nurse) * row + (row - band) // 2 + 4
             x0, x1 = span.x(task.start), span.x(task.end)
             body.append(f'<rect class="chart-task" {_attrs(x=x0, y=top, width=max(1, x1 - x0), height=band - 8)}/>')
-    desc = (
-        f"Shifts of {len(nurses)} nurses as outlined bands, their tasks (check-in, premedication, starting "
+    desc = _(
+        "Shifts of {nurses} nurses as outlined bands, their tasks (check-in, premedication, starting "
         "infusions, discharge) as solid blocks. The nurse table below gives each nurse's task minutes."
-    )
-    return _svg(chart_id, height, "Nurse tasks over the day", desc, body)
+    ).format(nurses=len(nurses))
+    return _svg(chart_id, height, _("Nurse tasks over the day"), desc, body)

@@ -39,7 +39,7 @@ class Principal:
     role: str
     center_id: int
     patient_id: int | None
-    locale: str | None = None  # a patient's chosen language (pages before sign-in use the browser's)
+    locale: str | None = None  # the chosen language (patient record, or staff account); None: the browser's
 
     @property
     def is_staff(self) -> bool:
@@ -138,7 +138,7 @@ def current_principal(request: Request, db: DbSession, at: Now, settings: AppSet
         db.commit()  # keep the revocation of an expired session
         return None
     user = session.user
-    patient_id, locale = None, None
+    patient_id, locale = None, user.locale
     if user.role == "patient":
         row = db.execute(select(Patient.id, Patient.locale).where(Patient.user_id == user.id)).first()
         patient_id, locale = (row[0], row[1]) if row else (None, None)

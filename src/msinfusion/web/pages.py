@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 from pathlib import Path
 from typing import Any
 
@@ -15,8 +16,10 @@ from msinfusion.i18n import LOCALES, Translator, translator
 from msinfusion.preparation import Stage, phase_name, stage_title
 from msinfusion.screening import Outcome, outcome_title
 from msinfusion.visits import treatment_name
-from msinfusion.web import csrf
+from msinfusion.web import code_names, csrf
+from msinfusion.web.code_names import code_namer
 from msinfusion.web.dependencies import app_settings, templates
+from msinfusion.web.phone_links import linked_phones
 
 TEMPLATES_DIR = Path(__file__).parent / "templates"
 STATIC_DIR = Path(__file__).parent / "static"
@@ -35,6 +38,7 @@ def make_templates() -> Jinja2Templates:
     made.env.globals["csrf_field"] = csrf.FORM_FIELD
     made.env.globals["max_chars"] = limits.max_chars  # maxlength attributes come from the limits table
     made.env.globals["treatment_name"] = treatment_name  # staff pages name treatments, never show codes
+    made.env.filters["tel_links"] = linked_phones  # phone numbers inside texts become tap-to-call links
     return made
 
 
@@ -46,11 +50,22 @@ def render(request: Request, name: str, context: dict[str, Any] | None = None, s
         "csrf_token": csrf.expected_token(request),
     }
     if "_" not in (context or {}):  # pages without their own language: the account's, else the browser's
-        t = translator(page_locale(request))
+        t = page_translator(request)
         request.state.locale = t.locale
         page.update({"_": t.gettext, "t": t, "languages": [(code, LANGUAGE_NAMES[code]) for code in LOCALES]})
     page["lang"] = request.state.locale
     page.update(context or {})
+    t = page.get("t") or translator(str(page["lang"]))  # a page that brought its own `_` and no `t`
+    page.setdefault("treatment_name", functools.partial(treatment_name, t=t))  # staff pages: in this language
+    page.setdefault("ngettext", t.ngettext)
+    for helper, names in (
+        ("role_name", code_names.ROLE_NAMES),
+        ("state_name", code_names.MESSAGE_STATES),
+        ("route_name", code_names.ROUTES),
+        ("fact_status_name", code_names.FACT_STATUSES),
+        ("outcome_name", code_names.CHECK_OUTCOMES),
+    ):
+        page.setdefault(helper, code_namer(names, t))
     return templates(request).TemplateResponse(request, name, page, status_code=status_code)
 
 
@@ -71,6 +86,7 @@ def render_patient(
         "stages": list(Stage),  # in the order they happen
         "outcome_title": lambda outcome: outcome_title(Outcome(outcome) if outcome else None, t),
         "saved": request.query_params.get("saved"),
+        "phone_region": view.center.address.country,  # numbers in texts without + are the center's
     }
     page.update(context or {})
     return render(request, name, page, status_code=status_code)
@@ -107,14 +123,16 @@ def browser_locale(request: Request) -> str:
 
 
 def page_locale(request: Request) -> str:
-    """The language of a page: a patient's own choice once signed in, English for staff, else the browser's."""
+    """The language of a page: the account's own choice once signed in, else the browser's."""
     principal = getattr(request.state, "principal", None)
-    if principal is not None:
-        if principal.is_staff:
-            return LOCALES[0]  # staff pages are written in English
-        if principal.locale in LOCALES:
-            return str(principal.locale)
+    if principal is not None and principal.locale in LOCALES:
+        return str(principal.locale)
     return browser_locale(request)
+
+
+def page_translator(request: Request) -> Translator:
+    """A translator in :func:`page_locale`: what a view uses for the words it builds in Python."""
+    return translator(page_locale(request))
 
 
 def render_translated(

@@ -81,8 +81,11 @@ PAGE_TITLES = {
     404: _("Page not found"),
     409: _("This changed in the meantime"),
     422: _("Some information is not valid"),
+    405: _("This page cannot be used this way"),
+    413: _("What you sent is too large"),
     429: _("Too many attempts"),
     500: _("Something went wrong"),
+    503: _("Please try again in a minute"),
 }
 # Refusals raised across the app (policies, CSRF, patient routes) that a patient may see on an error
 # page; listed here so the catalog keeps their Spanish text.
@@ -103,6 +106,14 @@ REFUSALS = (
     _("Choose English or Español."),
     _("That username and password do not match. Please check them and try again."),
     _("Too many attempts. Please wait 15 minutes and try again, or ask the center for help."),
+    # Refusals staff may see on an error page (staff pages are translated too).
+    _("That value is not in this therapy's data file."),
+    _("There is no therapy with that id in the catalog."),
+    _("No optimizer run for this day yet."),
+    _("No finished schedule for this day yet."),
+    _("No visit is planned."),
+    _("That task is not part of your next visit."),
+    _("An answer names a question that is not part of this check."),
 )
 
 
@@ -152,10 +163,10 @@ async def _validation_error(request: Request, exc: Exception) -> Response:
     return _error_page(request, 422, "Some of the information sent is not valid.")
 
 
-CHANGED_MEANWHILE = "Someone changed this at the same moment, so nothing was saved. Reload it and try again."
-DUPLICATE = "This was already saved (perhaps by a second click or another window), so nothing new was saved."
-OUT_OF_RANGE = "A value sent is outside the range this service stores."
-UNAVAILABLE = "The service cannot reach its database just now. Nothing was saved; please try again in a minute."
+CHANGED_MEANWHILE = _("Someone changed this at the same moment, so nothing was saved. Reload it and try again.")
+DUPLICATE = _("This was already saved (perhaps by a second click or another window), so nothing new was saved.")
+OUT_OF_RANGE = _("A value sent is outside the range this service stores.")
+UNAVAILABLE = _("The service cannot reach its database just now. Nothing was saved; please try again in a minute.")
 RETRY_AFTER = {"Retry-After": "30"}
 
 

@@ -17,6 +17,7 @@ from sqlalchemy.orm.exc import StaleDataError
 from msinfusion.db.day_schedule.day import instant_at, row_id
 from msinfusion.db.models import Appointment, Center, Chair
 from msinfusion.db.schedule_models import ScheduleJob
+from msinfusion.i18n import N_
 from msinfusion.outbox.config import MailConfig
 from msinfusion.outbox.producers import enqueue_visit_notice
 from msinfusion.reminders.messages import VisitChange
@@ -25,13 +26,14 @@ from msinfusion.scheduling.edits import UnknownVisit, move_visit
 
 
 class ScheduleConflict(Exception):
-    """The schedule can no longer be written as it is (answered with 409 and this message)."""
+    """The schedule can no longer be written as it is (answered with 409 and this message, which the page
+    translates: the fixed messages are marked with ``N_``)."""
 
 
 def day_and_schedule(job: ScheduleJob) -> tuple[Day, Schedule]:
     """The run's input day and its (possibly moved) schedule."""
     if job.result is None:
-        raise ScheduleConflict("This run has no schedule yet.")
+        raise ScheduleConflict(N_("This run has no schedule yet."))
     return parse_day(job.day_input), parse_schedule(job.result)
 
 
@@ -43,7 +45,7 @@ def accept(db: Session, job: ScheduleJob, user_id: int, now: datetime) -> list[A
     refuses a chair because another booking holds it; the caller rolls back.
     """
     if job.accepted_at is not None:
-        raise ScheduleConflict("This schedule was already accepted.")
+        raise ScheduleConflict(N_("This schedule was already accepted."))
     day, schedule = day_and_schedule(job)
     center = db.get_one(Center, job.center_id)
     zone = ZoneInfo(center.timezone)
@@ -53,8 +55,10 @@ def accept(db: Session, job: ScheduleJob, user_id: int, now: datetime) -> list[A
         row = rows.get(identifier)
         if row is None or row.status != "booked" or row.version != version or row.center_id != job.center_id:
             raise ScheduleConflict(
-                "Some appointments of this day changed after the optimizer ran (booked, moved or cancelled). "
-                "Run the optimizer again to schedule the day as it is now."
+                N_(
+                    "Some appointments of this day changed after the optimizer ran (booked, moved or cancelled). "
+                    "Run the optimizer again to schedule the day as it is now."
+                )
             )
     chairs = {c.code: c.id for c in db.scalars(select(Chair).where(Chair.center_id == job.center_id)).all()}
     placed = {a.appointment: a for a in schedule.assignments}
@@ -83,12 +87,14 @@ def accept(db: Session, job: ScheduleJob, user_id: int, now: datetime) -> list[A
         job.appointment_versions = {key: rows[row_id(key)].version for key in job.appointment_versions}
     except IntegrityError:
         raise ScheduleConflict(
-            "Another booking now holds a chair this schedule uses, so nothing was saved. "
-            "Run the optimizer again to schedule the day as it is now."
+            N_(
+                "Another booking now holds a chair this schedule uses, so nothing was saved. "
+                "Run the optimizer again to schedule the day as it is now."
+            )
         ) from None
     except StaleDataError:
         raise ScheduleConflict(
-            "Someone changed these appointments at the same moment, so nothing was saved. Please try again."
+            N_("Someone changed these appointments at the same moment, so nothing was saved. Please try again.")
         ) from None
     return list(rows.values())
 
@@ -99,7 +105,7 @@ def moved(job: ScheduleJob, appointment: str, chair: str, start: int) -> tuple[S
     try:
         return move_visit(day, schedule, appointment, chair, start)
     except UnknownVisit:
-        raise ScheduleConflict("That appointment is not part of this run.") from None
+        raise ScheduleConflict(N_("That appointment is not part of this run.")) from None
 
 
 def store_move(job: ScheduleJob, schedule: Schedule) -> None:

@@ -25,6 +25,7 @@ from msinfusion.db.center_catalog import center_catalog
 from msinfusion.db.clinical_records import patients_with_reactions
 from msinfusion.db.models import Appointment, Center, CenterHours, Chair, Nurse, NurseShift, Patient
 from msinfusion.db.visit_history import learned_durations
+from msinfusion.i18n import N_, Translator
 from msinfusion.scheduling import Appointment as DayAppointment
 from msinfusion.scheduling import Center as DayCenter
 from msinfusion.scheduling import Chair as DayChair
@@ -35,7 +36,16 @@ from msinfusion.visits import treatment_codes
 
 
 class DayClosed(Exception):
-    """The center has no opening hours on that weekday."""
+    """The center has no opening hours on that weekday; ``str()`` says so in English, :meth:`in_language`
+    in a page's language."""
+
+    def __init__(self, center: str, day: date) -> None:
+        super().__init__(f"{center} is closed on {day:%A %-d %B %Y}.")
+        self.center = center
+        self.day = day
+
+    def in_language(self, t: Translator) -> str:
+        return t.gettext(N_("{center} is closed on {date}.")).format(center=self.center, date=t.date(self.day))
 
 
 @dataclass(frozen=True)
@@ -102,7 +112,7 @@ def build_day(db: Session, center_id: int, day: date, basis: Basis = "label") ->
     weekday = day.weekday()
     hours = db.scalar(select(CenterHours).where(CenterHours.center_id == center_id, CenterHours.weekday == weekday))
     if hours is None:
-        raise DayClosed(f"{center.name} is closed on {day:%A %-d %B %Y}.")
+        raise DayClosed(center.name, day)
     chairs = db.scalars(select(Chair).where(Chair.center_id == center_id).order_by(Chair.code)).all()
     shifts = db.execute(
         select(Nurse.code, NurseShift.starts, NurseShift.ends)

@@ -2,7 +2,7 @@
 booking horizon and a version on each center's booking settings.
 
 Revision ID: v0013_change_requests
-Revises: v0011_visit_lifecycle
+Revises: v0012_account_language
 Create Date: 2026-12-01 04:00:00.000000
 """
 
@@ -14,7 +14,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision: str = "v0013_change_requests"
-down_revision: str | None = "v0011_visit_lifecycle"
+down_revision: str | None = "v0012_account_language"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 

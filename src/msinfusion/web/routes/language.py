@@ -1,4 +1,5 @@
-"""The language switch before sign-in: a visible choice kept in a cookie (after sign-in the account's wins)."""
+"""The language switches: before sign-in a visible choice kept in a cookie; after, staff keep theirs on the
+account (patients on their record, :mod:`msinfusion.web.routes.patient.plan`), and the account's wins."""
 
 from __future__ import annotations
 
@@ -7,6 +8,7 @@ from typing import Annotated
 from fastapi import APIRouter, Form, HTTPException
 from fastapi.responses import RedirectResponse, Response
 
+from msinfusion.db.models import User
 from msinfusion.i18n import LOCALES
 from msinfusion.web.csrf import cookie_header
 from msinfusion.web.dependencies import AppSettings, Principal
@@ -38,3 +40,21 @@ def choose_language(
     response = RedirectResponse(_local_page(back), status_code=303)
     response.headers.append("set-cookie", cookie_header(LANGUAGE_COOKIE, locale, settings, max_age=YEAR_SECONDS))
     return response
+
+
+@router.post("/account/language")
+def choose_account_language(
+    locale: Annotated[str, Form(max_length=8)],
+    principal: Annotated[Principal, policy("staff-center")],
+    work: Annotated[UnitOfWork, audited("update", "account_locale")],
+    back: Annotated[str, Form(max_length=2000)] = "/staff",
+) -> Response:
+    if locale not in LOCALES:
+        raise HTTPException(422, "Choose English or Español.")
+    user = work.db.get(User, principal.user_id)
+    if user is None:  # pragma: no cover - the policy just loaded this account
+        raise HTTPException(404)
+    user.locale = locale
+    work.audit(object_id=user.id, details={"locale": locale})
+    target = _local_page(back)
+    return RedirectResponse(target if target.startswith(("/staff", "/account")) else "/staff", status_code=303)

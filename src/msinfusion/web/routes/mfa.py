@@ -16,6 +16,7 @@ from sqlalchemy.orm import Session
 from msinfusion import mfa
 from msinfusion.db import mfa as mfa_store
 from msinfusion.db.models import User
+from msinfusion.i18n import N_
 from msinfusion.settings import Settings
 from msinfusion.web import second_factor, sessions, throttle
 from msinfusion.web.dependencies import AppSettings, DbSession, Now, Principal
@@ -25,8 +26,8 @@ from msinfusion.web.unit_of_work import UnitOfWork, audited
 
 router = APIRouter(include_in_schema=False)
 
-WRONG_CODE = "That code did not work. Check the time on your phone and try the newest code, or use a recovery code."
-THROTTLED = "Too many attempts. Please wait 15 minutes and try again, or ask your center's administrator."
+WRONG_CODE = N_("That code did not work. Check the time on your phone and try the newest code, or use a recovery code.")
+THROTTLED = N_("Too many attempts. Please wait 15 minutes and try again, or ask your center's administrator.")
 
 
 def _pending_user(db: Session, request: Request, at: datetime, step: str) -> User | None:

@@ -9,16 +9,16 @@
   var text = document.getElementById("run-busy");
   var lastWords = text ? text.textContent.trim() : "";
 
+  // The words come from the page (data-words-*), in its language; {best}, {possible} and {bound} are filled in.
+  function said(name, s) {
+    return (section.getAttribute("data-words-" + name) || "")
+      .replace("{best}", s.best_priority).replace("{possible}", s.possible_priority).replace("{bound}", s.bound_priority);
+  }
+
   function describe(s) {
-    if (s.status === "queued") { return "Waiting to start."; }
-    var words = "Running";
-    if (s.best_priority !== null) {
-      words += ": best so far places " + s.best_priority + " of " + s.possible_priority + " (priority)";
-      if (s.bound_priority !== null) {
-        words += ", and no schedule can place more than " + s.bound_priority;
-      }
-    }
-    return words + ".";
+    if (s.status === "queued") { return said("queued", s); }
+    if (s.best_priority === null) { return said("running", s); }
+    return said(s.bound_priority === null ? "best" : "bound", s);
   }
 
   function poll() {

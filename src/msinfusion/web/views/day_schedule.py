@@ -14,20 +14,32 @@ from sqlalchemy.orm import Session
 from msinfusion.db import day_schedule
 from msinfusion.db.models import Patient
 from msinfusion.db.schedule_models import ScheduleJob
+from msinfusion.i18n import N_, Translator, translator
 from msinfusion.scheduling import load
 from msinfusion.scheduling.clock import format_clock
 from msinfusion.settings import Settings
 from msinfusion.visits import treatment_name
 from msinfusion.web import charts
 from msinfusion.web.dependencies import Principal
-from msinfusion.web.pages import render
+from msinfusion.web.pages import page_translator, render
 from msinfusion.web.views.bookings import day_exceptions
 
 NOTICES = {
-    "queued": "The optimizer is running. This page shows its progress; you can leave it and come back.",
-    "already-running": "A run for this day was already under way, so no second run was started. Its progress is below.",
-    "accepted": "Schedule accepted: chairs and start times are saved to the appointments.",
-    "moved": "Visit moved. Accept the schedule to save the change to the appointments.",
+    "queued": N_("The optimizer is running. This page shows its progress; you can leave it and come back."),
+    "already-running": N_(
+        "A run for this day was already under way, so no second run was started. Its progress is below."
+    ),
+    "accepted": N_("Schedule accepted: chairs and start times are saved to the appointments."),
+    "moved": N_("Visit moved. Accept the schedule to save the change to the appointments."),
+}
+
+SOLVER_STATUSES = {"optimal": N_("Optimal"), "feasible": N_("Feasible"), "heuristic": N_("Heuristic")}
+PHASE_NAMES = {
+    "check-in": N_("check-in"),
+    "premedication": N_("premedication"),
+    "infusion": N_("infusion"),
+    "observation": N_("observation"),
+    "discharge": N_("discharge"),
 }
 
 
@@ -42,38 +54,47 @@ def named(names: dict[str, str], reference: str) -> str:
     return f"{names[reference]} ({reference})" if reference in names else reference
 
 
-def result_context(job: ScheduleJob, names: dict[str, str] | None = None) -> dict[str, Any]:
-    """A finished run as the page shows it: charts, load tables and the visits a scheduler may move."""
+def _move_label(names: dict[str, str], visit: Any, placed: Any, t: Translator) -> str:
+    where = (
+        t.gettext("now {chair} at {start}").format(chair=placed.chair, start=format_clock(placed.start))
+        if placed is not None
+        else t.gettext("unscheduled")
+    )
+    visit_words = t.gettext("visit {visit}").format(visit=visit.id)
+    return f"{named(names, visit.patient)} · {treatment_name(visit.treatment, t)} · {visit_words} ({where})"
+
+
+def result_context(
+    job: ScheduleJob, names: dict[str, str] | None = None, t: Translator | None = None
+) -> dict[str, Any]:
+    """A finished run as the page shows it: charts, load tables and the visits a scheduler may move.
+
+    Patients are named "Name (reference)" and treatments by the therapy's name and dose, in the charts
+    as in the tables, the way the board names them."""
     names = names or {}
+    t = t or translator()
     day, schedule = day_schedule.day_and_schedule(job)
     visits = {a.id: a for a in day.appointments}
     placed = {a.appointment: a for a in schedule.assignments}
-    options = [
-        {
-            "id": visit.id,
-            "label": f"{named(names, visit.patient)} · {treatment_name(visit.treatment)} · visit {visit.id}"
-            + (
-                f" (now {placed[visit.id].chair} at {format_clock(placed[visit.id].start)})"
-                if visit.id in placed
-                else " (unscheduled)"
-            ),
-        }
-        for visit in day.appointments
-    ]
+    options = [{"id": v.id, "label": _move_label(names, v, placed.get(v.id), t)} for v in day.appointments]
+    words = charts.Wording(
+        gettext=t.gettext,
+        patient=lambda reference: named(names, reference),
+        treatment=lambda code: treatment_name(code, t),
+    )
     return {
         "day_input": day,
         "schedule": schedule,
         "visits": visits,
-        "chair_chart": charts.chair_gantt(day, schedule),
-        "load_chart": charts.patient_load(day, schedule),
-        "nurse_chart": charts.nurse_tasks(day, schedule),
-        "legend": charts.phase_legend(),
+        "chair_chart": charts.chair_gantt(day, schedule, words=words),
+        "load_chart": charts.patient_load(day, schedule, words=words),
+        "nurse_chart": charts.nurse_tasks(day, schedule, words=words),
+        "legend": charts.phase_legend(t.gettext),
         "hours": load.hourly_load(day, schedule),
         "nurse_loads": load.nurse_load(day, schedule),
         "move_options": options,
         "chairs": [chair.id for chair in day.center.chairs],
         "clock": format_clock,
-        "patient": lambda reference: named(names, reference),
     }
 
 
@@ -92,12 +113,14 @@ def page(
     form: dict[str, str] | None = None,
 ) -> Response:
     """The day schedule page: the day to solve, the newest run and the last finished schedule."""
+    t = page_translator(request)
     built: day_schedule.BuiltDay | None = None
     closed: str | None = None
     try:
         built = day_schedule.build_day(db, principal.center_id, day, settings.duration_basis)
     except day_schedule.DayClosed as exc:
-        closed = str(exc)
+        closed = exc.in_language(t)
+    names = patient_names(db, principal.center_id)
     job = day_schedule.latest_job(db, principal.center_id, day)
     shown = job
     if job is not None and job.status != "done":
@@ -112,13 +135,16 @@ def page(
         "job": day_schedule.status_of(job, at) if job else None,
         "shown": day_schedule.status_of(shown, at) if shown else None,
         "can_schedule": principal.role in ("scheduler", "admin"),
-        "notice": NOTICES.get(notice or ""),
-        "error": error,
+        "notice": t.gettext(NOTICES[notice]) if notice in NOTICES else None,
+        "error": t.gettext(error) if error else None,
         "problems": problems or [],
         "form": form or {},
         "time_limit": settings.solver_time_limit_seconds,
         "label_exceptions": day_exceptions(db, principal.center_id, day),  # views/bookings.py
+        "patient_label": lambda reference: named(names, reference),
+        "solver_status": lambda status: t.gettext(SOLVER_STATUSES.get(status) or str(status)),
+        "phase_label": lambda phase: t.gettext(PHASE_NAMES.get(phase) or str(phase)),
     }
     if shown is not None:
-        context.update(result_context(shown, patient_names(db, principal.center_id)))
+        context.update(result_context(shown, names, t))
     return render(request, "staff/schedule.html", context, status_code=status_code)

@@ -8,6 +8,7 @@ from fastapi import APIRouter, HTTPException, Query, Request
 from fastapi.responses import HTMLResponse, Response
 
 from msinfusion.db.comms_models import OUTBOX_STATES
+from msinfusion.i18n import N_
 from msinfusion.outbox.store import center_messages
 from msinfusion.web.dependencies import Principal
 from msinfusion.web.pages import render
@@ -17,10 +18,10 @@ from msinfusion.web.unit_of_work import UnitOfWork, audited
 router = APIRouter(prefix="/staff", include_in_schema=False)
 
 KIND_NAMES = {
-    "reminder": "Reminder",
-    "visit-notice": "Visit booked, moved or cancelled",
-    "check-notice": "Check answers need a call",
-    "verify-email": "Address confirmation",
+    "reminder": N_("Reminder"),
+    "visit-notice": N_("Visit booked, moved or cancelled"),
+    "check-notice": N_("Check answers need a call"),
+    "verify-email": N_("Address confirmation"),
 }
 
 

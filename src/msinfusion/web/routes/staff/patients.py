@@ -16,6 +16,7 @@ from msinfusion.db.clinical_records import DoseCheckIn, ReactionIn
 from msinfusion.db.given_doses import DoseRefused, GivenDoseIn
 from msinfusion.db.models import Patient, Prescription, User
 from msinfusion.db.patient_records import PrescriptionIn, PriorExposureIn
+from msinfusion.i18n import N_
 from msinfusion.limits import EARLIEST_DAY, ClinicalDay, max_chars
 from msinfusion.prescriptions import DuplicateRecord, RecordProblem
 from msinfusion.settings import Settings
@@ -26,7 +27,7 @@ from msinfusion.web.dependencies import (
     Now,
     Principal,
 )
-from msinfusion.web.pages import render
+from msinfusion.web.pages import page_translator, render
 from msinfusion.web.policies import policy
 from msinfusion.web.unit_of_work import AuditEvent, UnitOfWork, audited
 from msinfusion.web.views.bookings import patient_visits
@@ -63,7 +64,7 @@ def _patient_page(
             "can_prescribe": principal.role in ("scheduler", "admin"),
             "today": center_today(db, patient.center_id, at),
             "earliest_day": EARLIEST_DAY,
-            "error": error,
+            "error": page_translator(request).gettext(error) if error else None,  # N_-marked or as given
             "visits": patient_visits(db, patient.id),  # the visit lifecycle (views/bookings.py)
             "reasons": reasons or [],
             "dose_form": dose_form or {},
@@ -115,7 +116,7 @@ def prescribe(
         prescription = patient_records.prescribe(work.db, patient, new, principal.user_id, at, jurisdiction)
     except (RecordProblem, ValueError) as exc:
         work.discard()
-        message = str(exc) if isinstance(exc, RecordProblem) else "Body surface area must be a number, like 1.8."
+        message = str(exc) if isinstance(exc, RecordProblem) else N_("Body surface area must be a number, like 1.8.")
         return _patient_page(request, work, principal, patient, at, settings, error=message, status_code=422)
     work.audit(
         object_id=prescription.id,
@@ -168,7 +169,7 @@ def record_dose(
     except DoseRefused as exc:
         work.discard()
         confirm = (
-            "A clinician may record it anyway: tick the confirmation and write the reason."
+            N_("A clinician may record it anyway: tick the confirmation and write the reason.")
             if not clinician_confirms or not clinician_reason.strip()
             else None
         )
@@ -179,15 +180,17 @@ def record_dose(
             patient,
             at,
             settings,
-            error=confirm or "Not recorded.",
+            error=confirm or N_("Not recorded."),
             status_code=422,
             reasons=[p.message for p in exc.problems],
             dose_form=kept,
         )
     except StaleDataError:
         work.discard()
-        message = "Someone recorded a dose on this prescription at the same moment, so nothing was saved. "
-        message += "Check the doses below and record yours again if it is still missing."
+        message = N_(
+            "Someone recorded a dose on this prescription at the same moment, so nothing was saved. "
+            "Check the doses below and record yours again if it is still missing."
+        )
         return _patient_page(
             request, work, principal, patient, at, settings, error=message, status_code=409, dose_form=kept
         )
@@ -196,7 +199,7 @@ def record_dose(
         message = (
             str(exc)
             if isinstance(exc, RecordProblem)
-            else "The amount must be a number of mg (like 600) and the dose number a whole number from 1 to 1000."
+            else N_("The amount must be a number of mg (like 600) and the dose number a whole number from 1 to 1000.")
         )
         status = 409 if isinstance(exc, DuplicateRecord) else 422
         return _patient_page(
@@ -234,7 +237,7 @@ def record_prior_exposure(
         message = (
             str(exc)
             if isinstance(exc, RecordProblem)
-            else "Prior mitoxantrone must be a number of mg/m², 0 or more, like 36."
+            else N_("Prior mitoxantrone must be a number of mg/m², 0 or more, like 36.")
         )
         return _patient_page(request, work, principal, patient, at, settings, error=message, status_code=422)
     work.audit(

@@ -18,6 +18,7 @@ from msinfusion.db import day_schedule
 from msinfusion.db.center_catalog import center_today
 from msinfusion.db.database import reading
 from msinfusion.db.schedule_models import ScheduleJob
+from msinfusion.i18n import N_
 from msinfusion.limits import MAX_ROW_ID, ClinicalDay, max_chars
 from msinfusion.scheduling.clock import format_clock, parse_clock
 from msinfusion.settings import Settings
@@ -29,6 +30,7 @@ from msinfusion.web.dependencies import (
     Principal,
     Runner,
 )
+from msinfusion.web.pages import page_translator
 from msinfusion.web.policies import policy
 from msinfusion.web.unit_of_work import UnitOfWork, audited
 from msinfusion.web.views import day_schedule as view
@@ -70,8 +72,10 @@ def _changed_meanwhile(
         settings,
         status_code=409,
         form=form,
-        error="Another scheduler changed this schedule at the same moment, so your change was not saved. "
-        "The schedule below is the current one; check it and make your change again.",
+        error=N_(
+            "Another scheduler changed this schedule at the same moment, so your change was not saved. "
+            "The schedule below is the current one; check it and make your change again."
+        ),
     )
 
 
@@ -103,7 +107,8 @@ def run_optimizer(
     try:
         built = day_schedule.build_day(work.db, principal.center_id, day, settings.duration_basis)
     except day_schedule.DayClosed as exc:
-        return view.page(request, work.db, principal, day, at, settings, error=str(exc), status_code=422)
+        error = exc.in_language(page_translator(request))
+        return view.page(request, work.db, principal, day, at, settings, error=error, status_code=422)
     job, created = day_schedule.queue_run(
         work.db, built, principal.center_id, principal.user_id, at, settings.solver_time_limit_seconds
     )
@@ -177,7 +182,7 @@ def move_visit(
             settings,
             status_code=422,
             form=form,
-            error="Choose a visit and give the new start as hours and minutes, like 09:30.",
+            error=N_("Choose a visit and give the new start as hours and minutes, like 09:30."),
         )
     try:
         candidate, problems = day_schedule.moved(job, appointment, chair, minutes)
@@ -193,7 +198,7 @@ def move_visit(
             settings,
             status_code=422,
             form=form,
-            error="That start is too late: the visit would end after midnight. Choose an earlier start.",
+            error=N_("That start is too late: the visit would end after midnight. Choose an earlier start."),
         )
     if problems:
         return view.page(
@@ -206,7 +211,7 @@ def move_visit(
             status_code=422,
             form=form,
             problems=problems,
-            error="That move breaks the day's rules, so the schedule was not changed:",
+            error=N_("That move breaks the day's rules, so the schedule was not changed:"),
         )
     day_schedule.store_move(job, candidate)
     try:

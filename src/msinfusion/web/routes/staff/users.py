@@ -16,8 +16,9 @@ from sqlalchemy.orm import Session
 from msinfusion.accounts import ROLES, AccountProblem
 from msinfusion.db import accounts
 from msinfusion.db.models import Patient, User
+from msinfusion.i18n import N_
 from msinfusion.web.dependencies import AppSettings, DbSession, Now, Principal
-from msinfusion.web.pages import render
+from msinfusion.web.pages import page_translator, render
 from msinfusion.web.policies import policy
 from msinfusion.web.unit_of_work import UnitOfWork, audited
 
@@ -31,7 +32,7 @@ def _accounts(db: Session, center_id: int) -> list[dict[str, object]]:
     )
     rows = []
     for user in db.scalars(select(User).where(User.center_id == center_id).order_by(User.role, User.username)):
-        state = "Disabled" if not user.is_active else "Locked" if user.locked_at is not None else "Active"
+        state = N_("Disabled") if not user.is_active else N_("Locked") if user.locked_at is not None else N_("Active")
         rows.append({"user": user, "state": state, "patient": patients.get(user.id)})
     return rows
 
@@ -80,7 +81,8 @@ def invite(
         )
     except AccountProblem as problem:
         work.discard()
-        return _page(request, work.db, principal, 422, error=str(problem), form=new)
+        error = problem.in_language(page_translator(request).gettext)
+        return _page(request, work.db, principal, 422, error=error, form=new)
     patient = accounts.linked_patient(work.db, user.id)
     work.audit(object_id=user.id, patient_id=patient.id if patient else None, details={"role": user.role})
     return _link_page(request, user, token, "invite", link.expires_at)
@@ -103,7 +105,7 @@ def reset(
         )
     except AccountProblem as problem:
         work.discard()
-        return _page(request, work.db, principal, 422, error=str(problem))
+        return _page(request, work.db, principal, 422, error=problem.in_language(page_translator(request).gettext))
     work.audit(object_id=user.id)
     return _link_page(request, user, token, "reset", link.expires_at)
 
@@ -119,7 +121,13 @@ def disable(
     """Disable an account: its sessions end, its calendar feeds and open links stop working."""
     if user_id == principal.user_id:
         work.discard()
-        return _page(request, work.db, principal, 422, error="You cannot disable your own account.")
+        return _page(
+            request,
+            work.db,
+            principal,
+            422,
+            error=page_translator(request).gettext(N_("You cannot disable your own account.")),
+        )
     user = _user(work.db, user_id)
     accounts.disable(work.db, user, at)
     work.audit(object_id=user.id)
