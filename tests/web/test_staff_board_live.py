@@ -13,6 +13,7 @@ from fastapi import FastAPI
 from sqlalchemy import func, select
 
 from msinfusion.db.board_demo import BoardDay, seed_board_day
+from msinfusion.db.comms_models import OutboxMessage, PatientContact
 from msinfusion.db.live_day import accepted_job
 from msinfusion.db.models import Appointment, AuditEvent, Chair, CheckAnswers, Patient
 from msinfusion.db.schedule_models import BoardEvent
@@ -72,8 +73,9 @@ def _seat_first(app: FastAPI, board_day: BoardDay, clock: FakeClock) -> int:
         assert first is not None
         first.board_state = "checked_in"
         db.add(BoardEvent(appointment_id=first.id, state="checked_in", at=clock.now, user_id=1))
+        seated: int = first.id
         db.commit()
-        return first.id
+        return seated
 
 
 def test_the_40_visit_board_lists_patients_in_time_order_and_by_chair(app: FastAPI, board_day: BoardDay) -> None:
@@ -119,7 +121,8 @@ def test_an_add_on_is_proposed_then_stored_with_its_chair_and_the_patient_told(
         assert len(new) == 1 and new[0].chair_id is not None and new[0].starts_at is not None
         assert new[0].starts_at >= datetime(2027, 3, 8, 16, 0, tzinfo=UTC)  # not before 11:00 New York
         job = accepted_job(db, world.centers["a"], DAY)
-        assert job is not None and f"A{new[0].id}" in {a["appointment"] for a in job.result["assignments"]}
+        assert job is not None and job.result is not None
+        assert f"A{new[0].id}" in {a["appointment"] for a in job.result["assignments"]}
         audit = db.scalars(
             select(AuditEvent).where(AuditEvent.action == "create", AuditEvent.object_id == str(new[0].id))
         ).all()
@@ -157,9 +160,9 @@ def test_a_late_arrival_is_repaired_with_a_diff_and_seated_patients_stay(
     assert done.status_code == 303, done.text
     after = _starts(app, board_day.appointment_ids)
     assert after[seated] == before[seated]
-    assert after[late.id][0] is not None and before[late.id][0] is not None
-    assert after[late.id][0] >= before[late.id][0].replace() + (after[late.id][0] - after[late.id][0])
-    assert (after[late.id][0] - before[late.id][0]).total_seconds() >= 45 * 60
+    new_start, old_start = after[late.id][0], before[late.id][0]
+    assert new_start is not None and old_start is not None
+    assert (new_start - old_start).total_seconds() >= 45 * 60  # not before the patient is there
     with app.state.database.session() as db:
         entries = db.scalar(
             select(func.count())
@@ -227,7 +230,7 @@ def test_a_no_show_leaves_the_day_and_a_nurse_leaving_is_repaired(app: FastAPI, 
 def test_a_reaction_takes_its_slower_rate_from_the_label(app: FastAPI, board_day: BoardDay, clock: FakeClock) -> None:
     with app.state.database.session() as db:
         job = accepted_job(db, 1, DAY)
-        assert job is not None
+        assert job is not None and job.result is not None
         treatments = {v["id"]: v["treatment"] for v in job.day_input["appointments"]}
         visit = next(a for a in job.result["assignments"] if treatments[a["appointment"]].startswith("ocrelizumab-600"))
         row = db.get_one(Appointment, int(visit["appointment"][1:]))
@@ -362,3 +365,38 @@ def test_the_board_speaks_spanish_when_chosen(app: FastAPI, board_day: BoardDay)
     page = client.get(f"/staff/board?day={DAY}").text
     assert 'lang="es"' in page
     assert "Pacientes por orden de hora" in page and "Por sillón y hora" in page
+
+
+def test_a_repair_tells_each_moved_patient_with_an_address_through_the_outbox(
+    app: FastAPI, world: World, board_day: BoardDay, clock: FakeClock
+) -> None:
+    a1 = world.appointments["a1"]
+    with app.state.database.session() as db:
+        assert db.get_one(Appointment, a1).chair_id is not None  # the world's a1 is on the accepted day
+        moment = datetime(2027, 2, 1, tzinfo=UTC)
+        db.add(
+            PatientContact(
+                patient_id=world.patients["a1"],
+                channel="email",
+                address="ana@example.org",
+                reminder_rules=["day-before"],
+                verified_at=moment,
+                created_at=moment,
+                updated_at=moment,
+            )
+        )
+    clock.now = datetime(2027, 3, 8, 12, 0, tzinfo=UTC)  # 07:00 in New York, before anyone is seated
+    client = _client(app)
+    proposal = _post(
+        client,
+        "/staff/board/repair",
+        {"day": DAY.isoformat(), "kind": "late-arrival", "appointment_id": a1, "minutes_late": "90"},
+    )
+    assert proposal.status_code == 200, proposal.text
+    assert "Patient A1</th>" in proposal.text
+    fields = _confirm_fields(proposal.text, ("token", "events", "schedule"))
+    assert _post(client, "/staff/board/repair/confirm", {"day": DAY.isoformat(), **fields}).status_code == 303
+    with app.state.database.session() as db:
+        notices = db.scalars(select(OutboxMessage).where(OutboxMessage.kind == "visit-notice")).all()
+        assert [n.recipient for n in notices] == ["ana@example.org"]
+        assert notices[0].idempotency_key.startswith(f"notice:moved:appointment-{a1}:")
