@@ -11,8 +11,11 @@ from sqlalchemy.orm import Session
 
 from msinfusion.board import BoardRow
 from msinfusion.db.models import Patient
+from msinfusion.i18n import Translator
+from msinfusion.preparation import phase_name
 from msinfusion.scheduling.changes import Change
 from msinfusion.scheduling.clock import format_clock
+from msinfusion.scheduling.schedule import NurseTask
 from msinfusion.visits import treatment_codes, treatment_name
 
 __all__ = [
@@ -23,6 +26,7 @@ __all__ = [
     "change_rows",
     "event_choices",
     "patient_choices",
+    "task_rows",
     "treatment_choices",
 ]
 
@@ -91,8 +95,8 @@ def change_rows(changes: Sequence[Change], names: Mapping[str, str]) -> list[Cha
             new_start=_clock(c.new_start),
             old_chair=c.old_chair or "–",
             new_chair=c.new_chair or "–",
-            old_nurses=", ".join(c.old_nurses) or "–",
-            new_nurses=", ".join(c.new_nurses) or "–",
+            old_nurses=", ".join(dict.fromkeys(c.old_nurses)) or "–",
+            new_nurses=", ".join(dict.fromkeys(c.new_nurses)) or "–",
         )
         for c in sorted(changes, key=lambda c: (c.new_start if c.new_start is not None else 10**6, c.appointment))
     ]
@@ -108,9 +112,24 @@ def patient_choices(db: Session, center_id: int) -> list[tuple[int, str]]:
     return [(identifier, f"{name} ({reference})") for identifier, name, reference in rows]
 
 
-def treatment_choices() -> list[tuple[str, str]]:
-    """Every catalog treatment (code, name) for the add-on form, by name."""
-    return sorted(((code, treatment_name(code)) for code in treatment_codes()), key=lambda c: (c[1], c[0]))
+def treatment_choices(t: Translator) -> list[tuple[str, str]]:
+    """Every catalog treatment (code, name) for the add-on form, by name; two doses of one name say which
+    dose they begin at ("Natalizumab 300 mg, from dose 13")."""
+    codes = treatment_codes()
+    names = {code: treatment_name(code) for code in codes}
+    shared = {name for name in names.values() if list(names.values()).count(name) > 1}
+    labels = {
+        code: t.gettext("{name}, from dose {number}").format(name=name, number=codes[code].dose_number)
+        if name in shared
+        else name
+        for code, name in names.items()
+    }
+    return sorted(labels.items(), key=lambda c: (c[1], c[0]))
+
+
+def task_rows(tasks: Sequence[NurseTask], t: Translator) -> list[tuple[str, str, str, str]]:
+    """A placement's nurse tasks: (phase in words, nurse, start, end)."""
+    return [(phase_name(task.phase, t), task.nurse, format_clock(task.start), format_clock(task.end)) for task in tasks]
 
 
 def event_choices(rows: Sequence[BoardRow]) -> list[tuple[int, str]]:

@@ -113,7 +113,7 @@ def board_response(
         "replan_note": replan_note,
         "nurses": nurses,
         "patients": patient_choices(work.db, principal.center_id),
-        "treatments": treatment_choices(),
+        "treatments": treatment_choices(board_translator(request)),
         "visits": event_choices(rows),
         "form": form or {},
         "mark_words": MARK_WORDS,

@@ -35,7 +35,7 @@ from msinfusion.web.pages import render
 from msinfusion.web.policies import policy
 from msinfusion.web.routes.staff.board import back_to, board_response, board_translator, language_context, say
 from msinfusion.web.unit_of_work import UnitOfWork, audited
-from msinfusion.web.views.board import ALTERNATIVE_WORDS, change_rows
+from msinfusion.web.views.board import ALTERNATIVE_WORDS, change_rows, task_rows
 
 router = APIRouter(prefix="/staff/board", include_in_schema=False)
 
@@ -241,11 +241,7 @@ def propose_add_on(
         "placement": placement,
         "start": format_clock(placement.start) if placement else None,
         "end": format_clock(placement.end) if placement else None,
-        "tasks": [
-            (task.phase, task.nurse, format_clock(task.start), format_clock(task.end)) for task in placement.nurse_tasks
-        ]
-        if placement
-        else [],
+        "tasks": task_rows(placement.nurse_tasks, t) if placement else [],
         "rows": change_rows([c for c in result.changes if c.appointment != visit.id], names),
         "alternatives": [
             {
