@@ -3,6 +3,7 @@ event forms, and a re-plan's changes as table rows (patient, old start to new st
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
@@ -25,6 +26,7 @@ __all__ = [
     "ChangeRow",
     "change_rows",
     "event_choices",
+    "named",
     "patient_choices",
     "task_rows",
     "treatment_choices",
@@ -139,3 +141,11 @@ def event_choices(rows: Sequence[BoardRow]) -> list[tuple[int, str]]:
         for row in rows
         if row.chair is not None and row.planned_start is not None and row.state != "discharged"
     ]
+
+
+_VISIT_ID = re.compile(r"\b(A\d+|NEW)\b")
+
+
+def named(lines: Sequence[str], names: Mapping[str, str]) -> list[str]:
+    """The core's notes and warnings with each visit id (``A12``) replaced by the patient's name."""
+    return [_VISIT_ID.sub(lambda m: names.get(m.group(1), m.group(1)), line) for line in lines]

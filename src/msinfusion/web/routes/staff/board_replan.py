@@ -35,7 +35,7 @@ from msinfusion.web.pages import render
 from msinfusion.web.policies import policy
 from msinfusion.web.routes.staff.board import back_to, board_response, board_translator, language_context, say
 from msinfusion.web.unit_of_work import UnitOfWork, audited
-from msinfusion.web.views.board import ALTERNATIVE_WORDS, change_rows, task_rows
+from msinfusion.web.views.board import ALTERNATIVE_WORDS, change_rows, named, task_rows
 
 router = APIRouter(prefix="/staff/board", include_in_schema=False)
 
@@ -137,8 +137,8 @@ def propose_repair(
         _audit_read(work, change.appointment)
     context = {
         "rows": change_rows(result.changes, live.names),
-        "notes": result.notes,
-        "warnings": result.warnings,
+        "notes": named(result.notes, live.names),
+        "warnings": named(result.warnings, live.names),
         "seconds": result.seconds,
         "moved": result.moved_promises,
         "events_json": events.to_json(indent=None),
@@ -249,7 +249,7 @@ def propose_add_on(
                 "date": a.date,
                 "start": format_clock(a.start),
                 "chair": a.chair,
-                "note": a.note,
+                "note": named([a.note], names)[0],
                 "rows": change_rows(a.changes, names),
             }
             for a in result.alternatives
