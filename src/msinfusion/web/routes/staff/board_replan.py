@@ -20,12 +20,12 @@ from pydantic import ValidationError
 from msinfusion.db.live_day import DayChanged, LiveDay, NoLiveSchedule, add_on_visit, apply_plan, live_day
 from msinfusion.db.models import Appointment
 from msinfusion.limits import ClinicalDay, max_chars
-from msinfusion.scheduling import parse_schedule
+from msinfusion.scheduling import Day, parse_schedule
 from msinfusion.scheduling.addon import add_on
 from msinfusion.scheduling.changes import schedule_changes
 from msinfusion.scheduling.clock import format_clock, parse_clock
-from msinfusion.scheduling.day import with_catalog_phases
-from msinfusion.scheduling.events import parse_events
+from msinfusion.scheduling.day import Fixed, with_catalog_phases
+from msinfusion.scheduling.events import DayEvents, LateArrival, NoShow, parse_events
 from msinfusion.scheduling.problems import DayProblem
 from msinfusion.scheduling.repair import apply_events, repair
 from msinfusion.scheduling.schedule import Schedule
@@ -39,8 +39,9 @@ from msinfusion.web.views.board import ALTERNATIVE_WORDS, change_rows, named, ta
 
 router = APIRouter(prefix="/staff/board", include_in_schema=False)
 
-REPAIR_SECONDS = 1.5
-"""Search time of a repair from the board (the answer is due within 2 seconds)."""
+REPAIR_SECONDS = 1.3
+"""Search time of a repair from the board: the page is due within 2 seconds, and the route around the
+search (loading the day, checking the result, the page) takes about 0.1 s more."""
 ADD_ON_SECONDS = 0.75
 """Search time of an add-on, alternatives included (within a second)."""
 EVENT_KINDS = ("late-arrival", "no-show", "reaction", "nurse-leaves")
@@ -68,6 +69,23 @@ def _seated_now(live: LiveDay, appointments: list[str]) -> int:
     return min([live.now, *starts])
 
 
+def repair_day(live: LiveDay, events: DayEvents) -> Day:
+    """The day a repair starts from: a visit whose start passed before now keeps its chair and start,
+    unless an event is about it (a late patient or a no-show), so nothing is moved into the past."""
+    about = {e.appointment for e in events.events if isinstance(e, LateArrival | NoShow)}
+    passed = {a.appointment: a for a in live.current.assignments if events.now <= a.start < live.now}
+    return live.day.model_copy(
+        update={
+            "appointments": [
+                a.model_copy(update={"fixed": Fixed(start=passed[a.id].start, chair=passed[a.id].chair)})
+                if a.id in passed and a.id not in about and a.fixed is None
+                else a
+                for a in live.day.appointments
+            ]
+        }
+    )
+
+
 def _events(form: dict[str, str], live: LiveDay) -> dict[str, Any]:
     """The msinfusion.events/1 document of one event sent from the board form."""
     kind = form.get("kind", "")
@@ -89,7 +107,7 @@ def _events(form: dict[str, str], live: LiveDay) -> dict[str, Any]:
         late = int(form.get("minutes_late") or 0)
         if not 1 <= late <= 600:
             raise DayProblem("minutes_late", "give the minutes late, from 1 to 600")
-        event["arrives"] = start + late
+        event["arrives"] = max(start + late, live.now)  # not here yet: they arrive now at the earliest
     if kind == "reaction":
         pause = int(form.get("pause_minutes") or -1)
         if not 0 <= pause <= 600:
@@ -129,7 +147,7 @@ def propose_repair(
         events = parse_events(
             {"format": "msinfusion.events/1", "now": format_clock(built["now"]), "events": [built["event"]]}
         )
-        result = repair(live.day, live.current, events, time_limit=REPAIR_SECONDS)
+        result = repair(repair_day(live, events), live.current, events, time_limit=REPAIR_SECONDS)
     except (NoLiveSchedule, DayProblem, ValueError) as exc:
         message = say(t, "No repair was proposed: {reason}", reason=str(exc))
         return board_response(request, work, principal, day, at, error=message, status_code=422, form=form)
@@ -180,7 +198,7 @@ def confirm_repair(
         if live.token != token:
             raise DayChanged("the day changed")
         parsed = parse_events(events)
-        applied = apply_events(with_catalog_phases(live.day), live.current, parsed)
+        applied = apply_events(with_catalog_phases(repair_day(live, parsed)), live.current, parsed)
         proposed = parse_schedule(schedule)
         problems = schedule_violations(applied.day, proposed) + replan_violations(
             live.current, proposed, parsed.now, dropped=applied.dropped
