@@ -19,7 +19,12 @@ TEMPLATES = [
     "_board_chairs.html",
     "_board_replan_forms.html",
 ]
-ROUTES = ["web/routes/staff/board.py", "web/routes/staff/board_replan.py", "web/views/board.py"]
+ROUTES = [
+    "web/routes/staff/board.py",
+    "web/routes/staff/board_replan.py",
+    "web/views/board.py",
+    "web/views/board_page.py",
+]
 
 
 def board_messages() -> set[str]:
@@ -33,7 +38,9 @@ def board_messages() -> set[str]:
                     found.add(first)
     for name in ROUTES:
         with open(PACKAGE / name, "rb") as source:
-            for _lineno, message, _comments, _context in extract("python", source, keywords={"say": (2,), "gettext": None}):
+            for _lineno, message, _comments, _context in extract(
+                "python", source, keywords={"say": (2,), "gettext": None}
+            ):
                 first = message if isinstance(message, str) else message[0]
                 if first:
                     found.add(first)

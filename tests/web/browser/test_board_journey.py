@@ -36,7 +36,9 @@ class BoardServer(LiveServer):
             )
             self.stop = self.day.appointment_ids[5]
             row = db.get_one(Appointment, self.stop)
-            db.add(CheckAnswers(patient_id=row.patient_id, appointment_id=row.id, outcome="do-not-come", submitted_at=TEN))
+            db.add(
+                CheckAnswers(patient_id=row.patient_id, appointment_id=row.id, outcome="do-not-come", submitted_at=TEN)
+            )
         self.app.state.clock = FakeClock(TEN)
 
 
@@ -44,7 +46,8 @@ class BoardServer(LiveServer):
 def board_server(tmp_path: Path, sqlite_template: Path) -> Iterator[BoardServer]:
     target = tmp_path / "board.sqlite3"
     shutil.copyfile(sqlite_template, target)
-    with BoardServer(Settings(database_url=f"sqlite:///{target}", **FAST)) as server:
+    server = BoardServer(Settings(database_url=f"sqlite:///{target}", **FAST))
+    with server:
         yield server
 
 

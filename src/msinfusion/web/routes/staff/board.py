@@ -7,23 +7,17 @@ The board follows the language switch (or the browser's language). Add-ons and r
 
 from __future__ import annotations
 
-from datetime import date, datetime, timedelta
-from typing import Annotated, Any
-from urllib.parse import urlencode
-from zoneinfo import ZoneInfo
+from typing import Annotated
 
 from fastapi import APIRouter, Form, Query, Request
-from fastapi.responses import HTMLResponse, RedirectResponse, Response
+from fastapi.responses import HTMLResponse, Response
 from sqlalchemy import select
 from sqlalchemy.orm.exc import StaleDataError
 
 from msinfusion.board import (
     BOARD_STATES,
-    MARK_WORDS,
     STATE_WORDS,
     STOP_STYLE,
-    TIME_WORDS,
-    by_chair,
     next_state,
     time_problem,
     undo_target,
@@ -32,104 +26,20 @@ from msinfusion.db import board
 from msinfusion.db.center_catalog import center_catalog, center_today
 from msinfusion.db.clinical_records import patients_with_reactions
 from msinfusion.db.day_schedule.day import instant_at
-from msinfusion.db.live_day import NoLiveSchedule, live_day
 from msinfusion.db.models import Appointment, Patient
 from msinfusion.db.schedule_models import BoardEvent
-from msinfusion.i18n import LOCALES, Translator, translator
 from msinfusion.limits import ClinicalDay, max_chars
 from msinfusion.scheduling.clock import parse_clock
 from msinfusion.scheduling.problems import DayProblem
 from msinfusion.web.dependencies import Now, Principal
-from msinfusion.web.pages import LANGUAGE_NAMES, browser_locale, render
 from msinfusion.web.policies import policy
-from msinfusion.web.unit_of_work import AuditEvent, UnitOfWork, audited
-from msinfusion.web.views.board import EVENT_WORDS, event_choices, patient_choices, treatment_choices
-from msinfusion.web.views.bookings import day_exceptions
+from msinfusion.web.unit_of_work import UnitOfWork, audited
+from msinfusion.web.views.board_page import back_to, board_response, board_translator, say
 
 router = APIRouter(prefix="/staff/board", include_in_schema=False)
 
-READ_APPOINTMENT = AuditEvent("read", "appointment")
 CONFIRM_CHECK_IN = "confirmed"
 """The value of the checkbox that confirms checking in a patient whose check says not to infuse."""
-
-
-def local(instant: datetime | None, zone: ZoneInfo) -> str:
-    """``HH:MM`` in the center's time zone, or an en dash."""
-    return instant.astimezone(zone).strftime("%H:%M") if instant else "–"
-
-
-def board_translator(request: Request) -> Translator:
-    """The board's language: the visible switch, else the browser's."""
-    return translator(browser_locale(request))
-
-
-def say(t: Translator, text: str, **values: str) -> str:
-    """A message in the board's language, its placeholders filled."""
-    return t.gettext(text).format(**values)
-
-
-def language_context(request: Request) -> dict[str, Any]:
-    """What a board page needs to speak the board's language (and offer the switch)."""
-    t = board_translator(request)
-    request.state.locale = t.locale
-    return {
-        "_": t.gettext,
-        "ngettext": t.ngettext,
-        "t": t,
-        "languages": [(code, LANGUAGE_NAMES[code]) for code in LOCALES],
-    }
-
-
-def board_response(
-    request: Request,
-    work: UnitOfWork,
-    principal: Principal,
-    day: date,
-    at: datetime,
-    *,
-    error: str | None = None,
-    status_code: int = 200,
-    form: dict[str, str] | None = None,
-) -> Response:
-    """The board of ``day`` (with an error above the cards, and the add-on and event forms as sent)."""
-    zone = board.center_zone(work.db, principal.center_id)
-    rows = board.board_rows(work.db, principal.center_id, day)
-    for row in rows:
-        work.audit(object_id=row.appointment_id, patient_id=row.patient_id, event=READ_APPOINTMENT)
-    try:
-        live = live_day(work.db, principal.center_id, day, at)
-        replan_note, nurses = None, list(live.nurses)
-    except (NoLiveSchedule, DayProblem) as exc:
-        replan_note, nurses = str(exc), []
-    context = {
-        "day": day,
-        "previous_day": day - timedelta(days=1),
-        "next_day": day + timedelta(days=1),
-        "rows": rows,
-        "lanes": by_chair(rows),
-        "time": lambda instant: local(instant, zone),
-        "now": local(at, zone),
-        "error": error,
-        "replan_note": replan_note,
-        "nurses": nurses,
-        "patients": patient_choices(work.db, principal.center_id),
-        "treatments": treatment_choices(board_translator(request)),
-        "visits": event_choices(rows),
-        "form": form or {},
-        "mark_words": MARK_WORDS,
-        "event_words": EVENT_WORDS,
-        "time_words": TIME_WORDS,
-        "label_exceptions": day_exceptions(work.db, principal.center_id, day),  # views/bookings.py
-        **language_context(request),
-    }
-    return render(request, "staff/board.html", context, status_code=status_code)
-
-
-def back_to(day: date, appointment_id: int | None = None) -> RedirectResponse:
-    """See the board of ``day`` again (at the card of ``appointment_id``)."""
-    query = urlencode({"day": day.isoformat()})
-    anchor = f"#appointment-{appointment_id}" if appointment_id is not None else ""
-    return RedirectResponse(f"/staff/board?{query}{anchor}", status_code=303)
 
 
 @router.get("", response_class=HTMLResponse)

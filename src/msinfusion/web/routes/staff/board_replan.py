@@ -33,9 +33,9 @@ from msinfusion.scheduling.validation import replan_violations, schedule_violati
 from msinfusion.web.dependencies import Mail, Now, Principal
 from msinfusion.web.pages import render
 from msinfusion.web.policies import policy
-from msinfusion.web.routes.staff.board import back_to, board_response, board_translator, language_context, say
 from msinfusion.web.unit_of_work import UnitOfWork, audited
 from msinfusion.web.views.board import ALTERNATIVE_WORDS, change_rows, named, task_rows
+from msinfusion.web.views.board_page import back_to, board_response, board_translator, language_context, say
 
 router = APIRouter(prefix="/staff/board", include_in_schema=False)
 
