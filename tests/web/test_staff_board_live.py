@@ -400,3 +400,24 @@ def test_a_repair_tells_each_moved_patient_with_an_address_through_the_outbox(
         notices = db.scalars(select(OutboxMessage).where(OutboxMessage.kind == "visit-notice")).all()
         assert [n.recipient for n in notices] == ["ana@example.org"]
         assert notices[0].idempotency_key.startswith(f"notice:moved:appointment-{a1}:")
+
+
+def test_an_add_on_that_cannot_fit_says_why_and_offers_no_confirm_button(
+    app: FastAPI, world: World, board_day: BoardDay
+) -> None:
+    answer = _post(
+        _client(app),
+        "/staff/board/add-on",
+        {
+            "day": DAY.isoformat(),
+            "patient_id": world.patients["a2"],
+            "treatment": "ocrelizumab-600",
+            "earliest": "17:30",
+        },
+    )
+    assert answer.status_code == 200, answer.text
+    assert "does not fit today as promised" in answer.text
+    assert "/staff/board/add-on/confirm" not in answer.text
+    with app.state.database.session() as db:
+        at_a = (Appointment.day == DAY) & (Appointment.center_id == world.centers["a"])
+        assert db.scalar(select(func.count()).select_from(Appointment).where(at_a)) == 42  # nothing stored

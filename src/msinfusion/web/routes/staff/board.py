@@ -12,6 +12,7 @@ from typing import Annotated
 from fastapi import APIRouter, Form, Query, Request
 from fastapi.responses import HTMLResponse, Response
 from sqlalchemy import select
+from sqlalchemy.orm.attributes import flag_modified
 from sqlalchemy.orm.exc import StaleDataError
 
 from msinfusion.board import (
@@ -150,8 +151,6 @@ def _bump(work: UnitOfWork, appointment: Appointment, version: int) -> bool:
     try:
         # A step's time is part of the visit's state: the row gets a new version even though no column of
         # it changes (the version check in the UPDATE catches a change made at the same moment).
-        from sqlalchemy.orm.attributes import flag_modified
-
         flag_modified(appointment, "board_state")
         work.db.flush()
     except StaleDataError:
