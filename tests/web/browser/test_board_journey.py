@@ -192,6 +192,9 @@ def test_checking_in_a_do_not_infuse_patient_needs_the_box_then_undo_takes_it_ba
     page.wait_for_url(f"**#appointment-{board_server.stop}")
     card = page.locator(f"#appointment-{board_server.stop}")
     assert "Checked in" in card.inner_text() and "Checked in at 10:00" in card.inner_text()
+    card.locator(".time-fix summary").focus()
+    page.keyboard.press("Enter")  # opens "Correct a time"
+    assert card.locator("input[name=at_time]").is_visible()
     _shot(page, "board-checked-in-1280")
     axe(page)
     undo = card.get_by_role("button", name="Undo “Checked in”")
