@@ -5,7 +5,7 @@ from __future__ import annotations
 import importlib
 import sys
 
-ALL = ["audit_writers", "backup_drill", "booking", "calendars", "scheduling"]
+ALL = ["audit_writers", "backup_drill", "board", "booking", "calendars", "scheduling"]
 
 
 def main(names: list[str]) -> None:

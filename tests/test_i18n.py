@@ -16,6 +16,7 @@ from babel.messages.pofile import read_po
 from jinja2.ext import babel_extract
 
 from msinfusion.i18n import LOCALES, UnknownLocale, po_text, translator
+from tests.web.board_messages import board_messages
 
 PACKAGE = Path(str(resources.files("msinfusion")))
 PYTHON_SOURCES = [
@@ -81,6 +82,8 @@ def message_ids() -> dict[str, str]:
     for template in templates:
         with open(template, "rb") as source:
             for lineno, _func, text, _comments in babel_extract(source, ("_", "gettext", "ngettext"), [], {}):
+                if not text or not (text if isinstance(text, str) else text[0]):
+                    continue  # `_(variable)`: a message marked where it is defined (N_), checked there
                 found.setdefault(
                     text if isinstance(text, str) else str(text[0] if text else ""), f"{template.name}:{lineno}"
                 )
@@ -93,6 +96,8 @@ def message_ids() -> dict[str, str]:
                 found.setdefault(rule["reason"], data_file.name)
                 if rule.get("text"):
                     found.setdefault(rule["text"], data_file.name)
+    for message in board_messages():  # the day board follows the language switch (issue 13, branch board)
+        found.setdefault(message, "day board")
     for data_file in sorted((PACKAGE / "therapies").glob("*.yaml")):
         therapy = yaml.safe_load(data_file.read_text(encoding="utf-8"))
         found.setdefault(therapy["patient_summary"], data_file.name)

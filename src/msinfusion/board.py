@@ -12,6 +12,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from typing import Protocol
+from zoneinfo import ZoneInfo
 
 from msinfusion.visits import VisitPhase
 
@@ -33,12 +34,32 @@ STATE_WORDS = {
     "observation": "Observation",
     "discharged": "Discharged",
 }
-# Outcome of the pre-infusion check -> (icon, words, tag style). The words carry the meaning.
-CHECK_FLAGS = {
-    "proceed": ("✓", "Check: fine to proceed", "ok"),
-    "call-center": ("☎", "Check: call the center", "review"),
-    "do-not-come": ("⛔", "Check: do not infuse", "alert"),
+# The button that records each step.
+MARK_WORDS = {
+    "checked_in": "Mark checked in",
+    "premedication": "Mark premedication",
+    "infusing": "Mark infusing",
+    "observation": "Mark observation",
+    "discharged": "Mark discharged",
 }
+# The actual time each recorded step stands for.
+TIME_WORDS = {
+    "checked_in": "Checked in at",
+    "premedication": "Premedication started at",
+    "infusing": "Infusion started at",
+    "observation": "Infusion ended, observation from",
+    "discharged": "Discharged at",
+}
+# Outcome of the pre-infusion check -> (icon, words, tag style). The words carry the meaning; the icon
+# is the name of an inline SVG drawing (a font glyph such as U+26D4 renders as an empty box where the
+# staff's computers have no emoji font).
+CHECK_FLAGS = {
+    "proceed": ("check", "Check: fine to proceed", "ok"),
+    "call-center": ("phone", "Check: call the center", "review"),
+    "do-not-come": ("stop", "Check: do not infuse", "alert"),
+}
+STOP_STYLE = "alert"
+"""The tag style of a check that says not to infuse: checking such a patient in needs a confirmation."""
 CHECK_LOOKBACK = timedelta(days=3)
 """Answers not tied to an appointment count for a visit when given this many days before it at most."""
 
@@ -65,11 +86,19 @@ class BoardRow:
     # move to infusing without a clinician's confirmation. And why the dose needs a clinician, if it does.
     missing_checks: tuple[str, ...] = ()
     clinician_gate: str | None = None
+    # The steps the nurses recorded, each with its actual time, in the order of the visit.
+    recorded: tuple[tuple[str, datetime], ...] = ()
+    version: int = 1
 
     @property
     def blocked(self) -> bool:
         """Whether the infusion may not start until staff record the missing checks or a clinician confirms."""
         return bool(self.missing_checks) or self.clinician_gate is not None
+
+    @property
+    def check_in_needs_confirmation(self) -> bool:
+        """Whether the patient's check says not to infuse, so check-in asks staff to confirm they read it."""
+        return self.next_state == "checked_in" and self.check is not None and self.check[2] == STOP_STYLE
 
     @property
     def state_words(self) -> str:
@@ -143,3 +172,64 @@ def check_flag(
     if chosen is not None and chosen.outcome in CHECK_FLAGS:
         return CHECK_FLAGS[chosen.outcome]
     return None
+
+
+def undo_target(state: str, recorded: Sequence[str]) -> str | None:
+    """The step a visit goes back to when its latest step is undone; None when nothing was recorded yet.
+
+    That is the latest step recorded before the current one, else "expected".
+    """
+    if state == "expected":
+        return None
+    earlier = [s for s in recorded if BOARD_STATES.index(s) < BOARD_STATES.index(state)]
+    return max(earlier, key=BOARD_STATES.index) if earlier else "expected"
+
+
+TimeProblem = tuple[str, dict[str, str]]
+"""A refused time: the message (with ``{placeholders}``, translated by the caller) and its values."""
+TIME_PROBLEMS = {
+    "unrecorded": "That step is not recorded, so its time cannot be corrected.",
+    "day": "The time must be on the day of the visit.",
+    "future": "The time cannot be in the future (it is {now} now).",
+    "before": "The time cannot be before the step recorded before it ({time}).",
+    "after": "The time cannot be after the step recorded after it ({time}).",
+}
+
+
+def time_problem(
+    state: str, new_at: datetime, recorded: Mapping[str, datetime], day: date, zone: ZoneInfo, now: datetime
+) -> TimeProblem | None:
+    """Why ``new_at`` cannot be the corrected time of the recorded step ``state``, or None when it can.
+
+    The time stays on the visit's day, not after now, and between the steps recorded before and after it
+    (an infusion cannot start before the patient checked in).
+    """
+
+    def clock(instant: datetime) -> str:
+        return instant.astimezone(zone).strftime("%H:%M")
+
+    if state not in recorded:
+        return TIME_PROBLEMS["unrecorded"], {}
+    if new_at.astimezone(zone).date() != day:
+        return TIME_PROBLEMS["day"], {}
+    if new_at > now:
+        return TIME_PROBLEMS["future"], {"now": clock(now)}
+    rank = BOARD_STATES.index(state)
+    before = [at for s, at in recorded.items() if BOARD_STATES.index(s) < rank]
+    after = [at for s, at in recorded.items() if BOARD_STATES.index(s) > rank]
+    if before and new_at < max(before):
+        return TIME_PROBLEMS["before"], {"time": clock(max(before))}
+    if after and new_at > min(after):
+        return TIME_PROBLEMS["after"], {"time": clock(min(after))}
+    return None
+
+
+def by_chair(rows: Sequence[BoardRow]) -> list[tuple[str, list[BoardRow]]]:
+    """The scheduled visits grouped by chair (chairs in code order), each chair's visits in time order."""
+    chairs: dict[str, list[tuple[datetime, str, BoardRow]]] = {}
+    for row in rows:
+        if row.chair is not None and row.planned_start is not None:
+            chairs.setdefault(row.chair, []).append((row.planned_start, row.reference, row))
+    return [
+        (chair, [row for _, _, row in sorted(visits, key=lambda v: v[:2])]) for chair, visits in sorted(chairs.items())
+    ]

@@ -71,6 +71,11 @@ TEXT_LIMITS: dict[str, TextLimit] = {
         TextLimit("visit.reason", 2000, "why a prescription or a visit was changed"),
         TextLimit("booking.closures", 20_000, "a center's closed days (one a line)"),
         TextLimit("booking.headroom", 8, "a center's booking headroom, as typed"),
+        TextLimit(
+            "board.proposal", 200_000, "a proposed re-plan of a day (msinfusion.schedule/1) sent back to confirm"
+        ),
+        TextLimit("board.events", 20_000, "the day's events of a proposed repair (msinfusion.events/1)"),
+        TextLimit("board.token", 64, "the token of the day a proposal was made from"),
     )
 }
 

@@ -9,7 +9,7 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from msinfusion.board import BoardRow, check_flag, expected_ends, next_state
+from msinfusion.board import BOARD_STATES, BoardRow, check_flag, expected_ends, next_state
 from msinfusion.db.center_catalog import CenterCatalog, center_catalog
 from msinfusion.db.clinical_records import patients_with_reactions, reactions_of, recorded_checks
 from msinfusion.db.models import Appointment, Center, Chair, CheckAnswers, Patient, Prescription
@@ -101,6 +101,8 @@ def board_rows(db: Session, center_id: int, day: date) -> list[BoardRow]:
                 discharged_at=seen.get("discharged"),
                 missing_checks=missing,
                 clinician_gate=gate,
+                recorded=tuple(sorted(seen.items(), key=lambda item: BOARD_STATES.index(item[0]))),
+                version=appointment.version,
             )
         )
     far = datetime.max.replace(tzinfo=ZoneInfo("UTC"))
@@ -110,3 +112,13 @@ def board_rows(db: Session, center_id: int, day: date) -> list[BoardRow]:
 def center_zone(db: Session, center_id: int) -> ZoneInfo:
     """The center's time zone."""
     return ZoneInfo(db.get_one(Center, center_id).timezone)
+
+
+def check_of(db: Session, appointment: Appointment) -> tuple[str, str, str] | None:
+    """The check flag of one appointment (as its card shows it)."""
+    answers = db.scalars(
+        select(CheckAnswers)
+        .where(CheckAnswers.patient_id == appointment.patient_id)
+        .order_by(CheckAnswers.submitted_at)
+    ).all()
+    return check_flag(appointment.id, appointment.patient_id, appointment.day, answers)
