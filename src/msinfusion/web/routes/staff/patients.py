@@ -8,6 +8,7 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Form, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm.exc import StaleDataError
 
 from msinfusion.db import clinical_records, given_doses, patient_records
@@ -184,7 +185,7 @@ def record_dose(
             reasons=[p.message for p in exc.problems],
             dose_form=kept,
         )
-    except StaleDataError:
+    except (StaleDataError, IntegrityError):  # the same dose, or another one, was stored at the same moment
         work.discard()
         message = "Someone recorded a dose on this prescription at the same moment, so nothing was saved. "
         message += "Check the doses below and record yours again if it is still missing."
