@@ -46,7 +46,7 @@ def test_the_first_requests_of_a_fresh_app_from_many_threads_all_reach_their_rou
         clients = [TestClient(app, raise_server_exceptions=False) for _ in range(THREADS)]
         barrier = threading.Barrier(THREADS)
 
-        def first_request(index: int, client: TestClient) -> None:
+        def first_request(index: int, client: TestClient, barrier: threading.Barrier = barrier) -> None:
             url = URLS[index % len(URLS)]
             barrier.wait()
             seen.append((url, client.get(url, follow_redirects=False).status_code))

@@ -8,6 +8,7 @@ from fastapi import APIRouter, Form, HTTPException
 from fastapi.responses import RedirectResponse, Response
 
 from msinfusion.i18n import LOCALES
+from msinfusion.limits import BrowserText, max_chars
 from msinfusion.web.csrf import cookie_header
 from msinfusion.web.dependencies import AppSettings, Principal
 from msinfusion.web.pages import LANGUAGE_COOKIE
@@ -26,11 +27,11 @@ def _local_page(back: str) -> str:
 
 @router.post("/language")
 def choose_language(
-    locale: Annotated[str, Form(max_length=8)],
+    locale: Annotated[BrowserText, Form(max_length=max_chars("form.locale"))],
     _principal: Annotated[Principal | None, policy("public")],
     work: Annotated[UnitOfWork, audited("update", "language_choice")],
     settings: AppSettings,
-    back: Annotated[str, Form(max_length=2000)] = "/login",
+    back: Annotated[BrowserText, Form(max_length=max_chars("form.back"))] = "/login",
 ) -> Response:
     if locale not in LOCALES:
         raise HTTPException(422, "Choose English or Español.")

@@ -12,6 +12,7 @@ from msinfusion.db import calendar_feeds, visit_changes
 from msinfusion.db.patient_models import PatientPreferences
 from msinfusion.db.patient_plan import load_plan
 from msinfusion.exports.ical import cancellation_ics, visit_ics
+from msinfusion.limits import BrowserText, max_chars
 from msinfusion.web.dependencies import (
     Now,
     Principal,
@@ -77,7 +78,7 @@ def make_link(
     principal: Annotated[Principal, policy("patient-self")],
     work: Annotated[UnitOfWork, audited("create", "calendar_feed")],
     at: Now,
-    replaces: Annotated[str, Form(max_length=20)] = "none",
+    replaces: Annotated[BrowserText, Form(max_length=max_chars("calendar.replaces"))] = "none",
 ) -> Response:
     """Make a link only when the form names the link it replaces: a resent form (a reload) changes nothing."""
     patient = own_patient(work.db, principal)

@@ -17,7 +17,7 @@ from msinfusion.db.center_catalog import center_catalog, center_today
 from msinfusion.db.clinical_records import patients_with_reactions
 from msinfusion.db.models import Appointment
 from msinfusion.db.schedule_models import BoardEvent
-from msinfusion.limits import ClinicalDay
+from msinfusion.limits import BrowserText, ClinicalDay, max_chars
 from msinfusion.web.dependencies import (
     Now,
     Principal,
@@ -78,13 +78,13 @@ def board_page(
 def advance(
     request: Request,
     appointment_id: int,
-    from_state: Annotated[str, Form(max_length=16)],
-    to_state: Annotated[str, Form(max_length=16)],
+    from_state: Annotated[BrowserText, Form(max_length=max_chars("board.state"))],
+    to_state: Annotated[BrowserText, Form(max_length=max_chars("board.state"))],
     principal: Annotated[Principal, policy("nurse-center")],
     work: Annotated[UnitOfWork, audited("update", "appointment")],
     at: Now,
-    clinician_confirms: Annotated[str, Form(max_length=8)] = "",
-    clinician_reason: Annotated[str, Form(max_length=2000)] = "",
+    clinician_confirms: Annotated[BrowserText, Form(max_length=max_chars("form.checkbox"))] = "",
+    clinician_reason: Annotated[BrowserText, Form(max_length=max_chars("clinician.reason"))] = "",
 ) -> Response:
     appointment = work.db.get_one(Appointment, appointment_id)
     day = appointment.day

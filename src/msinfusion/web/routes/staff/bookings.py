@@ -10,14 +10,14 @@ from typing import Annotated
 
 from fastapi import APIRouter, Form, Query, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
-from pydantic import ValidationError
+from pydantic import Field, ValidationError
 from sqlalchemy.exc import IntegrityError
 
 from msinfusion.db import bookings, center_load, prescription_changes, visit_changes
 from msinfusion.db.center_catalog import center_today
 from msinfusion.db.models import Appointment, Prescription
 from msinfusion.db.prescription_changes import EditIn, StopIn
-from msinfusion.limits import ClinicalDay, max_chars
+from msinfusion.limits import BrowserText, ClinicalDay, max_chars, max_items
 from msinfusion.prescriptions import RecordProblem
 from msinfusion.scheduling.clock import format_clock
 from msinfusion.web.dependencies import AppSettings, Now, Principal
@@ -44,7 +44,7 @@ def stop_prescription(
     request: Request,
     prescription_id: int,
     stop_on: Annotated[ClinicalDay, Form()],
-    reason: Annotated[str, Form(max_length=max_chars("visit.reason"))],
+    reason: Annotated[BrowserText, Form(max_length=max_chars("visit.reason"))],
     principal: Annotated[Principal, policy("scheduler-center")],
     work: Annotated[UnitOfWork, audited("stop", "prescription")],
     at: Now,
@@ -71,12 +71,12 @@ def edit_prescription(
     request: Request,
     prescription_id: int,
     start_date: Annotated[ClinicalDay, Form()],
-    reason: Annotated[str, Form(max_length=max_chars("visit.reason"))],
+    reason: Annotated[BrowserText, Form(max_length=max_chars("visit.reason"))],
     principal: Annotated[Principal, policy("scheduler-center")],
     work: Annotated[UnitOfWork, audited("update", "prescription")],
     at: Now,
     settings: AppSettings,
-    bsa: Annotated[str, Form(max_length=max_chars("prescription.bsa"))] = "",
+    bsa: Annotated[BrowserText, Form(max_length=max_chars("prescription.bsa"))] = "",
 ) -> Response:
     prescription = work.db.get_one(Prescription, prescription_id)
     back = f"/staff/patients/{prescription.patient_id}#prescription-{prescription.id}"
@@ -138,7 +138,10 @@ def booking_confirm(
     principal: Annotated[Principal, policy("scheduler-center")],
     work: Annotated[UnitOfWork, audited("create", "booking")],
     at: Now,
-    proposal: Annotated[list[str] | None, Form()] = None,
+    proposal: Annotated[
+        list[Annotated[BrowserText, Field(max_length=max_chars("booking.proposal"))]] | None,
+        Form(max_length=max_items("booking.proposal")),
+    ] = None,
 ) -> Response:
     prescription = work.db.get_one(Prescription, prescription_id)
     today = center_today(work.db, principal.center_id, at)
@@ -163,12 +166,12 @@ def book_visit(
     dose: Annotated[int, Form(ge=1, le=1000)],
     day: Annotated[ClinicalDay, Form()],
     start: Annotated[time, Form()],
-    chair: Annotated[str, Form(max_length=max_chars("schedule.chair"))],
+    chair: Annotated[BrowserText, Form(max_length=max_chars("schedule.chair"))],
     principal: Annotated[Principal, policy("scheduler-center")],
     work: Annotated[UnitOfWork, audited("create", "appointment")],
     at: Now,
     settings: AppSettings,
-    clinical_reason: Annotated[str, Form(max_length=max_chars("visit.reason"))] = "",
+    clinical_reason: Annotated[BrowserText, Form(max_length=max_chars("visit.reason"))] = "",
 ) -> Response:
     """Book one dose: the engine's suggestion from the preview, or a manual choice checked the same way."""
     prescription = work.db.get_one(Prescription, prescription_id)
@@ -206,12 +209,12 @@ def move_visit(
     appointment_id: int,
     day: Annotated[ClinicalDay, Form()],
     start: Annotated[time, Form()],
-    chair: Annotated[str, Form(max_length=max_chars("schedule.chair"))],
+    chair: Annotated[BrowserText, Form(max_length=max_chars("schedule.chair"))],
     principal: Annotated[Principal, policy("scheduler-center")],
     work: Annotated[UnitOfWork, audited("move", "appointment")],
     at: Now,
     settings: AppSettings,
-    clinical_reason: Annotated[str, Form(max_length=max_chars("visit.reason"))] = "",
+    clinical_reason: Annotated[BrowserText, Form(max_length=max_chars("visit.reason"))] = "",
 ) -> Response:
     appointment = work.db.get_one(Appointment, appointment_id)
     back = f"/staff/patients/{appointment.patient_id}#visit-{appointment.id}"
@@ -246,7 +249,7 @@ def move_visit(
 def cancel_visit(
     request: Request,
     appointment_id: int,
-    reason: Annotated[str, Form(max_length=max_chars("visit.reason"))],
+    reason: Annotated[BrowserText, Form(max_length=max_chars("visit.reason"))],
     principal: Annotated[Principal, policy("scheduler-center")],
     work: Annotated[UnitOfWork, audited("cancel", "appointment")],
     at: Now,
@@ -331,8 +334,8 @@ def booking_settings_page(
 @router.post("/center/booking")
 def save_booking_settings(
     request: Request,
-    closures: Annotated[str, Form(max_length=max_chars("booking.closures"))],
-    headroom: Annotated[str, Form(max_length=max_chars("booking.headroom"))],
+    closures: Annotated[BrowserText, Form(max_length=max_chars("booking.closures"))],
+    headroom: Annotated[BrowserText, Form(max_length=max_chars("booking.headroom"))],
     principal: Annotated[Principal, policy("admin-center")],
     work: Annotated[UnitOfWork, audited("update", "center_booking_settings")],
     at: Now,

@@ -17,7 +17,7 @@ from msinfusion.db.clinical_records import DoseCheckIn, ReactionIn
 from msinfusion.db.given_doses import DoseRefused, GivenDoseIn
 from msinfusion.db.models import Patient, Prescription, User
 from msinfusion.db.patient_records import PrescriptionIn, PriorExposureIn
-from msinfusion.limits import EARLIEST_DAY, ClinicalDay, max_chars
+from msinfusion.limits import EARLIEST_DAY, BrowserText, ClinicalDay, max_chars
 from msinfusion.prescriptions import DuplicateRecord, RecordProblem
 from msinfusion.settings import Settings
 from msinfusion.therapies import load_catalog
@@ -101,13 +101,13 @@ def patient_page(
 def prescribe(
     request: Request,
     patient_id: int,
-    therapy_id: Annotated[str, Form(max_length=max_chars("prescription.therapy_id"))],
+    therapy_id: Annotated[BrowserText, Form(max_length=max_chars("prescription.therapy_id"))],
     start_date: Annotated[ClinicalDay, Form()],
     principal: Annotated[Principal, policy("scheduler-center")],
     work: Annotated[UnitOfWork, audited("create", "prescription")],
     at: Now,
     settings: AppSettings,
-    bsa: Annotated[str, Form(max_length=max_chars("prescription.bsa"))] = "",
+    bsa: Annotated[BrowserText, Form(max_length=max_chars("prescription.bsa"))] = "",
 ) -> Response:
     patient = work.db.get_one(Patient, patient_id)
     try:
@@ -135,11 +135,11 @@ def record_dose(
     work: Annotated[UnitOfWork, audited("create", "given_dose")],
     at: Now,
     settings: AppSettings,
-    amount_mg: Annotated[str, Form(max_length=max_chars("dose.amount"))] = "",
-    number: Annotated[str, Form(max_length=4)] = "",
-    note: Annotated[str, Form(max_length=max_chars("dose.note"))] = "",
-    clinician_confirms: Annotated[str, Form(max_length=8)] = "",
-    clinician_reason: Annotated[str, Form(max_length=2000)] = "",
+    amount_mg: Annotated[BrowserText, Form(max_length=max_chars("dose.amount"))] = "",
+    number: Annotated[BrowserText, Form(max_length=max_chars("dose.number"))] = "",
+    note: Annotated[BrowserText, Form(max_length=max_chars("dose.note"))] = "",
+    clinician_confirms: Annotated[BrowserText, Form(max_length=max_chars("form.checkbox"))] = "",
+    clinician_reason: Annotated[BrowserText, Form(max_length=max_chars("clinician.reason"))] = "",
     version: Annotated[int | None, Form(ge=1, le=2**31 - 1)] = None,
 ) -> Response:
     prescription = work.db.get_one(Prescription, prescription_id)
@@ -217,12 +217,12 @@ def record_dose(
 def record_prior_exposure(
     request: Request,
     patient_id: int,
-    prior_mitoxantrone_mg_m2: Annotated[str, Form(max_length=12)],
+    prior_mitoxantrone_mg_m2: Annotated[BrowserText, Form(max_length=max_chars("prior_exposure.mg_m2"))],
     principal: Annotated[Principal, policy("staff-center")],
     work: Annotated[UnitOfWork, audited("update", "prior_exposure")],
     at: Now,
     settings: AppSettings,
-    clinician_reason: Annotated[str, Form(max_length=2000)] = "",
+    clinician_reason: Annotated[BrowserText, Form(max_length=max_chars("clinician.reason"))] = "",
 ) -> Response:
     patient = work.db.get_one(Patient, patient_id)
     try:
@@ -251,12 +251,12 @@ def record_check(
     request: Request,
     prescription_id: int,
     dose_number: Annotated[int, Form(ge=1, le=1000)],
-    check_id: Annotated[str, Form(max_length=64)],
+    check_id: Annotated[BrowserText, Form(max_length=max_chars("check.id"))],
     principal: Annotated[Principal, policy("staff-center")],
     work: Annotated[UnitOfWork, audited("create", "dose_check")],
     at: Now,
     settings: AppSettings,
-    note: Annotated[str, Form(max_length=2000)] = "",
+    note: Annotated[BrowserText, Form(max_length=max_chars("check.note"))] = "",
 ) -> Response:
     prescription = work.db.get_one(Prescription, prescription_id)
     patient = prescription.patient
@@ -280,8 +280,8 @@ def record_reaction(
     work: Annotated[UnitOfWork, audited("create", "infusion_reaction")],
     at: Now,
     settings: AppSettings,
-    serious: Annotated[str, Form(max_length=8)] = "",
-    note: Annotated[str, Form(max_length=2000)] = "",
+    serious: Annotated[BrowserText, Form(max_length=max_chars("form.checkbox"))] = "",
+    note: Annotated[BrowserText, Form(max_length=max_chars("reaction.note"))] = "",
 ) -> Response:
     prescription = work.db.get_one(Prescription, prescription_id)
     patient = prescription.patient

@@ -18,7 +18,7 @@ from msinfusion.db import day_schedule
 from msinfusion.db.center_catalog import center_today
 from msinfusion.db.database import reading
 from msinfusion.db.schedule_models import ScheduleJob
-from msinfusion.limits import MAX_ROW_ID, ClinicalDay, max_chars
+from msinfusion.limits import MAX_ROW_ID, BrowserText, ClinicalDay, max_chars
 from msinfusion.scheduling.clock import format_clock, parse_clock
 from msinfusion.settings import Settings
 from msinfusion.web.dependencies import (
@@ -148,9 +148,9 @@ def accept_schedule(
 def move_visit(
     request: Request,
     job_id: Annotated[int, Form(ge=1, le=MAX_ROW_ID)],
-    appointment: Annotated[str, Form(max_length=max_chars("schedule.appointment"))],
-    chair: Annotated[str, Form(max_length=max_chars("schedule.chair"))],
-    start: Annotated[str, Form(max_length=max_chars("schedule.start"))],
+    appointment: Annotated[BrowserText, Form(max_length=max_chars("schedule.appointment"))],
+    chair: Annotated[BrowserText, Form(max_length=max_chars("schedule.chair"))],
+    start: Annotated[BrowserText, Form(max_length=max_chars("schedule.start"))],
     principal: Annotated[Principal, policy("scheduler-center")],
     work: Annotated[UnitOfWork, audited("update", "schedule_run")],
     at: Now,
