@@ -14,14 +14,14 @@ from typing import Annotated, Any
 from pydantic import BaseModel, ConfigDict, Field, ValidationInfo, field_validator, model_validator
 
 from msinfusion.center import PhoneNumber, display_phone
-from msinfusion.limits import BrowserNewlines, NoNul, max_chars, max_items
+from msinfusion.limits import BrowserNewlines, BrowserText, NoNul, max_chars, max_items
 
 # Text limits come from msinfusion.limits (the one table the forms' maxlength also read).
-ItemName = Annotated[str, BrowserNewlines, Field(min_length=1, max_length=max_chars("card.item")), NoNul]
-ItemDetail = Annotated[str, BrowserNewlines, Field(max_length=max_chars("card.item_detail")), NoNul]
-PersonName = Annotated[str, BrowserNewlines, Field(min_length=1, max_length=max_chars("card.contact_name")), NoNul]
-Relationship = Annotated[str, BrowserNewlines, Field(max_length=max_chars("card.contact_relationship")), NoNul]
-CardName = Annotated[str, BrowserNewlines, Field(max_length=max_chars("card.name")), NoNul]
+ItemName = Annotated[BrowserText, Field(min_length=1, max_length=max_chars("card.item"))]
+ItemDetail = Annotated[BrowserText, Field(max_length=max_chars("card.item_detail"))]
+PersonName = Annotated[BrowserText, Field(min_length=1, max_length=max_chars("card.contact_name"))]
+Relationship = Annotated[BrowserText, Field(max_length=max_chars("card.contact_relationship"))]
+CardName = Annotated[BrowserText, Field(max_length=max_chars("card.name"))]
 
 CARD_FRESH_DAYS = 90
 """A card checked within this many days before a visit counts as current (our policy)."""
@@ -60,7 +60,7 @@ class Contact(_Strict):
 
     name: PersonName
     relationship: Relationship | None = None
-    phone: Annotated[PhoneNumber, Field(max_length=max_chars("card.contact_phone"))]
+    phone: Annotated[PhoneNumber, BrowserNewlines, NoNul, Field(max_length=max_chars("card.contact_phone"))]
 
 
 class CardDetails(_Strict):

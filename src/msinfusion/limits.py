@@ -65,6 +65,25 @@ TEXT_LIMITS: dict[str, TextLimit] = {
         TextLimit("preparation.task_id", 64, "a preparation task id"),
         TextLimit("idempotency_key", 200, "the Idempotency-Key header"),
         TextLimit("login.username", 200, "the username at sign-in"),
+        TextLimit("dose.number", 4, "the dose number, as typed"),
+        TextLimit("clinician.reason", 2000, "a clinician's written reason for recording past a rule"),
+        TextLimit("clinician.name", 200, "the name of the clinician who confirms a record"),
+        TextLimit("check.id", 64, "the id of a check before a dose (from the therapy data)"),
+        TextLimit("check.note", 2000, "a note on a check before a dose"),
+        TextLimit("reaction.note", 2000, "a note on an infusion reaction"),
+        TextLimit("check.question", 64, "the id of a question of the pre-infusion check"),
+        TextLimit("prior_exposure.mg_m2", 12, "prior mitoxantrone exposure in mg/m2, as typed"),
+        TextLimit("board.state", 16, "a day-board state (expected, checked_in, ...)"),
+        TextLimit("form.checkbox", 8, "the value a ticked box sends"),
+        TextLimit("form.back", 2000, "the page to go back to after a form (a path on this site)"),
+        TextLimit("form.locale", 8, "a language code (en, es)"),
+        TextLimit("calendar.replaces", 20, "the calendar link a new one replaces (its id, or none)"),
+        TextLimit("reminders.email", 320, "an e-mail address for reminders"),
+        TextLimit("mfa.code", 40, "a second-factor or recovery code"),
+        TextLimit("account.username", 64, "the username of a new account"),
+        TextLimit("account.display_name", 200, "the name shown for an account"),
+        TextLimit("account.role", 16, "an account's role"),
+        TextLimit("account.patient_reference", 32, "the patient reference a patient account is linked to"),
         TextLimit("catalog.field", 200, "a therapy field name to override"),
         TextLimit("catalog.value", 500, "the new value of a therapy field"),
         TextLimit("catalog.reason", 2000, "why a therapy default was changed"),
@@ -76,6 +95,10 @@ TEXT_LIMITS: dict[str, TextLimit] = {
         ),
         TextLimit("board.events", 20_000, "the day's events of a proposed repair (msinfusion.events/1)"),
         TextLimit("board.token", 64, "the token of the day a proposal was made from"),
+        TextLimit("change_request.day", 10, "a day a patient cannot come, YYYY-MM-DD"),
+        TextLimit("change_request.time_of_day", 16, "morning, afternoon or either"),
+        TextLimit("booking.proposal", 64, "one booking of a previewed proposal (dose:day:start:chair)"),
+        TextLimit("reminders.rule", 32, "a reminder rule id"),
     )
 }
 
@@ -87,6 +110,9 @@ LIST_LIMITS: dict[str, ListLimit] = {
         ListLimit("card.conditions", 50, "health conditions on the card"),
         ListLimit("card.emergency_contacts", 2, "emergency contacts on the card"),
         ListLimit("check.answers", 50, "answers to the pre-infusion check"),
+        ListLimit("booking.proposal", 1000, "bookings in one confirmed proposal"),
+        ListLimit("change_request.days", 10, "days a patient cannot come, in one change request"),
+        ListLimit("reminders.rules", 10, "reminder rules chosen at once"),
     )
 }
 
@@ -130,6 +156,13 @@ BrowserNewlines = BeforeValidator(_newlines_as_browser)
 """Count line breaks as the browser does before checking ``max_length``: ``Annotated[str, BrowserNewlines, ...]``."""
 NoNul = AfterValidator(_no_nul)
 """Refuse NUL characters (PostgreSQL cannot store them in text)."""
+
+BrowserText = Annotated[str, BrowserNewlines, NoNul]
+"""Text a person typed: line breaks counted as the browser counts them, no NUL. Every text field of a
+form or an API body is one, with its maximum from :data:`TEXT_LIMITS`:
+``Annotated[BrowserText, Form(max_length=max_chars("catalog.reason"))]`` in a route,
+``Annotated[BrowserText, Field(max_length=max_chars("check.note"))]`` in a model.
+(``tests/web/test_text_fields.py`` walks every route and request model to hold this.)"""
 
 
 def _iso_day(value: Any) -> Any:

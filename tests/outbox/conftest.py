@@ -1,20 +1,16 @@
-"""Fixtures for the outbox tests: a migrated database on SQLite and PostgreSQL, a world with a patient and a
-booked visit, and a real SMTP server (aiosmtpd) the sender talks to.
+"""Fixtures for the outbox tests: a migrated database on SQLite and PostgreSQL (``db_url``, tests/conftest.py),
+a world with a patient and a booked visit, and a real SMTP server (aiosmtpd) the sender talks to.
 """
 
 from __future__ import annotations
 
 import datetime
-import os
-import shutil
 from collections.abc import Iterator
-from pathlib import Path
 from zoneinfo import ZoneInfo
 
 import pytest
-from sqlalchemy.exc import OperationalError
 
-from msinfusion.db import Database, scratch, upgrade
+from msinfusion.db import Database
 from msinfusion.db.comms_models import PatientContact
 from msinfusion.db.models import Appointment, Center, Patient, Prescription, User
 from msinfusion.outbox import MailConfig
@@ -25,47 +21,10 @@ ZONE = ZoneInfo("America/New_York")
 VISIT_START = datetime.datetime(2027, 1, 4, 11, 0, tzinfo=ZONE)
 
 
-@pytest.fixture(scope="session")
-def sqlite_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    path = tmp_path_factory.mktemp("outbox-template") / "template.sqlite3"
-    database = Database.connect(f"sqlite:///{path}")
-    upgrade(database.engine)
-    database.dispose()
-    return path
-
-
-@pytest.fixture(scope="session")
-def postgres_url(worker_id: str) -> Iterator[str]:
-    try:
-        url = scratch.create_postgres_database(prefix=f"msinfusion_outbox_{worker_id}")
-    except OperationalError as exc:
-        message = f"PostgreSQL on 127.0.0.1:5432 is unreachable: {exc.orig}"
-        if os.environ.get("CI", "").lower() == "true":
-            pytest.fail(message)
-        pytest.skip(message)
-    database = Database.connect(url)
-    upgrade(database.engine)
-    database.dispose()
-    yield url
-    scratch.drop_postgres_database(url)
-
-
-def _fresh_url(backend: str, request: pytest.FixtureRequest, tmp_path: Path) -> str:
-    if backend == "sqlite":
-        target = tmp_path / "outbox.sqlite3"
-        shutil.copyfile(request.getfixturevalue("sqlite_template"), target)
-        return f"sqlite:///{target}"
-    url: str = request.getfixturevalue("postgres_url")
-    database = Database.connect(url)
-    scratch.empty_all_tables(database.engine)
-    database.dispose()
-    return url
-
-
-@pytest.fixture(params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
-def database(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Database]:
-    """A migrated, empty database: once on SQLite, once on PostgreSQL."""
-    database = Database.connect(_fresh_url(request.param, request, tmp_path))
+@pytest.fixture
+def database(db_url: str) -> Iterator[Database]:
+    """An open database on ``db_url`` (tests/conftest.py): migrated and empty, once on each back-end."""
+    database = Database.connect(db_url)
     yield database
     database.dispose()
 

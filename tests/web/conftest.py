@@ -7,29 +7,17 @@ unreachable they skip locally and FAIL when ``CI=true``.
 
 from __future__ import annotations
 
-import os
 import shutil
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 from fastapi import FastAPI
-from sqlalchemy.exc import OperationalError
 
-from msinfusion.db import Database, scratch, upgrade
+from msinfusion.db import Database, scratch
 from msinfusion.settings import Settings
 from msinfusion.web import create_app
 from tests.web.web_world import FAST, FakeClock, TestClient, World, build_world
-
-
-@pytest.fixture(scope="session")
-def sqlite_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """A migrated SQLite file, built once and copied for every test."""
-    path = tmp_path_factory.mktemp("template") / "template.sqlite3"
-    database = Database.connect(f"sqlite:///{path}")
-    upgrade(database.engine)
-    database.dispose()
-    return path
 
 
 def _sqlite_copy(template: Path, directory: Path) -> str:
@@ -41,23 +29,6 @@ def _sqlite_copy(template: Path, directory: Path) -> str:
 @pytest.fixture
 def settings_sqlite(tmp_path: Path, sqlite_template: Path) -> Settings:
     return Settings(database_url=_sqlite_copy(sqlite_template, tmp_path), **FAST)
-
-
-@pytest.fixture(scope="session")
-def postgres_url(worker_id: str) -> Iterator[str]:
-    """A migrated throwaway PostgreSQL database for this test session (dropped at the end)."""
-    try:
-        url = scratch.create_postgres_database(prefix=f"msinfusion_test_{worker_id}")
-    except OperationalError as exc:
-        message = f"PostgreSQL on 127.0.0.1:5432 is unreachable: {exc.orig}"
-        if os.environ.get("CI", "").lower() == "true":
-            pytest.fail(message)
-        pytest.skip(message)
-    database = Database.connect(url)
-    upgrade(database.engine)
-    database.dispose()
-    yield url
-    scratch.drop_postgres_database(url)
 
 
 @pytest.fixture

@@ -1,7 +1,10 @@
 """Schemathesis against the in-process app, as a patient and as a scheduler: no 5xx, and every answer
 (401/403/404/409/413/422/503 included) is documented in the OpenAPI schema with the shape it has.
 
-Bounded so it runs with the quick tests: a few examples per operation, on SQLite.
+Bounded: a few examples per operation. On SQLite it runs with the quick tests; on PostgreSQL with the
+``postgres`` tests (``make test``). A stateful run follows the links Schemathesis infers between
+operations (an id one answer gives, another takes: a prescription made, then its doses recorded) and
+checks each step the same way.
 """
 
 from __future__ import annotations
@@ -14,6 +17,7 @@ import schemathesis
 from fastapi import FastAPI
 from hypothesis import HealthCheck, given, settings
 from schemathesis.core.result import Ok
+from schemathesis.core.transport import Response
 from schemathesis.specs.openapi.checks import positive_data_acceptance
 
 from msinfusion.settings import Settings
@@ -21,11 +25,15 @@ from msinfusion.web import create_app
 from tests.web.web_world import FakeClock, TestClient, build_world, csrf_token, sign_in
 
 EXAMPLES = 12  # per operation, valid and invalid data mixed
+SCENARIOS = 15  # stateful: sequences of linked calls
+STEPS = 6  # calls per sequence at most
 
 
-@pytest.fixture
-def app(settings_sqlite: Settings) -> Iterator[FastAPI]:
-    made = create_app(settings_sqlite.model_copy(update={"solver_time_limit_seconds": 0.2}), clock=FakeClock())
+@pytest.fixture(params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
+def app(request: pytest.FixtureRequest) -> Iterator[FastAPI]:
+    """The app with a small world, once on SQLite and once on PostgreSQL."""
+    base: Settings = request.getfixturevalue("settings_sqlite" if request.param == "sqlite" else "pg_settings")
+    made = create_app(base.model_copy(update={"solver_time_limit_seconds": 0.2}), clock=FakeClock())
     build_world(made.state.database, made.state.settings)
     yield made
     made.state.schedule_runner.shutdown()
@@ -102,3 +110,34 @@ def test_every_api_operation_documents_its_error_answers_as_problem_json(app: Fa
                 answer = operation["responses"].get(status)
                 assert answer is not None, (method, path, status)
                 assert "application/problem+json" in answer["content"], (method, path, status)
+
+
+def fuzz_linked_calls(app: FastAPI, headers: dict[str, str]) -> int:
+    """Run linked sequences of calls (stateful); each answer is checked as above. Returns the links followed."""
+    schema = schemathesis.openapi.from_asgi("/api/openapi.json", app)
+    base = schema.as_state_machine()
+    # One rule per link, named "<source>___<status>_<link>__<target>" (GET_api_patients___200_...).
+    links = [name for name in vars(base) if "___" in name and not name.startswith("RANDOM")]
+
+    class Machine(base):  # type: ignore[valid-type,misc]
+        def get_call_kwargs(self, case: schemathesis.Case[Any]) -> dict[str, Any]:
+            return {"headers": headers}
+
+        def validate_response(self, response: Response, case: schemathesis.Case[Any], **kwargs: Any) -> None:
+            case.validate_response(response, excluded_checks=[positive_data_acceptance], transport_kwargs=kwargs)
+
+    Machine.run(
+        settings=settings(
+            max_examples=SCENARIOS,
+            stateful_step_count=STEPS,
+            deadline=None,
+            suppress_health_check=list(HealthCheck),
+            database=None,
+        )
+    )
+    return len(links)
+
+
+@pytest.mark.parametrize("username", ["patient_a1", "scheduler_a"])
+def test_linked_calls_as_a_patient_and_as_a_scheduler_answer_as_documented(app: FastAPI, username: str) -> None:
+    assert fuzz_linked_calls(app, _signed_in_headers(app, username)) >= 3

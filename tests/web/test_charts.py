@@ -5,59 +5,10 @@ from __future__ import annotations
 
 import xml.etree.ElementTree as ET
 
-import pytest
-
-from msinfusion.scheduling import Day, Schedule, parse_day, solve
+from msinfusion.scheduling import Day, Schedule
 from msinfusion.web import charts
 
 SVG = "{http://www.w3.org/2000/svg}"
-
-
-@pytest.fixture(scope="module")
-def day_two_chairs() -> Day:
-    return parse_day(
-        {
-            "format": "msinfusion.day/1",
-            "center": {
-                "name": "Test center",
-                "date": "2027-03-08",
-                "timezone": "America/New_York",
-                "opens": "08:00",
-                "closes": "17:00",
-                "chairs": [{"id": "C01"}, {"id": "C02", "features": ["bed"]}],
-                "nurses": [
-                    {"id": "N1", "shift_start": "08:00", "shift_end": "12:00"},
-                    {"id": "N2", "shift_start": "10:00", "shift_end": "17:00"},
-                ],
-                "max_patients_per_nurse": 1,
-            },
-            "appointments": [
-                {
-                    "id": "A1",
-                    "patient": "P<1>",
-                    "treatment": "ocrelizumab-600",
-                    "preferred_start": "08:00",
-                    "phases": [
-                        {"name": "check-in", "minutes": 15, "nurse_minutes": 15},
-                        {"name": "infusion", "minutes": 120, "nurse_minutes": 10},
-                        {"name": "observation", "minutes": 60, "nurse_minutes": 0},
-                    ],
-                },
-                {
-                    "id": "A2",
-                    "patient": "P2",
-                    "treatment": "natalizumab-300",
-                    "preferred_start": "10:00",
-                    "phases": [{"name": "infusion", "minutes": 60, "nurse_minutes": 10}],
-                },
-            ],
-        }
-    )
-
-
-@pytest.fixture(scope="module")
-def schedule(day_two_chairs: Day) -> Schedule:
-    return solve(day_two_chairs, solver="greedy")
 
 
 def _parse(markup: str) -> ET.Element:
@@ -65,9 +16,9 @@ def _parse(markup: str) -> ET.Element:
 
 
 def test_the_chair_chart_is_an_image_named_by_its_title_and_description(
-    day_two_chairs: Day, schedule: Schedule
+    ratio_day: Day, ratio_schedule: Schedule
 ) -> None:
-    svg = _parse(charts.chair_gantt(day_two_chairs, schedule))
+    svg = _parse(charts.chair_gantt(ratio_day, ratio_schedule))
     assert svg.get("role") == "img"
     title, desc = svg.find(f"{SVG}title"), svg.find(f"{SVG}desc")
     assert title is not None and desc is not None
@@ -76,11 +27,11 @@ def test_the_chair_chart_is_an_image_named_by_its_title_and_description(
 
 
 def test_every_visit_is_a_bar_labelled_in_words_with_patient_and_treatment(
-    day_two_chairs: Day, schedule: Schedule
+    ratio_day: Day, ratio_schedule: Schedule
 ) -> None:
-    svg = _parse(charts.chair_gantt(day_two_chairs, schedule))
+    svg = _parse(charts.chair_gantt(ratio_day, ratio_schedule))
     bars = svg.findall(f".//{SVG}g[@class='chart-bar']")
-    assert len(bars) == len(schedule.assignments) == 2
+    assert len(bars) == len(ratio_schedule.assignments) == 2
     texts = ["".join(t.itertext()) for t in svg.iter(f"{SVG}text")]
     assert "P<1>" in texts and "ocrelizumab-600" in texts and "C01" in texts and "08:00" in texts
     # Phases are patterns, not colours alone; the legend names each pattern.
@@ -89,18 +40,18 @@ def test_every_visit_is_a_bar_labelled_in_words_with_patient_and_treatment(
     assert ("observation", "Observation: dots") in charts.phase_legend()
 
 
-def test_chart_text_is_escaped(day_two_chairs: Day, schedule: Schedule) -> None:
-    markup = str(charts.chair_gantt(day_two_chairs, schedule))
+def test_chart_text_is_escaped(ratio_day: Day, ratio_schedule: Schedule) -> None:
+    markup = str(charts.chair_gantt(ratio_day, ratio_schedule))
     assert "P<1>" not in markup and "P&lt;1&gt;" in markup
 
 
-def test_the_load_chart_draws_patients_and_capacity_as_two_paths(day_two_chairs: Day, schedule: Schedule) -> None:
-    svg = _parse(charts.patient_load(day_two_chairs, schedule))
+def test_the_load_chart_draws_patients_and_capacity_as_two_paths(ratio_day: Day, ratio_schedule: Schedule) -> None:
+    svg = _parse(charts.patient_load(ratio_day, ratio_schedule))
     assert svg.get("role") == "img"
     assert {p.get("class") for p in svg.iter(f"{SVG}path")} == {"chart-patients", "chart-capacity"}
 
 
-def test_the_nurse_chart_draws_one_block_per_task(day_two_chairs: Day, schedule: Schedule) -> None:
-    svg = _parse(charts.nurse_tasks(day_two_chairs, schedule))
+def test_the_nurse_chart_draws_one_block_per_task(ratio_day: Day, ratio_schedule: Schedule) -> None:
+    svg = _parse(charts.nurse_tasks(ratio_day, ratio_schedule))
     tasks = [r for r in svg.iter(f"{SVG}rect") if r.get("class") == "chart-task"]
-    assert len(tasks) == sum(len(a.nurse_tasks) for a in schedule.assignments)
+    assert len(tasks) == sum(len(a.nurse_tasks) for a in ratio_schedule.assignments)

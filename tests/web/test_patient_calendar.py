@@ -4,10 +4,11 @@ from __future__ import annotations
 
 import hashlib
 import re
+from datetime import timedelta
 
 import pytest
 from fastapi import FastAPI
-from sqlalchemy import select
+from sqlalchemy import select, update
 
 from msinfusion.db.models import AuditEvent, CalendarFeedToken
 from tests.web.web_world import TestClient, World, csrf_token, sign_in
@@ -97,3 +98,20 @@ def test_the_medicine_shows_in_titles_only_when_the_patient_opts_in(patient: Tes
     assert response.status_code == 303
     event = patient.get(f"/patient/appointments/{world.appointments['a1']}.ics").text
     assert "ocrelizumab" in event.split("SUMMARY:")[1].split("\r\n")[0].lower()
+
+
+def test_the_page_says_when_the_link_stops_working_and_that_an_old_link_has_expired(
+    app: FastAPI, patient: TestClient
+) -> None:
+    path = _make_link(patient)
+    days = app.state.settings.calendar_link_days
+    made = app.state.clock()
+    ends = made + timedelta(days=days)
+    page = patient.get("/patient/calendar").text
+    assert "It is working." in page and f"It stops working on {ends:%B} {ends.day}, {ends.year}." in page
+    with app.state.database.session() as db:  # the link was made a day more than the setting ago
+        db.execute(update(CalendarFeedToken).values(created_at=made - timedelta(days=days + 1)))
+    assert TestClient(app).get(path).status_code == 404  # the feed refuses it...
+    page = patient.get("/patient/calendar").text  # ...and the page says so instead of "It is working."
+    assert "has expired" in page and "It is working." not in page
+    assert "Make a new link" in page

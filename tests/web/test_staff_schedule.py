@@ -406,3 +406,42 @@ def test_the_schedule_page_names_patients_and_treatments_in_the_staff_members_la
     assert "Premedicación: líneas diagonales" in page and "Carga por enfermera" in page
     assert re.search(r"<option [^>]*>Patient A1 \(PA1\) · Ocrelizumab IV 300 mg · visita \w+ \(ahora C0", page)
     assert "ocrelizumab-300" not in page
+
+
+@pytest.mark.parametrize("as_json", [False, True], ids=["page", "problem-json"])
+def test_every_refused_move_or_accept_answers_the_same_way_as_a_page_or_as_problem_json(
+    app: FastAPI, staffed: World, as_json: bool
+) -> None:
+    client = signed_in(app, "scheduler_a")
+    job_id = run_and_wait(app, client)
+    visit = _first_assignment(client)["appointment"]
+    before = client.get(f"/api/schedule?day={DAY}").json()
+    version = str(client.get(f"/api/schedule/status?day={DAY}").json().get("version", 1))
+    headers = {"Accept": "application/problem+json"} if as_json else {}
+    token = csrf_token(client, "/staff")
+
+    def send(url: str, **data: Any) -> Any:
+        return client.post(url, data={"csrf_token": token, **data}, headers=headers, follow_redirects=False)
+
+    move = {"job_id": job_id, "appointment": visit, "chair": "C01"}
+    refusals = [  # (answer, status, words said, what the form keeps)
+        (send("/staff/schedule/move", **move, start="9 am"), 422, "like 09:30", "9 am"),
+        (send("/staff/schedule/move", **move, start="23:30"), 422, "after midnight", "23:30"),
+        (send("/staff/schedule/move", **move, start="18:00"), 422, "breaks the day", "18:00"),
+        (send("/staff/schedule/move", **move, start="10:07", version=int(version) + 7), 409, "same moment", "10:07"),
+        (send("/staff/schedule/accept", job_id=job_id, version=int(version) + 7), 409, "same moment", None),
+    ]
+    for response, status, words, kept in refusals:
+        assert response.status_code == status, response.text
+        if as_json:
+            assert response.headers["content-type"] == "application/problem+json"
+            body = response.json()
+            assert body["status"] == status and words in body["detail"]
+            assert body["current"]["job_id"] == job_id
+        else:
+            assert response.headers["content-type"].startswith("text/html")
+            assert words in response.text.replace("&#39;", "'")
+            assert kept is None or f'value="{kept}"' in response.text  # what was typed is still in the form
+    if as_json:  # the rules a move breaks are listed, as the page lists them
+        assert send("/staff/schedule/move", **move, start="18:00").json()["problems"]
+    assert client.get(f"/api/schedule?day={DAY}").json() == before  # nothing was saved

@@ -8,6 +8,7 @@ core's types for calendars, plans, dose records and the day board.
 from __future__ import annotations
 
 from datetime import date, datetime
+from typing import Annotated
 
 from pydantic import BaseModel, ConfigDict, Field
 from sqlalchemy import select
@@ -18,6 +19,7 @@ from msinfusion.db.clinical_models import DoseCheck, InfusionReaction
 from msinfusion.db.models import Prescription
 from msinfusion.dose_checks import UnknownCheck, missing_checks
 from msinfusion.i18n import N_
+from msinfusion.limits import BrowserText, max_chars
 from msinfusion.prescriptions import RecordProblem
 from msinfusion.reactions import Reaction
 
@@ -28,8 +30,8 @@ class DoseCheckIn(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     dose_number: int = Field(ge=1, le=1000)
-    check_id: str = Field(min_length=1, max_length=64)
-    note: str = Field(default="", max_length=2000)
+    check_id: Annotated[BrowserText, Field(min_length=1, max_length=max_chars("check.id"))]
+    note: Annotated[BrowserText, Field(max_length=max_chars("check.note"))] = ""
 
 
 class ReactionIn(BaseModel):
@@ -40,7 +42,7 @@ class ReactionIn(BaseModel):
     dose_number: int = Field(ge=1, le=1000)
     occurred_on: date
     serious: bool = False
-    note: str = Field(default="", max_length=2000)
+    note: Annotated[BrowserText, Field(max_length=max_chars("reaction.note"))] = ""
 
 
 class DoseCheckView(BaseModel):

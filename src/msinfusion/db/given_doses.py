@@ -25,7 +25,7 @@ from msinfusion.dose_records import (
     check_recorded_dose,
     decide,
 )
-from msinfusion.limits import BrowserNewlines, ClinicalDay, NoNul, max_chars
+from msinfusion.limits import BrowserText, ClinicalDay, max_chars
 from msinfusion.prescriptions import DuplicateRecord, RecordProblem, dose_given_on
 from msinfusion.therapies import Therapy
 
@@ -58,7 +58,7 @@ class GivenDoseIn(BaseModel):
     given_on: ClinicalDay
     amount_mg: float | None = Field(default=None, gt=0, le=100_000, allow_inf_nan=False)
     number: int | None = Field(default=None, ge=1, le=1000)
-    note: Annotated[str, BrowserNewlines, Field(max_length=max_chars("dose.note")), NoNul] = ""
+    note: Annotated[BrowserText, Field(max_length=max_chars("dose.note"))] = ""
     prescription_version: int | None = Field(
         default=None,
         ge=1,
@@ -66,8 +66,8 @@ class GivenDoseIn(BaseModel):
         description="The prescription's version the dose was recorded against (409 if it changed since)",
     )
     clinician_confirms: bool = False
-    clinician_reason: str = Field(default="", max_length=2000)
-    clinician: str = Field(default="", max_length=200)
+    clinician_reason: Annotated[BrowserText, Field(max_length=max_chars("clinician.reason"))] = ""
+    clinician: Annotated[BrowserText, Field(max_length=max_chars("clinician.name"))] = ""
 
 
 def prior_exposure(therapy: Therapy, patient: Patient) -> float:

@@ -6,7 +6,7 @@ from the prescription and the doses given; nothing here decides a date. Pages an
 from __future__ import annotations
 
 from datetime import date, datetime
-from typing import Any
+from typing import Annotated, Any
 
 from pydantic import BaseModel, ConfigDict, Field
 from sqlalchemy import select
@@ -25,7 +25,7 @@ from msinfusion.db.models import Appointment, CheckAnswers, GivenDose, Patient, 
 from msinfusion.dose_checks import required_checks
 from msinfusion.i18n import N_
 from msinfusion.lifetime_caps import check_prior
-from msinfusion.limits import ClinicalDay, max_chars
+from msinfusion.limits import BrowserText, ClinicalDay, max_chars
 from msinfusion.prescriptions import RecordProblem, check_new_prescription, prescription_calendar
 from msinfusion.reactions import retreatment_gate
 from msinfusion.regimens import DoseCalendar, RegimenError
@@ -115,7 +115,7 @@ class PrescriptionIn(BaseModel):
 
     model_config = ConfigDict(extra="forbid")
 
-    therapy_id: str = Field(max_length=max_chars("prescription.therapy_id"))
+    therapy_id: Annotated[BrowserText, Field(max_length=max_chars("prescription.therapy_id"))]
     start_date: ClinicalDay
     bsa: float | None = Field(default=None, gt=0, le=5)
 
@@ -126,7 +126,7 @@ class PriorExposureIn(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     prior_mitoxantrone_mg_m2: float = Field(ge=0, allow_inf_nan=False)
-    clinician_reason: str = Field(default="", max_length=2000)
+    clinician_reason: Annotated[BrowserText, Field(max_length=max_chars("clinician.reason"))] = ""
 
 
 def _calendar(

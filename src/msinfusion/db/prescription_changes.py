@@ -9,7 +9,7 @@ given so far (:func:`msinfusion.prescriptions.prescription_calendar` decides; no
 from __future__ import annotations
 
 from datetime import date, datetime
-from typing import Any
+from typing import Annotated, Any
 
 from pydantic import BaseModel, ConfigDict, Field
 from sqlalchemy import select
@@ -18,6 +18,7 @@ from sqlalchemy.orm import Session
 from msinfusion.db.booking_models import PrescriptionChange, VisitChange
 from msinfusion.db.center_catalog import center_today, prescription_therapy
 from msinfusion.db.models import Appointment, Prescription
+from msinfusion.limits import BrowserText, max_chars
 from msinfusion.prescriptions import RecordProblem, prescription_calendar
 from msinfusion.regimens import RegimenError
 
@@ -28,7 +29,7 @@ class StopIn(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     stop_on: date
-    reason: str = Field(min_length=3, max_length=2000)
+    reason: Annotated[BrowserText, Field(min_length=3, max_length=max_chars("visit.reason"))]
 
 
 class EditIn(BaseModel):
@@ -38,7 +39,7 @@ class EditIn(BaseModel):
 
     start_date: date
     bsa: float | None = Field(default=None, gt=0, le=5)
-    reason: str = Field(min_length=3, max_length=2000)
+    reason: Annotated[BrowserText, Field(min_length=3, max_length=max_chars("visit.reason"))]
 
 
 def _fields(prescription: Prescription) -> dict[str, Any]:

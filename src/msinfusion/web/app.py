@@ -37,8 +37,8 @@ from msinfusion.web.routes.patient import feeds as patient_feeds
 from msinfusion.web.routes.patient import plan as patient_plan
 from msinfusion.web.routes.patient import reminders as patient_reminders
 from msinfusion.web.routes.staff import board as staff_board
-from msinfusion.web.routes.staff import booking_center as staff_booking_center
 from msinfusion.web.routes.staff import board_replan as staff_board_replan
+from msinfusion.web.routes.staff import booking_center as staff_booking_center
 from msinfusion.web.routes.staff import bookings as staff_bookings
 from msinfusion.web.routes.staff import catalog as staff_catalog
 from msinfusion.web.routes.staff import change_requests as staff_change_requests

@@ -59,6 +59,12 @@ def is_api(request: Request) -> bool:
     return request.url.path.startswith("/api/")
 
 
+def wants_problem_json(request: Request) -> bool:
+    """Whether to answer an error as problem+json: under /api/, or when the client asks for JSON."""
+    accept = request.headers.get("accept", "")
+    return is_api(request) or PROBLEM_JSON in accept or "application/json" in accept
+
+
 def problem(status: int, detail: str | None = None, **extra: Any) -> JSONResponse:
     """A problem+json response with the standard title for ``status``."""
     body: dict[str, Any] = {"type": "about:blank", "title": HTTPStatus(status).phrase, "status": status}
@@ -123,7 +129,7 @@ def _error_page(request: Request, status: int, detail: str | None) -> Response:
 
 
 def _respond(request: Request, status: int, detail: str | None, headers: dict[str, str] | None = None) -> Response:
-    response = problem(status, detail) if is_api(request) else _error_page(request, status, detail)
+    response = problem(status, detail) if wants_problem_json(request) else _error_page(request, status, detail)
     if headers:
         response.headers.update(headers)
     return response
@@ -158,7 +164,7 @@ async def _validation_error(request: Request, exc: Exception) -> Response:
     assert isinstance(exc, RequestValidationError)
     # Name the fields and the problem; never echo the submitted values back.
     errors = [{"field": ".".join(str(p) for p in e.get("loc", ())), "message": e.get("msg", "")} for e in exc.errors()]
-    if is_api(request):
+    if wants_problem_json(request):
         return problem(422, "The request is not valid.", errors=errors)
     return _error_page(request, 422, "Some of the information sent is not valid.")
 
@@ -201,7 +207,7 @@ async def _server_error(request: Request, exc: Exception) -> Response:
         exc_info=exc,
     )
     detail = "Something went wrong on our side. Please try again."
-    response = problem(500, detail) if is_api(request) else _error_page(request, 500, detail)
+    response = problem(500, detail) if wants_problem_json(request) else _error_page(request, 500, detail)
     # Starlette answers unhandled errors outside the app's middleware, so add the headers here.
     response.headers.update(security_headers(static=False, hsts=is_secure(app_settings(request))))
     return response

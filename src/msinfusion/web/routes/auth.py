@@ -12,7 +12,7 @@ from sqlalchemy import select
 from msinfusion import passwords
 from msinfusion.db import mfa as mfa_store
 from msinfusion.db.models import User
-from msinfusion.limits import max_chars
+from msinfusion.limits import BrowserText, max_chars
 from msinfusion.web import second_factor, sessions, throttle
 from msinfusion.web.dependencies import (
     AppSettings,
@@ -42,14 +42,14 @@ def login_page(request: Request, principal: Annotated[Principal | None, policy("
 @router.post("/login", response_class=HTMLResponse)
 def login(
     request: Request,
-    username: Annotated[str, Form(max_length=max_chars("login.username"))],
+    username: Annotated[BrowserText, Form(max_length=max_chars("login.username"))],
     password: Annotated[str, Form(max_length=passwords.MAX_LENGTH)],
     _principal: Annotated[Principal | None, policy("public")],
     work: Annotated[UnitOfWork, audited("login", "user")],
     at: Now,
     settings: AppSettings,
     hasher: Hasher,
-    next: Annotated[str, Form(max_length=2000)] = "/",
+    next: Annotated[BrowserText, Form(max_length=max_chars("form.back"))] = "/",
 ) -> Response:
     name = username.strip().lower()
     address = request.client.host if request.client else "unknown"

@@ -10,6 +10,7 @@ from fastapi.responses import RedirectResponse, Response
 
 from msinfusion.db.models import User
 from msinfusion.i18n import LOCALES
+from msinfusion.limits import BrowserText, max_chars
 from msinfusion.web.csrf import cookie_header
 from msinfusion.web.dependencies import AppSettings, Principal
 from msinfusion.web.pages import LANGUAGE_COOKIE
@@ -28,11 +29,11 @@ def _local_page(back: str) -> str:
 
 @router.post("/language")
 def choose_language(
-    locale: Annotated[str, Form(max_length=8)],
+    locale: Annotated[BrowserText, Form(max_length=max_chars("form.locale"))],
     _principal: Annotated[Principal | None, policy("public")],
     work: Annotated[UnitOfWork, audited("update", "language_choice")],
     settings: AppSettings,
-    back: Annotated[str, Form(max_length=2000)] = "/login",
+    back: Annotated[BrowserText, Form(max_length=max_chars("form.back"))] = "/login",
 ) -> Response:
     if locale not in LOCALES:
         raise HTTPException(422, "Choose English or Español.")
@@ -44,10 +45,10 @@ def choose_language(
 
 @router.post("/account/language")
 def choose_account_language(
-    locale: Annotated[str, Form(max_length=8)],
+    locale: Annotated[BrowserText, Form(max_length=max_chars("form.locale"))],
     principal: Annotated[Principal, policy("staff-center")],
     work: Annotated[UnitOfWork, audited("update", "account_locale")],
-    back: Annotated[str, Form(max_length=2000)] = "/staff",
+    back: Annotated[BrowserText, Form(max_length=max_chars("form.back"))] = "/staff",
 ) -> Response:
     if locale not in LOCALES:
         raise HTTPException(422, "Choose English or Español.")

@@ -17,6 +17,7 @@ from msinfusion import mfa
 from msinfusion.db import mfa as mfa_store
 from msinfusion.db.models import User
 from msinfusion.i18n import N_
+from msinfusion.limits import BrowserText, max_chars
 from msinfusion.settings import Settings
 from msinfusion.web import second_factor, sessions, throttle
 from msinfusion.web.dependencies import AppSettings, DbSession, Now, Principal
@@ -105,12 +106,12 @@ def code_page(
 @router.post("/login/code", response_class=HTMLResponse)
 def submit_code(
     request: Request,
-    code: Annotated[str, Form(max_length=40)],
+    code: Annotated[BrowserText, Form(max_length=max_chars("mfa.code"))],
     _principal: Annotated[Principal | None, policy("public")],
     work: Annotated[UnitOfWork, audited("login", "user")],
     at: Now,
     settings: AppSettings,
-    next: Annotated[str, Form(max_length=2000)] = "/",
+    next: Annotated[BrowserText, Form(max_length=max_chars("form.back"))] = "/",
 ) -> Response:
     target = safe_next(next)
     user = _pending_user(work.db, request, at, "code")
@@ -147,12 +148,12 @@ def enrol_page(
 @router.post("/login/enrol", response_class=HTMLResponse)
 def confirm_enrolment(
     request: Request,
-    code: Annotated[str, Form(max_length=40)],
+    code: Annotated[BrowserText, Form(max_length=max_chars("mfa.code"))],
     _principal: Annotated[Principal | None, policy("public")],
     work: Annotated[UnitOfWork, audited("enrol", "mfa")],
     at: Now,
     settings: AppSettings,
-    next: Annotated[str, Form(max_length=2000)] = "/",
+    next: Annotated[BrowserText, Form(max_length=max_chars("form.back"))] = "/",
 ) -> Response:
     target = safe_next(next)
     user = _pending_user(work.db, request, at, "enrol")
@@ -208,7 +209,7 @@ def start_enrolment(
 @router.post("/account/mfa/confirm", response_class=HTMLResponse)
 def confirm_account_enrolment(
     request: Request,
-    code: Annotated[str, Form(max_length=40)],
+    code: Annotated[BrowserText, Form(max_length=max_chars("mfa.code"))],
     principal: Annotated[Principal, policy("staff-center")],
     work: Annotated[UnitOfWork, audited("enrol", "mfa")],
     at: Now,

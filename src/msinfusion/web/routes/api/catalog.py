@@ -9,6 +9,7 @@ from fastapi.responses import JSONResponse
 from pydantic import BaseModel, ConfigDict, Field
 
 from msinfusion.db.center_catalog import current_overrides, save_override
+from msinfusion.limits import BrowserText, max_chars
 from msinfusion.therapies import OverrideError, load_catalog
 from msinfusion.therapies.catalog import all_facts
 from msinfusion.web.dependencies import (
@@ -44,10 +45,10 @@ class OverrideIn(BaseModel):
 
     model_config = ConfigDict(extra="forbid")
 
-    field: str = Field(max_length=200)
+    field: Annotated[BrowserText, Field(max_length=max_chars("catalog.field"))]
     value: Any = None
-    reason: str = Field(min_length=3, max_length=2000)
-    clinician_reason: str = Field(default="", max_length=2000)
+    reason: Annotated[BrowserText, Field(min_length=3, max_length=max_chars("catalog.reason"))]
+    clinician_reason: Annotated[BrowserText, Field(max_length=max_chars("clinician.reason"))] = ""
 
 
 class OverrideOut(BaseModel):

@@ -18,7 +18,7 @@ from msinfusion.card import CardDetails, card_details
 from msinfusion.db import calendar_feeds
 from msinfusion.db.center_catalog import center_catalog, center_today
 from msinfusion.db.patient_plan import PatientPlan, load_plan, save_check, set_tick, stored_card
-from msinfusion.limits import max_chars, max_items
+from msinfusion.limits import BrowserText, max_chars, max_items
 from msinfusion.plan import PersonalPlan
 from msinfusion.screening import ScreeningError, ScreeningResult, assess
 from msinfusion.web.dependencies import (
@@ -53,14 +53,14 @@ class PreparationOut(BaseModel):
 class TickIn(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
-    task_id: str = Field(max_length=max_chars("preparation.task_id"))
+    task_id: Annotated[BrowserText, Field(max_length=max_chars("preparation.task_id"))]
     done: bool
 
 
 class CheckIn(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
-    answers: dict[str, bool] = Field(
+    answers: dict[Annotated[BrowserText, Field(max_length=max_chars("check.question"))], bool] = Field(
         max_length=max_items("check.answers"), description="Answers by question id (yes = true)"
     )
 

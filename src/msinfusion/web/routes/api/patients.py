@@ -7,6 +7,7 @@ from typing import Annotated
 
 from fastapi import APIRouter, HTTPException
 from fastapi.responses import JSONResponse
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm.exc import StaleDataError
 
 from msinfusion.db import clinical_records, given_doses, patient_records
@@ -119,11 +120,13 @@ def create_given_dose(
         return problem(422, detail, problems=reasons)
     except RecordProblem as exc:
         raise HTTPException(409 if isinstance(exc, DuplicateRecord) else 422, str(exc)) from None
-    except StaleDataError:
+    except (StaleDataError, IntegrityError):
+        # Another record of this prescription won the race (its version moved on, or the same day was
+        # stored first): 409 with the prescription as it is now.
         work.discard()
         current = work.db.get_one(Prescription, prescription_id)
         view = patient_records.prescription_view(
-            work.db, current, center_today(work.db, principal.center_id, at), settings.jurisdiction
+            work.db, current, center_today(work.db, principal.center_id, at), jurisdiction
         )
         return problem(409, CHANGED_MEANWHILE, current=view.model_dump(mode="json"))
     work.audit(

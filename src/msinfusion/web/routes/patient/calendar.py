@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Annotated
 
 from fastapi import APIRouter, Form, HTTPException, Request
@@ -12,7 +12,10 @@ from msinfusion.db import calendar_feeds, visit_changes
 from msinfusion.db.patient_models import PatientPreferences
 from msinfusion.db.patient_plan import load_plan
 from msinfusion.exports.ical import cancellation_ics, visit_ics
+from msinfusion.limits import BrowserText, max_chars
+from msinfusion.settings import Settings
 from msinfusion.web.dependencies import (
+    AppSettings,
     Now,
     Principal,
     own_patient,
@@ -30,7 +33,12 @@ READ_CALENDAR = AuditEvent("read", "calendar")
 
 
 def _calendar_page(
-    request: Request, work: UnitOfWork, principal: Principal, at: datetime, new_url: str | None = None
+    request: Request,
+    work: UnitOfWork,
+    principal: Principal,
+    at: datetime,
+    settings: Settings,
+    new_url: str | None = None,
 ) -> Response:
     db = work.db
     patient = own_patient(db, principal)
@@ -38,8 +46,12 @@ def _calendar_page(
     live = calendar_feeds.live_token(db, patient.id)
     prefs = db.get(PatientPreferences, patient.id)
     work.audit(object_id=patient.id, patient_id=patient.id, event=READ_CALENDAR)
+    # A link stops working calendar_link_days after it was made (calendar_feeds.find); say so, and when.
+    ends = live.created_at + timedelta(days=settings.calendar_link_days) if live is not None else None
     context = {
         "live": live,
+        "live_ends": ends,
+        "live_expired": ends is not None and at >= ends,
         "new_url": new_url,
         "shows_treatment": bool(prefs and prefs.calendar_shows_treatment),
     }
@@ -52,8 +64,9 @@ def calendar_page(
     principal: Annotated[Principal, policy("patient-self")],
     work: Annotated[UnitOfWork, audited("read", "calendar")],
     at: Now,
+    settings: AppSettings,
 ) -> Response:
-    return _calendar_page(request, work, principal, at)
+    return _calendar_page(request, work, principal, at, settings)
 
 
 @router.get("/calendar/link/new", response_class=HTMLResponse)
@@ -77,7 +90,8 @@ def make_link(
     principal: Annotated[Principal, policy("patient-self")],
     work: Annotated[UnitOfWork, audited("create", "calendar_feed")],
     at: Now,
-    replaces: Annotated[str, Form(max_length=20)] = "none",
+    settings: AppSettings,
+    replaces: Annotated[BrowserText, Form(max_length=max_chars("calendar.replaces"))] = "none",
 ) -> Response:
     """Make a link only when the form names the link it replaces: a resent form (a reload) changes nothing."""
     patient = own_patient(work.db, principal)
@@ -89,7 +103,7 @@ def make_link(
     work.audit(object_id=row.id, patient_id=patient.id)
     # Shown in this response only: the secret is never stored, so it cannot be shown again.
     url = str(request.base_url).rstrip("/") + calendar_feeds.feed_path(token)
-    return _calendar_page(request, work, principal, at, new_url=url)
+    return _calendar_page(request, work, principal, at, settings, new_url=url)
 
 
 @router.post("/calendar/link/revoke")

@@ -12,13 +12,14 @@ from typing import Annotated
 
 from fastapi import APIRouter, Form, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
+from pydantic import Field
 from sqlalchemy.orm import Session
 
 from msinfusion.db import bookings_requests
 from msinfusion.db.center_catalog import center_today
 from msinfusion.db.models import Appointment
 from msinfusion.db.patient_plan import PatientPlan, load_plan
-from msinfusion.limits import max_chars
+from msinfusion.limits import BrowserText, max_chars, max_items
 from msinfusion.prescriptions import RecordProblem
 from msinfusion.web.dependencies import Now, Principal, own_patient
 from msinfusion.web.pages import render_patient
@@ -78,9 +79,12 @@ def ask_change(
     principal: Annotated[Principal, policy("patient-self")],
     work: Annotated[UnitOfWork, audited("create", "change_request")],
     at: Now,
-    unavailable: Annotated[list[str] | None, Form(max_length=10)] = None,
-    time_of_day: Annotated[str, Form(max_length=16)] = "",
-    note: Annotated[str, Form(max_length=max_chars("visit.reason"))] = "",
+    unavailable: Annotated[
+        list[Annotated[BrowserText, Field(max_length=max_chars("change_request.day"))]] | None,
+        Form(max_length=max_items("change_request.days")),
+    ] = None,
+    time_of_day: Annotated[BrowserText, Form(max_length=max_chars("change_request.time_of_day"))] = "",
+    note: Annotated[BrowserText, Form(max_length=max_chars("visit.reason"))] = "",
 ) -> Response:
     patient = own_patient(work.db, principal)
     appointment = work.db.get_one(Appointment, appointment_id)

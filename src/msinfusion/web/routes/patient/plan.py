@@ -14,6 +14,7 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from msinfusion.db.bookings_requests import latest_by_appointment
 from msinfusion.db.patient_plan import load_plan, save_check, set_tick
 from msinfusion.i18n import LOCALES
+from msinfusion.limits import BrowserText, max_chars
 from msinfusion.outbox.producers import enqueue_check_notice
 from msinfusion.preparation import Stage
 from msinfusion.web.dependencies import (
@@ -66,7 +67,7 @@ def prepare_page(
 
 @router.post("/prepare")
 def tick_task(
-    task_id: Annotated[str, Form(max_length=64)],
+    task_id: Annotated[BrowserText, Form(max_length=max_chars("preparation.task_id"))],
     done: Annotated[bool, Form()],
     principal: Annotated[Principal, policy("patient-self")],
     work: Annotated[UnitOfWork, audited("update", "preparation_tick")],
@@ -123,10 +124,10 @@ async def send_check(
 
 @router.post("/language")
 def choose_language(
-    locale: Annotated[str, Form(max_length=8)],
+    locale: Annotated[BrowserText, Form(max_length=max_chars("form.locale"))],
     principal: Annotated[Principal, policy("patient-self")],
     work: Annotated[UnitOfWork, audited("update", "patient_locale")],
-    back: Annotated[str, Form(max_length=200)] = "/patient",
+    back: Annotated[BrowserText, Form(max_length=max_chars("form.back"))] = "/patient",
 ) -> Response:
     patient = own_patient(work.db, principal)
     if locale not in LOCALES:

@@ -11,8 +11,10 @@ from typing import Annotated
 
 from fastapi import APIRouter, Form, HTTPException, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
+from pydantic import Field
 
 from msinfusion.db.patient_plan import load_plan
+from msinfusion.limits import BrowserText, max_chars, max_items
 from msinfusion.outbox.contacts import ContactProblem, email_contact, restart, set_email, stop
 from msinfusion.outbox.producers import enqueue_verification
 from msinfusion.reminders.rules import RULE_IDS
@@ -44,12 +46,15 @@ def reminders_page(
 @router.post("/reminders", response_class=HTMLResponse)
 def save_reminders(
     request: Request,
-    email: Annotated[str, Form(max_length=320)],
+    email: Annotated[BrowserText, Form(max_length=max_chars("reminders.email"))],
     principal: Annotated[Principal, policy("patient-self")],
     work: Annotated[UnitOfWork, audited("update", "patient_contact")],
     at: Now,
     mail: Mail,
-    rule: Annotated[list[str] | None, Form()] = None,
+    rule: Annotated[
+        list[Annotated[BrowserText, Field(max_length=max_chars("reminders.rule"))]] | None,
+        Form(max_length=max_items("reminders.rules")),
+    ] = None,
 ) -> Response:
     patient = own_patient(work.db, principal)
     before = email_contact(work.db, patient.id)

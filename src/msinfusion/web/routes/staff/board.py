@@ -29,7 +29,7 @@ from msinfusion.db.clinical_records import patients_with_reactions
 from msinfusion.db.day_schedule.day import instant_at
 from msinfusion.db.models import Appointment, Patient
 from msinfusion.db.schedule_models import BoardEvent
-from msinfusion.limits import ClinicalDay, max_chars
+from msinfusion.limits import BrowserText, ClinicalDay, max_chars
 from msinfusion.scheduling.clock import parse_clock
 from msinfusion.scheduling.problems import DayProblem
 from msinfusion.web.dependencies import Now, Principal
@@ -58,14 +58,14 @@ def board_page(
 def advance(
     request: Request,
     appointment_id: int,
-    from_state: Annotated[str, Form(max_length=16)],
-    to_state: Annotated[str, Form(max_length=16)],
+    from_state: Annotated[BrowserText, Form(max_length=max_chars("board.state"))],
+    to_state: Annotated[BrowserText, Form(max_length=max_chars("board.state"))],
     principal: Annotated[Principal, policy("nurse-center")],
     work: Annotated[UnitOfWork, audited("update", "appointment")],
     at: Now,
-    clinician_confirms: Annotated[str, Form(max_length=8)] = "",
-    clinician_reason: Annotated[str, Form(max_length=2000)] = "",
-    check_read: Annotated[str, Form(max_length=16)] = "",
+    clinician_confirms: Annotated[BrowserText, Form(max_length=max_chars("form.checkbox"))] = "",
+    clinician_reason: Annotated[BrowserText, Form(max_length=max_chars("clinician.reason"))] = "",
+    check_read: Annotated[BrowserText, Form(max_length=16)] = "",
 ) -> Response:
     t = board_translator(request)
     appointment = work.db.get_one(Appointment, appointment_id)
@@ -162,7 +162,7 @@ def _bump(work: UnitOfWork, appointment: Appointment, version: int) -> bool:
 def undo(
     request: Request,
     appointment_id: int,
-    state: Annotated[str, Form(max_length=16)],
+    state: Annotated[BrowserText, Form(max_length=16)],
     version: Annotated[int, Form(ge=1, le=2**31)],
     principal: Annotated[Principal, policy("nurse-center")],
     work: Annotated[UnitOfWork, audited("update", "appointment")],
@@ -214,8 +214,8 @@ def undo(
 def correct_time(
     request: Request,
     appointment_id: int,
-    state: Annotated[str, Form(max_length=16)],
-    at_time: Annotated[str, Form(max_length=max_chars("schedule.start"))],
+    state: Annotated[BrowserText, Form(max_length=16)],
+    at_time: Annotated[BrowserText, Form(max_length=max_chars("schedule.start"))],
     version: Annotated[int, Form(ge=1, le=2**31)],
     principal: Annotated[Principal, policy("nurse-center")],
     work: Annotated[UnitOfWork, audited("update", "appointment")],

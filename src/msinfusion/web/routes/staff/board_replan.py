@@ -19,7 +19,7 @@ from pydantic import ValidationError
 
 from msinfusion.db.live_day import DayChanged, LiveDay, NoLiveSchedule, add_on_visit, apply_plan, live_day
 from msinfusion.db.models import Appointment
-from msinfusion.limits import ClinicalDay, max_chars
+from msinfusion.limits import BrowserText, ClinicalDay, max_chars
 from msinfusion.scheduling import Day, parse_schedule
 from msinfusion.scheduling.addon import add_on
 from msinfusion.scheduling.changes import schedule_changes
@@ -124,12 +124,12 @@ def propose_repair(
     work: Annotated[UnitOfWork, audited("read", "appointment")],
     at: Now,
     day: Annotated[ClinicalDay, Form()],
-    kind: Annotated[str, Form(max_length=16)],
-    appointment_id: Annotated[str, Form(max_length=20)] = "",
-    minutes_late: Annotated[str, Form(max_length=4)] = "",
-    pause_minutes: Annotated[str, Form(max_length=4)] = "",
-    nurse: Annotated[str, Form(max_length=max_chars("schedule.chair"))] = "",
-    at_time: Annotated[str, Form(max_length=max_chars("schedule.start"))] = "",
+    kind: Annotated[BrowserText, Form(max_length=16)],
+    appointment_id: Annotated[BrowserText, Form(max_length=20)] = "",
+    minutes_late: Annotated[BrowserText, Form(max_length=4)] = "",
+    pause_minutes: Annotated[BrowserText, Form(max_length=4)] = "",
+    nurse: Annotated[BrowserText, Form(max_length=max_chars("schedule.chair"))] = "",
+    at_time: Annotated[BrowserText, Form(max_length=max_chars("schedule.start"))] = "",
 ) -> Response:
     """Record what happened and propose a repaired plan (nothing is stored yet)."""
     t = board_translator(request)
@@ -187,9 +187,9 @@ def confirm_repair(
     at: Now,
     mail: Mail,
     day: Annotated[ClinicalDay, Form()],
-    token: Annotated[str, Form(max_length=max_chars("board.token"))],
-    events: Annotated[str, Form(max_length=max_chars("board.events"))],
-    schedule: Annotated[str, Form(max_length=max_chars("board.proposal"))],
+    token: Annotated[BrowserText, Form(max_length=max_chars("board.token"))],
+    events: Annotated[BrowserText, Form(max_length=max_chars("board.events"))],
+    schedule: Annotated[BrowserText, Form(max_length=max_chars("board.proposal"))],
 ) -> Response:
     """Store the repaired plan shown, if the day is still the one it was made from."""
     t = board_translator(request)
@@ -236,8 +236,8 @@ def propose_add_on(
     at: Now,
     day: Annotated[ClinicalDay, Form()],
     patient_id: Annotated[int, Form(ge=1, le=2**62)],
-    treatment: Annotated[str, Form(max_length=max_chars("prescription.therapy_id"))],
-    earliest: Annotated[str, Form(max_length=max_chars("schedule.start"))] = "",
+    treatment: Annotated[BrowserText, Form(max_length=max_chars("prescription.therapy_id"))],
+    earliest: Annotated[BrowserText, Form(max_length=max_chars("schedule.start"))] = "",
 ) -> Response:
     """Place a same-day visit (nothing is stored yet): where and when, or what would have to give."""
     t = board_translator(request)
@@ -297,12 +297,12 @@ def confirm_add_on(
     at: Now,
     mail: Mail,
     day: Annotated[ClinicalDay, Form()],
-    token: Annotated[str, Form(max_length=max_chars("board.token"))],
+    token: Annotated[BrowserText, Form(max_length=max_chars("board.token"))],
     patient_id: Annotated[int, Form(ge=1, le=2**62)],
-    treatment: Annotated[str, Form(max_length=max_chars("prescription.therapy_id"))],
-    earliest: Annotated[str, Form(max_length=max_chars("schedule.start"))],
+    treatment: Annotated[BrowserText, Form(max_length=max_chars("prescription.therapy_id"))],
+    earliest: Annotated[BrowserText, Form(max_length=max_chars("schedule.start"))],
     now: Annotated[int, Form(ge=0, le=24 * 60)],
-    schedule: Annotated[str, Form(max_length=max_chars("board.proposal"))],
+    schedule: Annotated[BrowserText, Form(max_length=max_chars("board.proposal"))],
 ) -> Response:
     """Store the add-on shown, if the day is still the one it was made from."""
     t = board_translator(request)

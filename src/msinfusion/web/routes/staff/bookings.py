@@ -15,7 +15,7 @@ from zoneinfo import ZoneInfo
 
 from fastapi import APIRouter, Form, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
-from pydantic import ValidationError
+from pydantic import Field, ValidationError
 from sqlalchemy.exc import IntegrityError
 
 from msinfusion.db import bookings, prescription_changes, visit_changes
@@ -24,7 +24,7 @@ from msinfusion.db.center_catalog import center_today
 from msinfusion.db.models import Appointment, Center, Prescription
 from msinfusion.db.prescription_changes import EditIn, StopIn
 from msinfusion.i18n import translator
-from msinfusion.limits import ClinicalDay, max_chars
+from msinfusion.limits import BrowserText, ClinicalDay, max_chars, max_items
 from msinfusion.outbox.producers import enqueue_visit_notice
 from msinfusion.prescriptions import RecordProblem
 from msinfusion.scheduling.clock import format_clock
@@ -55,7 +55,7 @@ def stop_prescription(
     request: Request,
     prescription_id: int,
     stop_on: Annotated[ClinicalDay, Form()],
-    reason: Annotated[str, Form(max_length=max_chars("visit.reason"))],
+    reason: Annotated[BrowserText, Form(max_length=max_chars("visit.reason"))],
     principal: Annotated[Principal, policy("scheduler-center")],
     work: Annotated[UnitOfWork, audited("stop", "prescription")],
     at: Now,
@@ -82,12 +82,12 @@ def edit_prescription(
     request: Request,
     prescription_id: int,
     start_date: Annotated[ClinicalDay, Form()],
-    reason: Annotated[str, Form(max_length=max_chars("visit.reason"))],
+    reason: Annotated[BrowserText, Form(max_length=max_chars("visit.reason"))],
     principal: Annotated[Principal, policy("scheduler-center")],
     work: Annotated[UnitOfWork, audited("update", "prescription")],
     at: Now,
     settings: AppSettings,
-    bsa: Annotated[str, Form(max_length=max_chars("prescription.bsa"))] = "",
+    bsa: Annotated[BrowserText, Form(max_length=max_chars("prescription.bsa"))] = "",
 ) -> Response:
     prescription = work.db.get_one(Prescription, prescription_id)
     back = f"/staff/patients/{prescription.patient_id}#prescription-{prescription.id}"
@@ -150,7 +150,10 @@ def booking_confirm(
     work: Annotated[UnitOfWork, audited("create", "booking")],
     at: Now,
     mail: Mail,
-    proposal: Annotated[list[str] | None, Form()] = None,
+    proposal: Annotated[
+        list[Annotated[BrowserText, Field(max_length=max_chars("booking.proposal"))]] | None,
+        Form(max_length=max_items("booking.proposal")),
+    ] = None,
 ) -> Response:
     prescription = work.db.get_one(Prescription, prescription_id)
     today = center_today(work.db, principal.center_id, at)
@@ -178,13 +181,13 @@ def book_visit(
     dose: Annotated[int, Form(ge=1, le=1000)],
     day: Annotated[ClinicalDay, Form()],
     start: Annotated[time, Form()],
-    chair: Annotated[str, Form(max_length=max_chars("schedule.chair"))],
+    chair: Annotated[BrowserText, Form(max_length=max_chars("schedule.chair"))],
     principal: Annotated[Principal, policy("scheduler-center")],
     work: Annotated[UnitOfWork, audited("create", "appointment")],
     at: Now,
     settings: AppSettings,
     mail: Mail,
-    clinical_reason: Annotated[str, Form(max_length=max_chars("visit.reason"))] = "",
+    clinical_reason: Annotated[BrowserText, Form(max_length=max_chars("visit.reason"))] = "",
 ) -> Response:
     """Book one dose: the engine's suggestion from the preview, or a manual choice checked the same way."""
     prescription = work.db.get_one(Prescription, prescription_id)
@@ -253,11 +256,11 @@ def move_visit(
     at: Now,
     settings: AppSettings,
     mail: Mail,
-    option: Annotated[str, Form(max_length=64)] = "",
+    option: Annotated[BrowserText, Form(max_length=max_chars("booking.proposal"))] = "",
     day: Annotated[ClinicalDay | None, Form()] = None,
     start: Annotated[time | None, Form()] = None,
-    chair: Annotated[str, Form(max_length=max_chars("schedule.chair"))] = "",
-    clinical_reason: Annotated[str, Form(max_length=max_chars("visit.reason"))] = "",
+    chair: Annotated[BrowserText, Form(max_length=max_chars("schedule.chair"))] = "",
+    clinical_reason: Annotated[BrowserText, Form(max_length=max_chars("visit.reason"))] = "",
     version: Annotated[int | None, Form(ge=1, le=MAX_VERSION)] = None,
 ) -> Response:
     """Move a visit to the engine's option or to a manual date, start and chair (both checked the same way)."""
@@ -303,7 +306,7 @@ def move_visit(
 def cancel_visit(
     request: Request,
     appointment_id: int,
-    reason: Annotated[str, Form(max_length=max_chars("visit.reason"))],
+    reason: Annotated[BrowserText, Form(max_length=max_chars("visit.reason"))],
     principal: Annotated[Principal, policy("scheduler-center")],
     work: Annotated[UnitOfWork, audited("cancel", "appointment")],
     at: Now,

@@ -8,7 +8,7 @@ from fastapi import APIRouter, Form, HTTPException, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
 from msinfusion.db.center_catalog import current_overrides, save_override
-from msinfusion.limits import max_chars
+from msinfusion.limits import BrowserText, max_chars
 from msinfusion.therapies import OverrideError, load_catalog
 from msinfusion.therapies.catalog import all_facts, show
 from msinfusion.web.dependencies import (
@@ -47,13 +47,13 @@ def therapy_page(
 def record_override(
     request: Request,
     therapy_id: str,
-    field: Annotated[str, Form(max_length=max_chars("catalog.field"))],
-    reason: Annotated[str, Form(min_length=3, max_length=max_chars("catalog.reason"))],
+    field: Annotated[BrowserText, Form(max_length=max_chars("catalog.field"))],
+    reason: Annotated[BrowserText, Form(min_length=3, max_length=max_chars("catalog.reason"))],
     principal: Annotated[Principal, policy("admin-center")],
     work: Annotated[UnitOfWork, audited("update", "catalog_override")],
     at: Now,
-    value: Annotated[str, Form(max_length=max_chars("catalog.value"))] = "",
-    clinician_reason: Annotated[str, Form(max_length=2000)] = "",
+    value: Annotated[BrowserText, Form(max_length=max_chars("catalog.value"))] = "",
+    clinician_reason: Annotated[BrowserText, Form(max_length=max_chars("clinician.reason"))] = "",
 ) -> Response:
     """Record a center override of one sourced value (an empty value goes back to the catalog default).
 

@@ -17,7 +17,7 @@ from msinfusion.db.booking_models import ChangeRequest
 from msinfusion.db.center_catalog import center_today
 from msinfusion.db.models import Appointment
 from msinfusion.i18n import translator
-from msinfusion.limits import max_chars
+from msinfusion.limits import BrowserText, max_chars
 from msinfusion.prescriptions import RecordProblem
 from msinfusion.web.booking_changes import MAX_VERSION, change_visit, visit_changed
 from msinfusion.web.dependencies import AppSettings, Mail, Now, Principal
@@ -73,7 +73,7 @@ def accept_request(
     at: Now,
     settings: AppSettings,
     mail: Mail,
-    option: Annotated[str, Form(max_length=64)] = "",
+    option: Annotated[BrowserText, Form(max_length=64)] = "",
     version: Annotated[int | None, Form(ge=1, le=MAX_VERSION)] = None,
 ) -> Response:
     found = _open(work, appointment_id, version)
@@ -103,7 +103,7 @@ def decline_request(
     principal: Annotated[Principal, policy("scheduler-center")],
     work: Annotated[UnitOfWork, audited("decline", "change_request")],
     at: Now,
-    reason: Annotated[str, Form(max_length=max_chars("visit.reason"))] = "",
+    reason: Annotated[BrowserText, Form(max_length=max_chars("visit.reason"))] = "",
     version: Annotated[int | None, Form(ge=1, le=MAX_VERSION)] = None,
 ) -> Response:
     found = _open(work, appointment_id, version)

@@ -8,6 +8,7 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Form, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm.exc import StaleDataError
 
 from msinfusion.db import clinical_records, given_doses, patient_records
@@ -17,7 +18,7 @@ from msinfusion.db.given_doses import DoseRefused, GivenDoseIn
 from msinfusion.db.models import Patient, Prescription, User
 from msinfusion.db.patient_records import PrescriptionIn, PriorExposureIn
 from msinfusion.i18n import N_
-from msinfusion.limits import EARLIEST_DAY, ClinicalDay, max_chars
+from msinfusion.limits import EARLIEST_DAY, BrowserText, ClinicalDay, max_chars
 from msinfusion.prescriptions import DuplicateRecord, RecordProblem
 from msinfusion.settings import Settings
 from msinfusion.therapies import load_catalog
@@ -101,13 +102,13 @@ def patient_page(
 def prescribe(
     request: Request,
     patient_id: int,
-    therapy_id: Annotated[str, Form(max_length=max_chars("prescription.therapy_id"))],
+    therapy_id: Annotated[BrowserText, Form(max_length=max_chars("prescription.therapy_id"))],
     start_date: Annotated[ClinicalDay, Form()],
     principal: Annotated[Principal, policy("scheduler-center")],
     work: Annotated[UnitOfWork, audited("create", "prescription")],
     at: Now,
     settings: AppSettings,
-    bsa: Annotated[str, Form(max_length=max_chars("prescription.bsa"))] = "",
+    bsa: Annotated[BrowserText, Form(max_length=max_chars("prescription.bsa"))] = "",
 ) -> Response:
     patient = work.db.get_one(Patient, patient_id)
     try:
@@ -135,11 +136,11 @@ def record_dose(
     work: Annotated[UnitOfWork, audited("create", "given_dose")],
     at: Now,
     settings: AppSettings,
-    amount_mg: Annotated[str, Form(max_length=max_chars("dose.amount"))] = "",
-    number: Annotated[str, Form(max_length=4)] = "",
-    note: Annotated[str, Form(max_length=max_chars("dose.note"))] = "",
-    clinician_confirms: Annotated[str, Form(max_length=8)] = "",
-    clinician_reason: Annotated[str, Form(max_length=2000)] = "",
+    amount_mg: Annotated[BrowserText, Form(max_length=max_chars("dose.amount"))] = "",
+    number: Annotated[BrowserText, Form(max_length=max_chars("dose.number"))] = "",
+    note: Annotated[BrowserText, Form(max_length=max_chars("dose.note"))] = "",
+    clinician_confirms: Annotated[BrowserText, Form(max_length=max_chars("form.checkbox"))] = "",
+    clinician_reason: Annotated[BrowserText, Form(max_length=max_chars("clinician.reason"))] = "",
     version: Annotated[int | None, Form(ge=1, le=2**31 - 1)] = None,
 ) -> Response:
     prescription = work.db.get_one(Prescription, prescription_id)
@@ -185,7 +186,7 @@ def record_dose(
             reasons=[p.message for p in exc.problems],
             dose_form=kept,
         )
-    except StaleDataError:
+    except (StaleDataError, IntegrityError):  # the same dose, or another one, was stored at the same moment
         work.discard()
         message = N_(
             "Someone recorded a dose on this prescription at the same moment, so nothing was saved. "
@@ -219,12 +220,12 @@ def record_dose(
 def record_prior_exposure(
     request: Request,
     patient_id: int,
-    prior_mitoxantrone_mg_m2: Annotated[str, Form(max_length=12)],
+    prior_mitoxantrone_mg_m2: Annotated[BrowserText, Form(max_length=max_chars("prior_exposure.mg_m2"))],
     principal: Annotated[Principal, policy("staff-center")],
     work: Annotated[UnitOfWork, audited("update", "prior_exposure")],
     at: Now,
     settings: AppSettings,
-    clinician_reason: Annotated[str, Form(max_length=2000)] = "",
+    clinician_reason: Annotated[BrowserText, Form(max_length=max_chars("clinician.reason"))] = "",
 ) -> Response:
     patient = work.db.get_one(Patient, patient_id)
     try:
@@ -253,12 +254,12 @@ def record_check(
     request: Request,
     prescription_id: int,
     dose_number: Annotated[int, Form(ge=1, le=1000)],
-    check_id: Annotated[str, Form(max_length=64)],
+    check_id: Annotated[BrowserText, Form(max_length=max_chars("check.id"))],
     principal: Annotated[Principal, policy("staff-center")],
     work: Annotated[UnitOfWork, audited("create", "dose_check")],
     at: Now,
     settings: AppSettings,
-    note: Annotated[str, Form(max_length=2000)] = "",
+    note: Annotated[BrowserText, Form(max_length=max_chars("check.note"))] = "",
 ) -> Response:
     prescription = work.db.get_one(Prescription, prescription_id)
     patient = prescription.patient
@@ -282,8 +283,8 @@ def record_reaction(
     work: Annotated[UnitOfWork, audited("create", "infusion_reaction")],
     at: Now,
     settings: AppSettings,
-    serious: Annotated[str, Form(max_length=8)] = "",
-    note: Annotated[str, Form(max_length=2000)] = "",
+    serious: Annotated[BrowserText, Form(max_length=max_chars("form.checkbox"))] = "",
+    note: Annotated[BrowserText, Form(max_length=max_chars("reaction.note"))] = "",
 ) -> Response:
     prescription = work.db.get_one(Prescription, prescription_id)
     patient = prescription.patient

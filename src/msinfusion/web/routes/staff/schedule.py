@@ -11,6 +11,7 @@ from urllib.parse import urlencode
 from fastapi import APIRouter, Form, HTTPException, Query, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from pydantic import ValidationError
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 from sqlalchemy.orm.exc import StaleDataError
 
@@ -19,7 +20,7 @@ from msinfusion.db.center_catalog import center_today
 from msinfusion.db.database import reading
 from msinfusion.db.schedule_models import ScheduleJob
 from msinfusion.i18n import N_
-from msinfusion.limits import MAX_ROW_ID, ClinicalDay, max_chars
+from msinfusion.limits import MAX_ROW_ID, BrowserText, ClinicalDay, max_chars
 from msinfusion.scheduling.clock import format_clock, parse_clock
 from msinfusion.settings import Settings
 from msinfusion.web.dependencies import (
@@ -32,6 +33,7 @@ from msinfusion.web.dependencies import (
 )
 from msinfusion.web.pages import page_translator
 from msinfusion.web.policies import policy
+from msinfusion.web.problems import problem, wants_problem_json
 from msinfusion.web.unit_of_work import UnitOfWork, audited
 from msinfusion.web.views import day_schedule as view
 
@@ -52,31 +54,45 @@ def _owned_run(db: Session, job_id: int, principal: Principal) -> ScheduleJob:
     return job
 
 
-def _changed_meanwhile(
+CHANGED_MEANWHILE = N_(
+    "Another scheduler changed this schedule at the same moment, so your change was not saved. "
+    "The schedule below is the current one; check it and make your change again."
+)
+BAD_START = N_("Choose a visit and give the new start as hours and minutes, like 09:30.")
+PAST_MIDNIGHT = N_("That start is too late: the visit would end after midnight. Choose an earlier start.")
+BREAKS_RULES = N_("That move breaks the day's rules, so the schedule was not changed:")
+
+
+def _refused(
     request: Request,
     work: UnitOfWork,
     principal: Principal,
     day: date,
     at: datetime,
     settings: Settings,
+    status_code: int,
+    error: str,
+    *,
     form: dict[str, str] | None = None,
+    problems: list[str] | None = None,
 ) -> Response:
-    """409: the run changed since the page was shown; show it as it is now, keeping the typed move."""
+    """The one answer to a refused run, move or accept: nothing is saved, and the caller sees why.
+
+    A browser gets the schedule page as it is now, with the error, the reasons and what it typed kept
+    in the form; a client that asks for JSON (``Accept: application/problem+json``) gets the same
+    status and words as problem+json, with the reasons and the newest run's version.
+    """
     work.discard()
+    if wants_problem_json(request):
+        job = day_schedule.latest_job(work.db, principal.center_id, day)
+        current = (
+            {"day": day.isoformat(), "job_id": job.id, "version": job.version} if job else {"day": day.isoformat()}
+        )
+        return problem(status_code, error, problems=problems or [], current=current)
     return view.page(
-        request,
-        work.db,
-        principal,
-        day,
-        at,
-        settings,
-        status_code=409,
-        form=form,
-        error=N_(
-            "Another scheduler changed this schedule at the same moment, so your change was not saved. "
-            "The schedule below is the current one; check it and make your change again."
-        ),
-    )
+        request, work.db, principal, day, at, settings, status_code=status_code, form=form, error=error,
+        problems=problems,
+    )  # fmt: skip
 
 
 @router.get("", response_class=HTMLResponse)
@@ -108,7 +124,7 @@ def run_optimizer(
         built = day_schedule.build_day(work.db, principal.center_id, day, settings.duration_basis)
     except day_schedule.DayClosed as exc:
         error = exc.in_language(page_translator(request))
-        return view.page(request, work.db, principal, day, at, settings, error=error, status_code=422)
+        return _refused(request, work, principal, day, at, settings, 422, error)
     job, created = day_schedule.queue_run(
         work.db, built, principal.center_id, principal.user_id, at, settings.solver_time_limit_seconds
     )
@@ -132,13 +148,15 @@ def accept_schedule(
     job = _owned_run(work.db, job_id, principal)
     day = job.day
     if version is not None and version != job.version:
-        return _changed_meanwhile(request, work, principal, day, at, settings)
+        return _refused(request, work, principal, day, at, settings, 409, CHANGED_MEANWHILE)
     before = day_schedule.current_starts(work.db, job)
     try:
         rows = day_schedule.accept(work.db, job, principal.user_id, at)
+        work.db.flush()  # the run's version check: a move or accept stored at the same moment fails here
     except day_schedule.ScheduleConflict as exc:
-        work.discard()
-        return view.page(request, work.db, principal, day, at, settings, error=str(exc), status_code=409)
+        return _refused(request, work, principal, day, at, settings, 409, str(exc))
+    except (StaleDataError, IntegrityError):
+        return _refused(request, work, principal, day, at, settings, 409, CHANGED_MEANWHILE)
     day_schedule.notify_patients(work.db, rows, before, mail, at)  # same transaction as the new times
     for row in rows:
         work.audit(
@@ -153,9 +171,9 @@ def accept_schedule(
 def move_visit(
     request: Request,
     job_id: Annotated[int, Form(ge=1, le=MAX_ROW_ID)],
-    appointment: Annotated[str, Form(max_length=max_chars("schedule.appointment"))],
-    chair: Annotated[str, Form(max_length=max_chars("schedule.chair"))],
-    start: Annotated[str, Form(max_length=max_chars("schedule.start"))],
+    appointment: Annotated[BrowserText, Form(max_length=max_chars("schedule.appointment"))],
+    chair: Annotated[BrowserText, Form(max_length=max_chars("schedule.chair"))],
+    start: Annotated[BrowserText, Form(max_length=max_chars("schedule.start"))],
     principal: Annotated[Principal, policy("scheduler-center")],
     work: Annotated[UnitOfWork, audited("update", "schedule_run")],
     at: Now,
@@ -166,58 +184,27 @@ def move_visit(
     day = job.day
     form = {"appointment": appointment, "chair": chair, "start": start}
     if version is not None and version != job.version:
-        return _changed_meanwhile(request, work, principal, day, at, settings, form)
+        return _refused(request, work, principal, day, at, settings, 409, CHANGED_MEANWHILE, form=form)
     try:
         day_schedule.row_id(appointment)
         minutes = parse_clock(start.strip())
         if minutes >= MINUTES_PER_DAY:
             raise ValueError("a visit starts before midnight")
     except ValueError:
-        return view.page(
-            request,
-            work.db,
-            principal,
-            day,
-            at,
-            settings,
-            status_code=422,
-            form=form,
-            error=N_("Choose a visit and give the new start as hours and minutes, like 09:30."),
-        )
+        return _refused(request, work, principal, day, at, settings, 422, BAD_START, form=form)
     try:
         candidate, problems = day_schedule.moved(job, appointment, chair, minutes)
     except day_schedule.ScheduleConflict as exc:
-        return view.page(request, work.db, principal, day, at, settings, error=str(exc), status_code=409, form=form)
+        return _refused(request, work, principal, day, at, settings, 409, str(exc), form=form)
     except ValidationError:  # the visit would run past midnight: a day schedule holds one day
-        return view.page(
-            request,
-            work.db,
-            principal,
-            day,
-            at,
-            settings,
-            status_code=422,
-            form=form,
-            error=N_("That start is too late: the visit would end after midnight. Choose an earlier start."),
-        )
+        return _refused(request, work, principal, day, at, settings, 422, PAST_MIDNIGHT, form=form)
     if problems:
-        return view.page(
-            request,
-            work.db,
-            principal,
-            day,
-            at,
-            settings,
-            status_code=422,
-            form=form,
-            problems=problems,
-            error=N_("That move breaks the day's rules, so the schedule was not changed:"),
-        )
+        return _refused(request, work, principal, day, at, settings, 422, BREAKS_RULES, form=form, problems=problems)
     day_schedule.store_move(job, candidate)
     try:
         work.db.flush()  # the run's version check: a move or accept stored at the same moment fails here
     except StaleDataError:
-        return _changed_meanwhile(request, work, principal, day, at, settings, form)
+        return _refused(request, work, principal, day, at, settings, 409, CHANGED_MEANWHILE, form=form)
     work.audit(
         object_id=job.id,
         details={"moved": appointment, "chair": chair, "start": format_clock(minutes)},

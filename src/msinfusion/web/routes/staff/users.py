@@ -17,6 +17,7 @@ from msinfusion.accounts import ROLES, AccountProblem
 from msinfusion.db import accounts
 from msinfusion.db.models import Patient, User
 from msinfusion.i18n import N_
+from msinfusion.limits import BrowserText, max_chars
 from msinfusion.web.dependencies import AppSettings, DbSession, Now, Principal
 from msinfusion.web.pages import page_translator, render
 from msinfusion.web.policies import policy
@@ -63,14 +64,14 @@ def users_page(request: Request, principal: Annotated[Principal, policy("admin-c
 @router.post("/invite", response_class=HTMLResponse)
 def invite(
     request: Request,
-    username: Annotated[str, Form(max_length=64)],
-    display_name: Annotated[str, Form(max_length=200)],
-    role: Annotated[str, Form(max_length=16)],
+    username: Annotated[BrowserText, Form(max_length=max_chars("account.username"))],
+    display_name: Annotated[BrowserText, Form(max_length=max_chars("account.display_name"))],
+    role: Annotated[BrowserText, Form(max_length=max_chars("account.role"))],
     principal: Annotated[Principal, policy("admin-center")],
     work: Annotated[UnitOfWork, audited("invite", "user")],
     at: Now,
     settings: AppSettings,
-    patient_reference: Annotated[str, Form(max_length=32)] = "",
+    patient_reference: Annotated[BrowserText, Form(max_length=max_chars("account.patient_reference"))] = "",
 ) -> Response:
     """Open an account without a password and show a one-time link for its person to set one."""
     new = accounts.NewAccount(username, display_name, role, patient_reference.strip() or None)
