@@ -79,6 +79,7 @@ def start_run(
     status = status_of(job, at)
     if created:
         work.audit(object_id=job.id, details={"day": body.day.isoformat()})
-        work.after_commit(lambda: runner.submit(job.id))
+        run_id, center_id = job.id, principal.center_id
+        work.after_commit(lambda: runner.submit(run_id, center_id, body.day))
         return status
     return JSONResponse(status.model_dump(mode="json"), status_code=200)

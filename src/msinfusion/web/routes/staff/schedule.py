@@ -109,7 +109,8 @@ def run_optimizer(
     )
     if created:
         work.audit(object_id=job.id, details={"day": day.isoformat()})
-        work.after_commit(lambda: runner.submit(job.id))
+        run_id, center_id = job.id, principal.center_id
+        work.after_commit(lambda: runner.submit(run_id, center_id, day))
     return RedirectResponse(schedule_url(day, notice="queued" if created else "already-running"), status_code=303)
 
 
