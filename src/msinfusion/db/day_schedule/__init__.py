@@ -13,7 +13,7 @@ from msinfusion.db.day_schedule.changes import (
     store_move,
 )
 from msinfusion.db.day_schedule.day import BuiltDay, DayClosed, build_day, row_id
-from msinfusion.db.day_schedule.runs import JobStatus, cancel_run, latest_job, queue_run, status_of
+from msinfusion.db.day_schedule.runs import JobStatus, active_run, cancel_run, latest_job, queue_run, status_of
 
 __all__ = [
     "BuiltDay",
@@ -21,6 +21,7 @@ __all__ = [
     "JobStatus",
     "ScheduleConflict",
     "accept",
+    "active_run",
     "build_day",
     "cancel_run",
     "current_starts",

@@ -300,6 +300,18 @@ class _ProgressHandoff:
         return progress
 
 
+def active_run(db: Session, center_id: int, day: date, now: datetime) -> ScheduleJob | None:
+    """The day's run still queued or running (lost runs are stored as failed first), if any."""
+    expire_stale(db, center_id, day, now)
+    return db.scalar(
+        select(ScheduleJob).where(
+            ScheduleJob.center_id == center_id,
+            ScheduleJob.day == day,
+            ScheduleJob.status.in_(ACTIVE_JOB_STATUSES),
+        )
+    )
+
+
 def cancel_run(db: Session, job: ScheduleJob, now: datetime) -> bool:
     """Store a queued or running run as failed (cancelled), freeing the day; False if it already ended.
 

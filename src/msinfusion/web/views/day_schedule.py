@@ -28,6 +28,7 @@ NOTICES = {
     "already-running": "A run for this day was already under way, so no second run was started. Its progress is below.",
     "accepted": "Schedule accepted: chairs and start times are saved to the appointments.",
     "moved": "Visit moved. Accept the schedule to save the change to the appointments.",
+    "cancelled": "Run cancelled. You can run the optimizer again.",
 }
 
 
