@@ -221,6 +221,7 @@ def run_job(
                 return
             if job.status == "running":
                 log.warning("schedule run %s: its worker stopped; starting it again", job_id)
+            log.info("schedule run %s started", job_id)
             started = clock()
             job.status, job.started_at = "running", started
             job.deadline_at = started + timedelta(seconds=job.time_limit_seconds) + RUN_GRACE
