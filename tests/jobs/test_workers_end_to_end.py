@@ -21,7 +21,6 @@ from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
 from datetime import date
 from pathlib import Path
-from typing import Any
 
 import httpx
 import pytest
@@ -161,7 +160,9 @@ def _starts(processes: Processes) -> tuple[Counter[int], dict[str, set[int]]]:
 def _accept(client: httpx.Client, run_id: int, version: int) -> int:
     page = CSRF.search(client.get("/staff/schedule").text)
     assert page
-    answer = client.post("/staff/schedule/accept", data={"job_id": run_id, "version": version, "csrf_token": page.group(1)})
+    answer = client.post(
+        "/staff/schedule/accept", data={"job_id": run_id, "version": version, "csrf_token": page.group(1)}
+    )
     return answer.status_code
 
 

@@ -102,4 +102,3 @@ def cancel_run(app: procrastinate.App, job_id: int, center_id: int, day: dt.date
         if job.id is not None and job.task_kwargs.get("job_id") == job_id and job.status in ("todo", "doing"):
             cancelled += app.job_manager.cancel_job_by_id(job.id, abort=True)
     return cancelled
-

@@ -15,8 +15,7 @@ from typing import Protocol
 import procrastinate
 
 from msinfusion.db.database import Database
-from msinfusion.db.day_schedule.runs import ACTIVE_JOB_STATUSES
-from msinfusion.db.schedule_models import ScheduleJob
+from msinfusion.db.schedule_models import ACTIVE_JOB_STATUSES, ScheduleJob
 from msinfusion.jobs import queue, tasks
 from msinfusion.jobs.in_process import InProcessRunner
 from msinfusion.settings import Settings

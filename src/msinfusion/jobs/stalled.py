@@ -34,9 +34,7 @@ class StalledReport:
     failed: list[int] = field(default_factory=list)
 
 
-async def retry_or_fail(
-    app: procrastinate.App, database: Database, settings: Settings, clock: Clock
-) -> StalledReport:
+async def retry_or_fail(app: procrastinate.App, database: Database, settings: Settings, clock: Clock) -> StalledReport:
     """Retry or fail every job of a worker silent for ``worker_stalled_after_seconds``."""
     report = StalledReport()
     manager = app.job_manager
@@ -50,8 +48,9 @@ async def retry_or_fail(
                 report.retried.append(job.id)
                 log.warning("job %s (%s): its worker stopped; retrying it", job.id, job.task_name)
                 continue
-            if job.task_name == queue.SOLVE_RUN and isinstance(job.task_kwargs.get("job_id"), int):
-                await asyncio.to_thread(fail_lost_run, database, job.task_kwargs["job_id"], clock())
+            run_id = job.task_kwargs.get("job_id")
+            if job.task_name == queue.SOLVE_RUN and isinstance(run_id, int):
+                await asyncio.to_thread(fail_lost_run, database, run_id, clock())
             await manager.finish_job_by_id_async(job.id, status=Status.FAILED, delete_job=False)
             report.failed.append(job.id)
             log.error("job %s (%s): its worker stopped again; marked failed", job.id, job.task_name)

@@ -1,6 +1,6 @@
 """The day schedule in the database: the day to solve built from the center's records (:mod:`.day`), the
-optimizer runs and the solve of one run (:mod:`.runs`; :mod:`msinfusion.jobs` runs it), and accepting or hand-moving a schedule
-(:mod:`.changes`). The rules themselves are in :mod:`msinfusion.scheduling`.
+optimizer runs and the solve of one run (:mod:`.runs`; :mod:`msinfusion.jobs` runs it), and accepting or
+hand-moving a schedule (:mod:`.changes`). The rules themselves are in :mod:`msinfusion.scheduling`.
 """
 
 from msinfusion.db.day_schedule.changes import (
