@@ -213,17 +213,50 @@ class Settings(BaseSettings):
     outbox_in_process: Literal["auto", "on", "off"] = Field(
         "auto",
         description="Queue due reminders and send the outbox from inside `msinfusion serve`: "
-        "auto (on for SQLite, off for PostgreSQL, whose job worker does it), on or off.",
+        "auto (as `jobs_in_process`: on for SQLite, off for PostgreSQL, whose job worker does it), on or off.",
     )
     outbox_every_seconds: float = Field(
         60.0, ge=1, description="Seconds between two in-process reminder and outbox passes."
     )
 
+    jobs_in_process: Literal["auto", "on", "off"] = Field(
+        "auto",
+        description="Run the jobs (optimizer runs, periodic work) inside `msinfusion serve` instead of on the "
+        "job queue: auto (on for SQLite, off for PostgreSQL, where `msinfusion worker` runs them), on or off.",
+    )
+    worker_concurrency: int = Field(
+        2, ge=1, le=64, description="Jobs one `msinfusion worker` runs at the same time (`--concurrency`)."
+    )
+    worker_heartbeat_seconds: float = Field(
+        5.0, gt=0, le=60, description="How often a job worker tells the database it is alive."
+    )
+    worker_stalled_after_seconds: float = Field(
+        15.0,
+        gt=0,
+        le=600,
+        description="A worker silent this long is dead (killed, crashed): its jobs are retried or failed. "
+        "Keep it at least twice `worker_heartbeat_seconds`.",
+    )
+    job_stalled_retries: int = Field(
+        1, ge=0, le=10, description="Times a job whose worker died is retried before it is marked failed."
+    )
+    idempotency_keep_hours: int = Field(
+        24, ge=1, le=24 * 30, description="Hours an API `Idempotency-Key` and its response are kept."
+    )
+
+    @property
+    def runs_jobs_in_process(self) -> bool:
+        """Whether the web app runs the jobs itself (see ``jobs_in_process``)."""
+        if self.jobs_in_process == "auto":
+            return self.database_url.startswith("sqlite")
+        return self.jobs_in_process == "on"
+
     @property
     def sends_in_process(self) -> bool:
-        """Whether the web app itself runs the reminder and outbox passes (see ``outbox_in_process``)."""
+        """Whether the web app itself runs the reminder and outbox passes (``outbox_in_process``; auto
+        follows ``jobs_in_process``)."""
         if self.outbox_in_process == "auto":
-            return self.database_url.startswith("sqlite")
+            return self.runs_jobs_in_process
         return self.outbox_in_process == "on"
 
     @classmethod

@@ -92,6 +92,30 @@ def test_reset_disable_and_unlock_change_the_account(
     assert "nina" in listing and "disabled" in listing and "ada" in listing
 
 
+def test_enable_lets_a_disabled_account_sign_in_again_and_is_audited(
+    url: str, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from msinfusion import passwords
+    from msinfusion.settings import load_settings
+
+    _first_admin(monkeypatch)
+    assert main(["users", "disable", "ada"]) == 0
+    assert not _users(url)["ada"].is_active
+    assert main(["users", "enable", "ada"]) == 0
+    assert "enabled ada" in capsys.readouterr().out
+    ada = _users(url)["ada"]
+    assert ada.is_active
+    assert passwords.verify(passwords.make_hasher(load_settings()), ada.password_hash, PASSWORD)
+    assert main(["users", "enable", "ada"]) == 0
+    assert "already enabled" in capsys.readouterr().out
+    database = Database.connect(url)
+    with database.session() as db:
+        actions = db.scalars(select(AuditEvent.action).where(AuditEvent.object_type == "user")).all()
+    database.dispose()
+    assert actions.count("enable") == 1 and actions.count("disable") == 1
+    assert main(["users", "enable", "nobody"]) == 2
+
+
 @pytest.mark.parametrize(
     ("args", "message"),
     [

@@ -9,7 +9,7 @@ from alembic.runtime.migration import MigrationContext
 from sqlalchemy import insert, inspect, text
 
 from msinfusion.db import Database, audit, migrate
-from msinfusion.db.migration import downgrade, is_current, upgrade
+from msinfusion.db.migration import downgrade, is_current, is_ours, upgrade
 from msinfusion.db.models import AuditEvent, Base
 from msinfusion.settings import Settings
 
@@ -20,7 +20,7 @@ def test_migrations_reach_the_newest_revision(database: Database) -> None:
 
 def test_migrated_schema_matches_the_models(database: Database) -> None:
     with database.engine.connect() as connection:
-        context = MigrationContext.configure(connection, opts={"compare_type": True})
+        context = MigrationContext.configure(connection, opts={"compare_type": True, "include_name": is_ours})
         differences = compare_metadata(context, Base.metadata)
     assert differences == []
 

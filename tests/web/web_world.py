@@ -38,6 +38,7 @@ FAST: dict[str, Any] = {
     "argon2_memory_kib": 256,
     "argon2_parallelism": 1,
     "outbox_in_process": "off",  # tests that want the in-process mail loop turn it on
+    "jobs_in_process": "on",  # optimizer runs in the app's threads, on PostgreSQL too (tests/jobs use a worker)
 }
 START = datetime(2027, 3, 1, 14, 0, tzinfo=UTC)
 

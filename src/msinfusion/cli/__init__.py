@@ -23,6 +23,7 @@ from msinfusion.cli import reminders as _reminders  # noqa: F401
 from msinfusion.cli import schedule as _schedule  # noqa: F401
 from msinfusion.cli import serve as _serve  # noqa: F401
 from msinfusion.cli import users as _users  # noqa: F401
+from msinfusion.cli import worker as _worker  # noqa: F401
 from msinfusion.cli._app import UsageProblem, app
 
 __all__ = ["app", "main"]

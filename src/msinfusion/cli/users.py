@@ -1,4 +1,4 @@
-"""`msinfusion users`: open, invite, reset, disable and unlock accounts (the first admin starts here).
+"""`msinfusion users`: open, invite, reset, disable, enable and unlock accounts (the first admin starts here).
 
 Each change is written to the audit trail as done from the command line (no signed-in actor).
 """
@@ -23,7 +23,7 @@ from msinfusion.cli.serve import settings_or_problem
 from msinfusion.settings import Settings
 
 users_app = typer.Typer(
-    help="Staff and patient accounts: create, invite, reset, disable, unlock.", no_args_is_help=True
+    help="Staff and patient accounts: create, invite, reset, disable, enable, unlock.", no_args_is_help=True
 )
 app.add_typer(users_app, name="users")
 
@@ -184,6 +184,25 @@ def disable(username: str = typer.Argument(..., help="The account's sign-in name
         accounts.disable(db, user, now)
         _audit(db, now, "disable", user)
         typer.echo(f"disabled {user.username}; its sessions and calendar feeds are ended")
+
+    _run(action)
+
+
+@users_app.command("enable")
+def enable(username: str = typer.Argument(..., help="The account's sign-in name")) -> None:
+    """Enable a disabled account again (its ended sessions, feeds and links stay ended)."""
+
+    def action(db: Session, settings: Settings, now: datetime) -> None:
+        from msinfusion.db import accounts
+
+        user = accounts.find_user(db, username)
+        was_active = user.is_active
+        accounts.enable(db, user)
+        if was_active:
+            typer.echo(f"{user.username} is already enabled")
+            return
+        _audit(db, now, "enable", user)
+        typer.echo(f"enabled {user.username}; it signs in with its password (or `msinfusion users reset` for a link)")
 
     _run(action)
 

@@ -163,6 +163,13 @@ def disable(db: Session, user: User, now: datetime) -> None:
     db.flush()
 
 
+def enable(db: Session, user: User) -> None:
+    """Let a disabled account sign in again. What disabling ended stays ended: its sessions, calendar
+    feeds and set-password links (a new link comes from a reset)."""
+    user.is_active = True
+    db.flush()
+
+
 def unlock(db: Session, user: User) -> None:
     """Lift the lock that many failed sign-ins set, and forget the failures."""
     user.locked_at = None

@@ -87,3 +87,13 @@ def release(database: Database, user_id: int, key: str) -> None:
     """Drop the claim (the request failed on our side), so a retry runs again."""
     with database.session() as db:
         db.execute(delete(IdempotencyRecord).where(IdempotencyRecord.user_id == user_id, IdempotencyRecord.key == key))
+
+
+def purge_expired(database: Database, now: datetime, keep: timedelta) -> int:
+    """Delete the records made more than ``keep`` before ``now`` (periodic work); returns how many.
+
+    A retry after that runs as a new request, as the IETF draft allows once a key has expired.
+    """
+    with database.session() as db:
+        gone = db.execute(delete(IdempotencyRecord).where(IdempotencyRecord.created_at < now - keep))
+        return int(getattr(gone, "rowcount", 0) or 0)

@@ -12,6 +12,13 @@ from msinfusion.db.database import Database
 from msinfusion.settings import Settings
 
 SCRIPT_LOCATION = "msinfusion:migrations"
+QUEUE_PREFIX = "procrastinate_"
+"""The job queue's tables (installed by revision v0014_jobs from procrastinate's own schema)."""
+
+
+def is_ours(name: str | None, type_: str, parent_names: object) -> bool:
+    """Whether Alembic compares this object with the models: everything but the job queue's tables."""
+    return not (type_ == "table" and (name or "").startswith(QUEUE_PREFIX))
 
 
 def alembic_config() -> Config:

@@ -1,7 +1,7 @@
 """One sending pass: queue every reminder that is due, then send the outbox; a plain function to call.
 
 ``msinfusion reminders run``, the in-process loop of ``msinfusion serve`` on the embedded SQLite
-database (:mod:`msinfusion.web.mail_loop`) and, later, a job on the PostgreSQL job queue all call
+database and the job on the PostgreSQL queue (both through :func:`msinfusion.jobs.tasks.send_outbox`) call
 :func:`sending_pass`, so the three never differ in what they send.
 """
 

@@ -13,15 +13,14 @@ from fastapi.staticfiles import StaticFiles
 
 from msinfusion import __version__
 from msinfusion.db.database import Database
-from msinfusion.db.day_schedule.runs import ScheduleRunner
-from msinfusion.outbox.config import mail_config
+from msinfusion.jobs.in_process import run_periodically
+from msinfusion.jobs.runners import make_runner
 from msinfusion.passwords import make_hasher
 from msinfusion.settings import Settings, check_production, load_settings
 from msinfusion.web import problems, request_size
 from msinfusion.web.csrf import PreSessionMiddleware
 from msinfusion.web.headers import SecurityHeadersMiddleware
 from msinfusion.web.idempotency import IdempotencyMiddleware
-from msinfusion.web.mail_loop import send_periodically
 from msinfusion.web.pages import STATIC_DIR, make_templates, untranslated
 from msinfusion.web.proxy import TrustedProxyMiddleware
 from msinfusion.web.routes import auth, home, language, mail_links, mfa, password_links
@@ -67,19 +66,18 @@ def create_app(settings: Settings | None = None, *, clock: Callable[[], datetime
 
     @asynccontextmanager
     async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
-        # Reminders and notices on the embedded default (issue 12): the app sends them itself.
-        mail = (
-            asyncio.create_task(
-                send_periodically(database, mail_config(settings), clock, settings.outbox_every_seconds)
-            )
-            if settings.sends_in_process
+        # Periodic work on the embedded default (reminders and notices, upkeep): the app does it itself;
+        # on PostgreSQL `msinfusion worker` does (issues 10 and 12).
+        periodic = (
+            asyncio.create_task(run_periodically(database, settings, clock))
+            if settings.sends_in_process or settings.runs_jobs_in_process
             else None
         )
         yield
-        if mail is not None:
-            mail.cancel()
+        if periodic is not None:
+            periodic.cancel()
             with contextlib.suppress(asyncio.CancelledError):
-                await mail
+                await periodic
         runner.shutdown()
         database.dispose()
 
@@ -99,8 +97,8 @@ def create_app(settings: Settings | None = None, *, clock: Callable[[], datetime
     app.state.templates = make_templates()
     app.state.templates.env.globals["_"] = untranslated  # patient pages pass their language's own
     app.state.hasher = make_hasher(settings)
-    # Optimizer runs solve in this worker thread, never in a request (day schedule, issue 5).
-    runner = ScheduleRunner(database, clock, workers=settings.solver_workers)
+    # Optimizer runs solve on the job queue, or in this process's threads on SQLite; never in a request.
+    runner = make_runner(database, settings, clock)
     app.state.schedule_runner = runner
 
     app.add_middleware(IdempotencyMiddleware)  # innermost: it needs the pre-session for the CSRF check

@@ -21,8 +21,8 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from msinfusion.db.database import Database, begin_read_only
-from msinfusion.db.day_schedule.runs import ScheduleRunner
 from msinfusion.db.models import STAFF_ROLES, Patient
+from msinfusion.jobs.runners import JobRunner
 from msinfusion.outbox.config import MailConfig, mail_config
 from msinfusion.settings import Settings
 from msinfusion.therapies import Therapy, UnknownTherapy, load_catalog
@@ -64,9 +64,9 @@ def app_clock(request: Request) -> Callable[[], datetime]:
     return clock
 
 
-def schedule_runner(request: Request) -> ScheduleRunner:
+def schedule_runner(request: Request) -> JobRunner:
     """The worker that solves queued optimizer runs."""
-    runner: ScheduleRunner = request.app.state.schedule_runner
+    runner: JobRunner = request.app.state.schedule_runner
     return runner
 
 
@@ -99,7 +99,7 @@ def mail_settings(request: Request) -> MailConfig:
 
 AppSettings = Annotated[Settings, Depends(app_settings)]
 Mail = Annotated[MailConfig, Depends(mail_settings)]
-Runner = Annotated[ScheduleRunner, Depends(schedule_runner)]
+Runner = Annotated[JobRunner, Depends(schedule_runner)]
 Hasher = Annotated[PasswordHasher, Depends(password_hasher)]
 
 

@@ -1,6 +1,6 @@
 """The day schedule in the database: the day to solve built from the center's records (:mod:`.day`), the
-optimizer runs and the worker that solves them (:mod:`.runs`), and accepting or hand-moving a schedule
-(:mod:`.changes`). The rules themselves are in :mod:`msinfusion.scheduling`.
+optimizer runs and the solve of one run (:mod:`.runs`; :mod:`msinfusion.jobs` runs it), and accepting or
+hand-moving a schedule (:mod:`.changes`). The rules themselves are in :mod:`msinfusion.scheduling`.
 """
 
 from msinfusion.db.day_schedule.changes import (
@@ -13,16 +13,17 @@ from msinfusion.db.day_schedule.changes import (
     store_move,
 )
 from msinfusion.db.day_schedule.day import BuiltDay, DayClosed, build_day, row_id
-from msinfusion.db.day_schedule.runs import JobStatus, ScheduleRunner, latest_job, queue_run, status_of
+from msinfusion.db.day_schedule.runs import JobStatus, active_run, cancel_run, latest_job, queue_run, status_of
 
 __all__ = [
     "BuiltDay",
     "DayClosed",
     "JobStatus",
     "ScheduleConflict",
-    "ScheduleRunner",
     "accept",
+    "active_run",
     "build_day",
+    "cancel_run",
     "current_starts",
     "day_and_schedule",
     "latest_job",

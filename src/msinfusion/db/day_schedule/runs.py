@@ -1,7 +1,8 @@
 """Optimizer runs in the background: queue a run for a center day, solve it in a worker thread, report.
 
-A request only writes a ``queued`` row and hands its id to the :class:`ScheduleRunner`; the worker
-thread marks it ``running``, calls :func:`msinfusion.scheduling.solve` with a progress callback that
+A request only writes a ``queued`` row and hands its id to the job runner (:mod:`msinfusion.jobs`: a
+job on the PostgreSQL queue, or a thread of the web process on the embedded default); :func:`run_job`
+marks it ``running``, calls :func:`msinfusion.scheduling.solve` with a progress callback that
 writes the best schedule found and the proven bound to the row, and stores the schedule (``done``) or a
 generic error (``failed``). Pages and the API read the row, so nothing ever waits for the solver.
 
@@ -16,7 +17,6 @@ import json
 import logging
 import threading
 from collections.abc import Callable
-from concurrent.futures import Future, ThreadPoolExecutor
 from datetime import date, datetime, timedelta
 from typing import TYPE_CHECKING, Literal
 
@@ -24,6 +24,7 @@ from pydantic import BaseModel, computed_field
 from sqlalchemy import select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
+from sqlalchemy.orm.exc import StaleDataError
 
 from msinfusion.db.database import Database
 from msinfusion.db.day_schedule.day import BuiltDay
@@ -43,6 +44,11 @@ PROGRESS_EVERY_SECONDS = 0.5
 """Progress is written at most this often, so a fast stream of solutions does not hammer the database."""
 STALE_ERROR = "The run stopped without finishing (the server may have restarted). Please run it again."
 FAILED_ERROR = "The optimizer stopped with an error. Please run it again; if it happens again, tell support."
+WORKER_LOST_ERROR = (
+    "The job worker solving this run stopped without finishing it (it was killed or restarted), "
+    "and so did its retry. Please run it again; if it happens again, tell support."
+)
+CANCELLED_ERROR = "A scheduler cancelled this run before it finished."
 
 Status = Literal["queued", "running", "done", "failed"]
 
@@ -149,7 +155,7 @@ def queue_run(
 ) -> tuple[ScheduleJob, bool]:
     """Queue a run for the day, or return the run already queued or running (``created`` False).
 
-    The caller commits and then hands a created run to :meth:`ScheduleRunner.submit`.
+    The caller commits and then hands a created run to the job runner (``runner.submit``).
     """
     day = built.day.center.date
     expire_stale(db, center_id, day, now)
@@ -184,56 +190,44 @@ def queue_run(
     return job, True
 
 
-class ScheduleRunner:
-    """Worker threads that solve queued runs; one per app (``app.state.schedule_runner``)."""
-
-    def __init__(self, database: Database, clock: Callable[[], datetime], *, workers: int, parallel_runs: int = 1):
-        self.database = database
-        self.clock = clock
-        self.workers = workers
-        self._executor = ThreadPoolExecutor(max_workers=parallel_runs, thread_name_prefix="schedule-run")
-        self._futures: dict[int, Future[None]] = {}
-        self._lock = threading.Lock()
-
-    def submit(self, job_id: int) -> None:
-        future = self._executor.submit(self._run, job_id)
-        with self._lock:
-            self._futures[job_id] = future
-
-    def wait(self, job_id: int, timeout: float = 30.0) -> None:
-        """Block until a submitted run ends (tests and the demo loader; requests never wait)."""
-        with self._lock:
-            future = self._futures.get(job_id)
-        if future is not None:
-            future.result(timeout=timeout)
-
-    def shutdown(self) -> None:
-        self._executor.shutdown(wait=True, cancel_futures=True)
-
-    def _run(self, job_id: int) -> None:
-        try:
-            run_job(self.database, self.clock, job_id, workers=self.workers)
-        finally:
-            with self._lock:
-                self._futures.pop(job_id, None)
+def _never() -> bool:
+    return False
 
 
-def run_job(database: Database, clock: Callable[[], datetime], job_id: int, *, workers: int) -> None:
-    """Solve one queued run and store the outcome (called in a worker thread).
+def run_job(
+    database: Database,
+    clock: Callable[[], datetime],
+    job_id: int,
+    *,
+    workers: int,
+    should_abort: Callable[[], bool] = _never,
+) -> None:
+    """Solve one queued run and store the outcome (called in a job worker or a web-process thread).
+
+    A run found ``running`` was started by a worker that died (the job queue hands a stalled job to
+    another worker only then): it starts again here, under a new ``started_at``. The start itself is a
+    versioned write, so two workers never both start the same run.
 
     The solver runs in its own thread; its progress callback only hands the newest report to this loop,
     which writes it. Every write after the start names this start (``started_at``) and ``running``: a run
-    that was meanwhile stored as lost (past its deadline) or started again elsewhere is no longer ours,
-    and a late result never flips it back to done.
+    that was meanwhile stored as lost (past its deadline), cancelled, or started again elsewhere is no
+    longer ours, and a late result never flips it back to done. ``should_abort`` (the queue's cancel
+    request) ends the wait early; the solver thread then finishes on its own and its result is dropped.
     """
-    with database.session() as db:
-        job = db.get(ScheduleJob, job_id)
-        if job is None or job.status != "queued" or is_stale(job, clock()):
-            return
-        started = clock()
-        job.status, job.started_at = "running", started
-        job.deadline_at = started + timedelta(seconds=job.time_limit_seconds) + RUN_GRACE
-        day_input, time_limit = job.day_input, job.time_limit_seconds
+    try:
+        with database.session() as db:
+            job = db.get(ScheduleJob, job_id)
+            if job is None or job.status not in ACTIVE_JOB_STATUSES or is_stale(job, clock()):
+                return
+            if job.status == "running":
+                log.warning("schedule run %s: its worker stopped; starting it again", job_id)
+            log.info("schedule run %s started", job_id)
+            started = clock()
+            job.status, job.started_at = "running", started
+            job.deadline_at = started + timedelta(seconds=job.time_limit_seconds) + RUN_GRACE
+            day_input, time_limit = job.day_input, job.time_limit_seconds
+    except StaleDataError:  # another worker started it at the same moment: theirs
+        return
     mine = (ScheduleJob.id == job_id, ScheduleJob.status == "running", ScheduleJob.started_at == started)
     handoff = _ProgressHandoff()
     outcome: dict[str, object] = {}
@@ -250,6 +244,9 @@ def run_job(database: Database, clock: Callable[[], datetime], job_id: int, *, w
     solver.start()
     while solver.is_alive():
         solver.join(PROGRESS_EVERY_SECONDS)
+        if should_abort():
+            log.info("schedule run %s: cancelled; the solver's result will be dropped", job_id)
+            return
         progress = handoff.take()
         if progress is not None:
             with database.session() as db:
@@ -302,3 +299,48 @@ class _ProgressHandoff:
         with self._lock:
             progress, self._latest = self._latest, None
         return progress
+
+
+def active_run(db: Session, center_id: int, day: date, now: datetime) -> ScheduleJob | None:
+    """The day's run still queued or running (lost runs are stored as failed first), if any."""
+    expire_stale(db, center_id, day, now)
+    return db.scalar(
+        select(ScheduleJob).where(
+            ScheduleJob.center_id == center_id,
+            ScheduleJob.day == day,
+            ScheduleJob.status.in_(ACTIVE_JOB_STATUSES),
+        )
+    )
+
+
+def cancel_run(db: Session, job: ScheduleJob, now: datetime) -> bool:
+    """Store a queued or running run as failed (cancelled), freeing the day; False if it already ended.
+
+    A worker still solving it finds the run no longer its own and drops its result.
+    """
+    if job.status not in ACTIVE_JOB_STATUSES:
+        return False
+    job.status, job.error, job.finished_at = "failed", CANCELLED_ERROR, now
+    return True
+
+
+def fail_lost_run(database: Database, job_id: int, now: datetime) -> bool:
+    """Store a run whose worker died twice as failed with a clear reason (the queue gives up on it)."""
+    with database.session() as db:
+        stored = db.execute(
+            update(ScheduleJob)
+            .where(ScheduleJob.id == job_id, ScheduleJob.status.in_(ACTIVE_JOB_STATUSES))
+            .values(status="failed", error=WORKER_LOST_ERROR, finished_at=now)
+        )
+        return bool(getattr(stored, "rowcount", 0))
+
+
+def expire_lost_runs(database: Database, now: datetime) -> int:
+    """Store every run past its deadline as failed, in every center and day (periodic work)."""
+    with database.session() as db:
+        stored = db.execute(
+            update(ScheduleJob)
+            .where(ScheduleJob.status.in_(ACTIVE_JOB_STATUSES), ScheduleJob.deadline_at < now)
+            .values(status="failed", error=STALE_ERROR, finished_at=now)
+        )
+        return int(getattr(stored, "rowcount", 0) or 0)

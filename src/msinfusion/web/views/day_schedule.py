@@ -31,6 +31,7 @@ NOTICES = {
     ),
     "accepted": N_("Schedule accepted: chairs and start times are saved to the appointments."),
     "moved": N_("Visit moved. Accept the schedule to save the change to the appointments."),
+    "cancelled": N_("Run cancelled. You can run the optimizer again."),
 }
 
 SOLVER_STATUSES = {"optimal": N_("Optimal"), "feasible": N_("Feasible"), "heuristic": N_("Heuristic")}

@@ -8,7 +8,16 @@ from fastapi import APIRouter, HTTPException, Query
 from fastapi.responses import JSONResponse
 from pydantic import BaseModel, ConfigDict
 
-from msinfusion.db.day_schedule import DayClosed, JobStatus, build_day, latest_job, queue_run, status_of
+from msinfusion.db.day_schedule import (
+    DayClosed,
+    JobStatus,
+    active_run,
+    build_day,
+    cancel_run,
+    latest_job,
+    queue_run,
+    status_of,
+)
 from msinfusion.limits import ClinicalDay
 from msinfusion.web.dependencies import (
     AppSettings,
@@ -79,6 +88,28 @@ def start_run(
     status = status_of(job, at)
     if created:
         work.audit(object_id=job.id, details={"day": body.day.isoformat()})
-        work.after_commit(lambda: runner.submit(job.id))
+        run_id, center_id = job.id, principal.center_id
+        work.after_commit(lambda: runner.submit(run_id, center_id, body.day))
         return status
     return JSONResponse(status.model_dump(mode="json"), status_code=200)
+
+
+@router.post("/runs/cancel", response_model=JobStatus)
+def cancel_day_run(
+    body: RunIn,
+    principal: Annotated[Principal, policy("scheduler-center")],
+    work: Annotated[UnitOfWork, audited("update", "schedule_run")],
+    at: Now,
+    runner: Runner,
+) -> Any:
+    """Cancel the day's queued or running run (409 when none is): it is stored as failed, cancelled, and
+    the day is free for a new run; a worker still solving it drops its result."""
+    job = active_run(work.db, principal.center_id, body.day, at)
+    if job is None:
+        raise HTTPException(409, "No run of this day is queued or running.")
+    cancel_run(work.db, job, at)
+    work.db.flush()
+    work.audit(object_id=job.id, details={"day": body.day.isoformat(), "cancelled": True})
+    run_id, center_id = job.id, principal.center_id
+    work.after_commit(lambda: runner.cancel(run_id, center_id, body.day))
+    return status_of(job, at)

@@ -130,8 +130,31 @@ def run_optimizer(
     )
     if created:
         work.audit(object_id=job.id, details={"day": day.isoformat()})
-        work.after_commit(lambda: runner.submit(job.id))
+        run_id, center_id = job.id, principal.center_id
+        work.after_commit(lambda: runner.submit(run_id, center_id, day))
     return RedirectResponse(schedule_url(day, notice="queued" if created else "already-running"), status_code=303)
+
+
+@router.post("/cancel")
+def cancel_optimizer_run(
+    request: Request,
+    day: Annotated[ClinicalDay, Form()],
+    principal: Annotated[Principal, policy("scheduler-center")],
+    work: Annotated[UnitOfWork, audited("update", "schedule_run")],
+    at: Now,
+    settings: AppSettings,
+    runner: Runner,
+) -> Response:
+    """Cancel the day's queued or running run; the day is then free for a new one."""
+    job = day_schedule.active_run(work.db, principal.center_id, day, at)
+    if job is None:
+        return RedirectResponse(schedule_url(day), status_code=303)  # it ended meanwhile: show how
+    day_schedule.cancel_run(work.db, job, at)
+    work.db.flush()
+    work.audit(object_id=job.id, details={"day": day.isoformat(), "cancelled": True})
+    run_id, center_id = job.id, principal.center_id
+    work.after_commit(lambda: runner.cancel(run_id, center_id, day))
+    return RedirectResponse(schedule_url(day, notice="cancelled"), status_code=303)
 
 
 @router.post("/accept")

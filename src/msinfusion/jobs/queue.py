@@ -1,0 +1,104 @@
+"""The procrastinate queue on PostgreSQL: task names, queues, locks, and the two apps that use them.
+
+The worker's app (:func:`worker_app`) registers every task around the functions of
+:mod:`msinfusion.jobs.tasks`; the web's app (:func:`defer_app`) only defers jobs and cancels them, by
+task name, over a small synchronous connection pool.
+
+- ``msinfusion.solve_run`` (queue ``optimizer``) solves one run. Its ``lock`` is the center day, so two
+  runs of one day never solve at once, and its ``queueing_lock`` the run, so a run is queued once.
+- ``msinfusion.sending_pass`` (queue ``default``) runs every minute; ``msinfusion.upkeep`` every ten.
+  Each has a queueing lock and a lock, so passes never pile up or overlap, whatever the number of workers.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+
+import procrastinate
+from procrastinate import JobContext, RetryStrategy
+from sqlalchemy.engine import make_url
+
+from msinfusion.db.database import Database
+from msinfusion.jobs import tasks
+from msinfusion.settings import Settings
+
+log = logging.getLogger("msinfusion.jobs")
+
+SOLVE_RUN = "msinfusion.solve_run"
+SENDING_PASS = "msinfusion.sending_pass"
+UPKEEP = "msinfusion.upkeep"
+OPTIMIZER_QUEUE = "optimizer"
+DEFAULT_QUEUE = "default"
+QUEUES = (OPTIMIZER_QUEUE, DEFAULT_QUEUE)
+
+
+def conninfo(database_url: str) -> str:
+    """The libpq connection string for a SQLAlchemy PostgreSQL URL (``postgresql+psycopg://…``)."""
+    url = make_url(database_url)
+    if not url.drivername.startswith("postgresql"):
+        raise ValueError("the job queue needs PostgreSQL; on SQLite, jobs run inside `msinfusion serve`")
+    return url.set(drivername="postgresql").render_as_string(hide_password=False)
+
+
+def day_lock(center_id: int, day: dt.date) -> str:
+    """The lock of a center day's runs: at most one of them solves at a time."""
+    return f"schedule-day:{center_id}:{day.isoformat()}"
+
+
+def run_lock(job_id: int) -> str:
+    """The queueing lock of one run: it waits in the queue at most once."""
+    return f"schedule-run:{job_id}"
+
+
+def worker_app(database: Database, settings: Settings, clock: tasks.Clock) -> procrastinate.App:
+    """The app a ``msinfusion worker`` runs: every task, on an asynchronous connection pool."""
+    app = procrastinate.App(connector=procrastinate.PsycopgConnector(conninfo=conninfo(settings.database_url)))
+
+    # A failure to reach the database at the start is worth two more tries; the solve's own errors
+    # are stored on the run, never raised, so they are not retried.
+    @app.task(
+        name=SOLVE_RUN,
+        queue=OPTIMIZER_QUEUE,
+        pass_context=True,
+        retry=RetryStrategy(max_attempts=2, wait=2),
+    )
+    def solve_run(context: JobContext, job_id: int) -> None:
+        tasks.solve_run(database, settings, clock, job_id, should_abort=context.should_abort)
+
+    @app.periodic(cron="* * * * *")
+    @app.task(name=SENDING_PASS, queue=DEFAULT_QUEUE, queueing_lock=SENDING_PASS, lock=SENDING_PASS)
+    def sending_pass(timestamp: int) -> None:
+        tasks.send_outbox(database, settings, clock)
+
+    @app.periodic(cron="*/10 * * * *")
+    @app.task(name=UPKEEP, queue=DEFAULT_QUEUE, queueing_lock=UPKEEP, lock=UPKEEP)
+    def upkeep(timestamp: int) -> None:
+        tasks.upkeep(database, settings, clock)
+
+    return app
+
+
+def defer_app(settings: Settings) -> procrastinate.App:
+    """The app the web process defers and cancels jobs with (synchronous; open it before use)."""
+    connector = procrastinate.SyncPsycopgConnector(conninfo=conninfo(settings.database_url), min_size=1, max_size=4)
+    return procrastinate.App(connector=connector)
+
+
+def defer_run(app: procrastinate.App, job_id: int, center_id: int, day: dt.date) -> None:
+    """Queue the solve of run ``job_id`` (already committed) on the optimizer queue."""
+    try:
+        app.configure_task(
+            SOLVE_RUN, queue=OPTIMIZER_QUEUE, lock=day_lock(center_id, day), queueing_lock=run_lock(job_id)
+        ).defer(job_id=job_id)
+    except procrastinate.exceptions.AlreadyEnqueued:
+        log.info("schedule run %s is already queued", job_id)
+
+
+def cancel_run(app: procrastinate.App, job_id: int, center_id: int, day: dt.date) -> int:
+    """Cancel run ``job_id``'s queued job, or ask its worker to stop waiting for it; returns how many."""
+    cancelled = 0
+    for job in app.job_manager.list_jobs(task=SOLVE_RUN, lock=day_lock(center_id, day)):
+        if job.id is not None and job.task_kwargs.get("job_id") == job_id and job.status in ("todo", "doing"):
+            cancelled += app.job_manager.cancel_job_by_id(job.id, abort=True)
+    return cancelled

@@ -1,0 +1,67 @@
+"""The jobs themselves, as plain functions: the queue's worker and the in-process runner call these.
+
+Each takes the database, the settings and a clock, so the same function runs in a ``msinfusion
+worker`` process, in a thread of ``msinfusion serve``, or in a test.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from msinfusion.db import idempotency
+from msinfusion.db.database import Database
+from msinfusion.db.day_schedule.runs import expire_lost_runs, run_job
+from msinfusion.outbox.config import mail_config
+from msinfusion.outbox.sending_pass import PassReport, sending_pass
+from msinfusion.settings import Settings
+
+log = logging.getLogger("msinfusion.jobs")
+
+Clock = Callable[[], datetime]
+
+
+def _never() -> bool:
+    return False
+
+
+def solve_run(
+    database: Database, settings: Settings, clock: Clock, job_id: int, should_abort: Callable[[], bool] = _never
+) -> None:
+    """Solve one optimizer run (a ``schedule_jobs`` row) and store its outcome, if it is still ours."""
+    run_job(database, clock, job_id, workers=settings.solver_workers, should_abort=should_abort)
+
+
+def send_outbox(database: Database, settings: Settings, clock: Clock) -> PassReport:
+    """One reminder and outbox pass: queue the reminders now due, send what is due."""
+    report = sending_pass(database, mail_config(settings), clock())
+    delivery = report.delivery
+    if report.queued or delivery.sent or delivery.failed or delivery.retrying:
+        log.info(
+            "outbox pass: queued %d, sent %d, retrying %d, failed %d",
+            report.queued,
+            len(delivery.sent),
+            len(delivery.retrying),
+            len(delivery.failed) + delivery.abandoned,
+        )
+    return report
+
+
+@dataclass(frozen=True)
+class Upkeep:
+    """What one round of periodic upkeep removed or closed."""
+
+    idempotency_records_purged: int
+    lost_runs_failed: int
+
+
+def upkeep(database: Database, settings: Settings, clock: Clock) -> Upkeep:
+    """Periodic upkeep: drop expired ``Idempotency-Key`` records; store runs past their deadline as failed."""
+    now = clock()
+    purged = idempotency.purge_expired(database, now, timedelta(hours=settings.idempotency_keep_hours))
+    failed = expire_lost_runs(database, now)
+    if purged or failed:
+        log.info("upkeep: %d idempotency records purged, %d lost runs failed", purged, failed)
+    return Upkeep(purged, failed)
