@@ -18,6 +18,7 @@ from enum import StrEnum
 from typing import Literal
 
 from msinfusion.dose_checks import missing_checks
+from msinfusion.i18n import N_, Message
 from msinfusion.periods import add_period
 from msinfusion.reactions import Reaction, retreatment_gate
 from msinfusion.regimens import RegimenError, dose_calendar
@@ -138,7 +139,11 @@ def check_recorded_dose(
     if day > today:
         problems.append(
             DoseProblem(
-                ProblemKind.FUTURE, "date", f"{day.isoformat()} is in the future (today is {today.isoformat()})"
+                ProblemKind.FUTURE,
+                "date",
+                Message(
+                    N_("{date} is in the future (today is {today})"), date=day.isoformat(), today=today.isoformat()
+                ),
             )
         )
     if day < start:
@@ -146,7 +151,9 @@ def check_recorded_dose(
             DoseProblem(
                 ProblemKind.BEFORE_START,
                 "date",
-                f"{day.isoformat()} is before the prescription start {start.isoformat()}",
+                Message(
+                    N_("{date} is before the prescription start {start}"), date=day.isoformat(), start=start.isoformat()
+                ),
             )
         )
     if given and day <= given[-1].date:
@@ -154,7 +161,11 @@ def check_recorded_dose(
             DoseProblem(
                 ProblemKind.OUT_OF_ORDER,
                 "date",
-                f"{day.isoformat()} is not after the last recorded dose ({given[-1].date.isoformat()})",
+                Message(
+                    N_("{date} is not after the last recorded dose ({last})"),
+                    date=day.isoformat(),
+                    last=given[-1].date.isoformat(),
+                ),
             )
         )
     if number != expected_number:
@@ -162,14 +173,21 @@ def check_recorded_dose(
             DoseProblem(
                 ProblemKind.STEP,
                 "number",
-                f"the next dose on record is dose {expected_number}, not dose {number}",
+                Message(
+                    N_("the next dose on record is dose {expected}, not dose {number}"),
+                    expected=expected_number,
+                    number=number,
+                ),
             )
         )
     if recorded_checks is not None:
         for check in missing_checks(therapy, number, recorded_checks).missing:
             problems.append(
                 DoseProblem(
-                    ProblemKind.MISSING_CHECK, "checks", f"{check.what} is required before each dose", check.sources
+                    ProblemKind.MISSING_CHECK,
+                    "checks",
+                    Message(N_("{check} is required before each dose"), check=check.what),
+                    check.sources,
                 )
             )
     gate = retreatment_gate(therapy, reactions)
@@ -199,7 +217,11 @@ def _amount_problems(
             DoseProblem(
                 ProblemKind.AMOUNT,
                 "amount_mg",
-                f"{therapy.id} is dosed per m2: the body surface area is needed to check {amount:g} mg",
+                Message(
+                    N_("{therapy} is dosed per m2: the body surface area is needed to check {amount:g} mg"),
+                    therapy=therapy.id,
+                    amount=amount,
+                ),
                 sources,
             )
         ]
@@ -209,7 +231,15 @@ def _amount_problems(
             DoseProblem(
                 ProblemKind.AMOUNT,
                 "amount_mg",
-                f"dose {number} of {therapy.id} is {expected:g} mg{per} ({step.amount.status}), not {amount:g} mg",
+                Message(
+                    N_("dose {number} of {therapy} is {expected:g} mg{per} ({status}), not {amount:g} mg"),
+                    number=number,
+                    therapy=therapy.id,
+                    expected=expected,
+                    per=per,
+                    status=step.amount.status,
+                    amount=amount,
+                ),
                 sources,
             )
         ]
@@ -236,8 +266,14 @@ def _cap_problems(
             DoseProblem(
                 ProblemKind.PRIOR_TREATMENT,
                 "number",
-                f"EU label: {therapy.id} is not started in a patient treated with it before "
-                f"({prior:g} mg/m2 on record)",
+                Message(
+                    N_(
+                        "EU label: {therapy} is not started in a patient treated with it before "
+                        "({prior:g} mg/m2 on record)"
+                    ),
+                    therapy=therapy.id,
+                    prior=prior,
+                ),
                 tuple(limit.source),
             )
         )
@@ -250,8 +286,15 @@ def _cap_problems(
             DoseProblem(
                 ProblemKind.CUMULATIVE_CAP,
                 "amount_mg",
-                f"this dose would take the lifetime total to {total + this:g} mg/m2, past the "
-                f"{jurisdiction} cap of {limit.value:g} mg/m2",
+                Message(
+                    N_(
+                        "this dose would take the lifetime total to {total:g} mg/m2, past the "
+                        "{jurisdiction} cap of {cap:g} mg/m2"
+                    ),
+                    total=total + this,
+                    jurisdiction=jurisdiction,
+                    cap=limit.value,
+                ),
                 tuple(limit.source),
             )
         )
@@ -279,8 +322,14 @@ def _date_problems(
             DoseProblem(
                 ProblemKind.MIN_INTERVAL,
                 "date",
-                f"dose {number} on {day.isoformat()} is before {dose.earliest.isoformat()}: doses are at least "
-                f"{interval.value} apart ({interval.status})",
+                Message(
+                    N_("dose {number} on {date} is before {earliest}: doses are at least {interval} apart ({status})"),
+                    number=number,
+                    date=day.isoformat(),
+                    earliest=dose.earliest.isoformat(),
+                    interval=str(interval.value),
+                    status=interval.status,
+                ),
                 tuple(interval.source),
             )
         ]
@@ -292,8 +341,18 @@ def _date_problems(
             DoseProblem(
                 ProblemKind.COURSE_SEQUENCE,
                 "date",
-                f"{day.isoformat()} would start course {dose.course}, which is not before {window.start.isoformat()}"
-                + (f" ({after.value} after course {dose.course - 1})" if after else ""),
+                Message(
+                    N_(
+                        "{date} would start course {course}, which is not before {start} ({after} "
+                        "after course {previous})"
+                    )
+                    if after
+                    else N_("{date} would start course {course}, which is not before {start}"),
+                    date=day.isoformat(),
+                    course=dose.course,
+                    start=window.start.isoformat(),
+                    **({"after": str(after.value), "previous": dose.course - 1} if after else {}),
+                ),
                 sources,
             )
         ]
@@ -301,8 +360,14 @@ def _date_problems(
         DoseProblem(
             ProblemKind.BEFORE_WINDOW,
             "date",
-            f"dose {number} on {day.isoformat()} is before its window ({window.start.isoformat()} to "
-            f"{window.end.isoformat()}; target {dose.target.isoformat()})",
+            Message(
+                N_("dose {number} on {date} is before its window ({start} to {end}; target {target})"),
+                number=number,
+                date=day.isoformat(),
+                start=window.start.isoformat(),
+                end=window.end.isoformat(),
+                target=dose.target.isoformat(),
+            ),
             _window_sources(therapy, number),
         )
     ]
@@ -340,13 +405,22 @@ def _beyond_plan(therapy: Therapy, dates: Sequence[date], day: date, number: int
                 DoseProblem(
                     ProblemKind.COURSE_SEQUENCE,
                     "date",
-                    f"a further course starts no earlier than {earliest.isoformat()} "
-                    f"({regimen.further.after.value} after the last dose)",
+                    Message(
+                        N_("a further course starts no earlier than {earliest} ({after} after the last dose)"),
+                        earliest=earliest.isoformat(),
+                        after=str(regimen.further.after.value),
+                    ),
                     tuple(regimen.further.after.source),
                 )
             ]
         return []
-    return [DoseProblem(ProblemKind.STEP, "number", f"dose {number} is past the end of the planned regimen")]
+    return [
+        DoseProblem(
+            ProblemKind.STEP,
+            "number",
+            Message(N_("dose {number} is past the end of the planned regimen"), number=number),
+        )
+    ]
 
 
 def decide(problems: Sequence[DoseProblem], confirmation: ClinicianConfirmation | None = None) -> DoseDecision:

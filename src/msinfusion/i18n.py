@@ -12,13 +12,16 @@ import datetime
 import functools
 import gettext as _gettext
 import io
+from collections.abc import Callable
 from dataclasses import dataclass
 from importlib import resources
+from typing import Annotated
 
 from babel.dates import format_date, format_time
 from babel.messages.mofile import write_mo
 from babel.messages.pofile import read_po
 from babel.support import Translations
+from pydantic import ValidatorFunctionWrapHandler, WrapValidator
 
 DOMAIN = "msinfusion"
 DEFAULT_LOCALE = "en"
@@ -29,6 +32,47 @@ LOCALES: tuple[str, ...] = ("en", "es")
 def N_(message: str) -> str:
     """Mark ``message`` for the catalog where it is defined; whoever shows it translates it then."""
     return message
+
+
+class Message(str):
+    """A sentence the core produced: the English text (a message id marked with :func:`N_`) and the
+    values for its ``{name}`` fields.
+
+    It *is* the English sentence (``str()``, JSON, the CLI and ``startswith`` see exactly the text they
+    saw before), and a page shows it in its own language with :meth:`Translator.message`.
+    """
+
+    text: str
+    values: dict[str, object]
+
+    def __new__(cls, text: str, /, **values: object) -> Message:
+        sentence = super().__new__(cls, text.format(**values) if values else text)
+        sentence.text = text
+        sentence.values = values
+        return sentence
+
+    def __getnewargs_ex__(self) -> tuple[tuple[str], dict[str, object]]:  # copy and pickle keep the id
+        return (self.text,), self.values
+
+    def in_language(self, gettext: Callable[[str], str]) -> str:
+        """The sentence through ``gettext``, its values filled in (messages and lists of them nest)."""
+        values = {name: _shown(value, gettext) for name, value in self.values.items()}
+        return gettext(self.text).format(**values) if values else gettext(self.text)
+
+
+def _keep_message(value: object, handler: ValidatorFunctionWrapHandler) -> object:
+    return value if isinstance(value, Message) else handler(value)
+
+
+MessageText = Annotated[str, WrapValidator(_keep_message)]
+"""A model field holding a sentence: a plain ``str`` in schemas and JSON, but a :class:`Message` given
+to it stays one, so a page can still show it in its own language."""
+
+
+def _shown(value: object, gettext: Callable[[str], str]) -> object:
+    if isinstance(value, Message):
+        return value.in_language(gettext)
+    return value
 
 
 class UnknownLocale(ValueError):
@@ -70,6 +114,13 @@ class Translator:
     def ngettext(self, singular: str, plural: str, n: int) -> str:
         """The singular or plural form for ``n`` in this language."""
         return self.translations.ngettext(singular, plural, n)
+
+    def message(self, sentence: str) -> str:
+        """A core :class:`Message` in this language; a plain text (e.g. stored before messages kept their
+        id) through the catalog, so it shows as it was when the catalog does not have it."""
+        if isinstance(sentence, Message):
+            return sentence.in_language(self.gettext)
+        return self.gettext(sentence) if sentence else sentence
 
     def date(self, day: datetime.date, width: str = "full") -> str:
         """'Monday, January 4, 2027' / 'lunes, 4 de enero de 2027'."""

@@ -1,0 +1,44 @@
+"""Sentences the core builds (calendar notes, dose-record refusals) follow the staff member's language on
+the pages, while the API keeps the English text. Today in these tests is 1 March 2027 (the world's clock)."""
+
+from __future__ import annotations
+
+from fastapi import FastAPI
+
+from tests.web.web_world import TestClient, World, csrf_token, sign_in
+
+
+def _signed_in(app: FastAPI, username: str, accept_language: str) -> TestClient:
+    client = TestClient(app, headers={"Accept-Language": accept_language})
+    assert sign_in(client, username).status_code == 303
+    return client
+
+
+def _refuse_a_future_dose(client: TestClient, world: World) -> str:
+    form = {"given_on": "2027-06-01", "amount_mg": "300", "csrf_token": csrf_token(client, "/staff")}
+    refused = client.post(f"/staff/prescriptions/{world.prescriptions['a1']}/doses", data=form)
+    assert refused.status_code == 422
+    return refused.text
+
+
+def test_a_refused_dose_record_gives_its_reasons_in_the_staff_members_language(app: FastAPI, world: World) -> None:
+    spanish = _refuse_a_future_dose(_signed_in(app, "nurse_a", "es"), world)
+    assert "2027-06-01 es una fecha futura (hoy es 2027-03-01)" in spanish
+    assert "is in the future" not in spanish
+    english = _refuse_a_future_dose(_signed_in(app, "nurse_a", "en"), world)
+    assert "2027-06-01 is in the future (today is 2027-03-01)" in english
+
+
+def test_calendar_notes_show_in_spanish_on_the_page_and_in_english_in_the_api(app: FastAPI, world: World) -> None:
+    scheduler = _signed_in(app, "scheduler_a", "en")
+    body = {"therapy_id": "ocrelizumab-iv", "start_date": "2026-12-01"}
+    headers = {"X-CSRF-Token": csrf_token(scheduler, "/staff")}
+    created = scheduler.post(f"/api/patients/{world.patients['a2']}/prescriptions", json=body, headers=headers)
+    assert created.status_code == 201, created.text
+    assert "missed: give as soon as possible" in scheduler.get(f"/api/patients/{world.patients['a2']}").text
+
+    page = _signed_in(app, "nurse_a", "es").get(f"/staff/patients/{world.patients['a2']}")
+    assert "dosis perdida: administrar lo antes posible" in page.text
+    assert "missed: give as soon as possible" not in page.text
+    english = _signed_in(app, "nurse_a", "en").get(f"/staff/patients/{world.patients['a2']}")
+    assert "missed: give as soon as possible" in english.text
