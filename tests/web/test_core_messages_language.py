@@ -1,10 +1,14 @@
-"""Sentences the core builds (calendar notes, dose-record refusals) follow the staff member's language on
+"""Sentences the core builds (calendar notes, dose-record refusals, booking reasons) follow the staff member's language on
 the pages, while the API keeps the English text. Today in these tests is 1 March 2027 (the world's clock)."""
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
+
 from fastapi import FastAPI
 
+from msinfusion.db.booking_models import CenterBookingSettings
+from tests.web.lifecycle_world import open_weekdays
 from tests.web.web_world import TestClient, World, csrf_token, sign_in
 
 
@@ -42,3 +46,24 @@ def test_calendar_notes_show_in_spanish_on_the_page_and_in_english_in_the_api(ap
     assert "missed: give as soon as possible" not in page.text
     english = _signed_in(app, "nurse_a", "en").get(f"/staff/patients/{world.patients['a2']}")
     assert "missed: give as soon as possible" in english.text
+
+
+def test_the_booking_engines_reasons_show_in_the_staff_members_language(app: FastAPI, world: World) -> None:
+    open_weekdays(app.state.database, world)
+    with app.state.database.session() as db:
+        db.add(
+            CenterBookingSettings(
+                center_id=world.centers["a"],
+                closures=["2027-03-08"],  # dose 1 of patient A1 is due that Monday
+                headroom=0.1,
+                updated_by=world.users["admin_a"],
+                updated_at=datetime(2027, 3, 1, tzinfo=UTC),
+            )
+        )
+    booking = f"/staff/prescriptions/{world.prescriptions['a1']}/booking"
+    spanish = _signed_in(app, "scheduler_a", "es")
+    assert "2027-03-08: centro cerrado (cierre)" in spanish.get(booking).text
+    assert "centro cerrado los sábados" in spanish.get("/staff/load?start=2027-03-01").text
+    english = _signed_in(app, "scheduler_a", "en")
+    assert "2027-03-08: center closed (closure)" in english.get(booking).text
+    assert "center closed on Saturdays" in english.get("/staff/load?start=2027-03-01").text
