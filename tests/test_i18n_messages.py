@@ -38,3 +38,15 @@ def test_copies_keep_the_message_id_and_values() -> None:
     note = Message("given {days} days after its window", days=3)
     for kept in (copy.deepcopy(note), pickle.loads(pickle.dumps(note))):
         assert isinstance(kept, Message) and kept.text == note.text and kept.values == {"days": 3}
+
+
+def test_stored_english_is_read_back_into_its_message_and_shown_in_spanish() -> None:
+    spanish = translator("es")
+    assert spanish.message("2027-06-01 is in the future (today is 2027-03-01)") == (
+        "2027-06-01 es una fecha futura (hoy es 2027-03-01)"
+    )
+    stored = "step: dose 9 is past the end of the planned regimen (confirmed by Dr Lee: checked: fine)"
+    assert spanish.message(stored) == (
+        "step: la dosis 9 está fuera del final de la pauta prevista (confirmado por Dr Lee: checked: fine)"
+    )
+    assert translator("en").message(stored) == stored

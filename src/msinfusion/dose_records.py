@@ -430,5 +430,14 @@ def decide(problems: Sequence[DoseProblem], confirmation: ClinicianConfirmation 
         return DoseDecision(True, found, ())
     if confirmation is None or not confirmation.clinician.strip() or not confirmation.reason.strip():
         return DoseDecision(False, found, ())
-    note = f"confirmed by {confirmation.clinician.strip()}: {confirmation.reason.strip()}"
-    return DoseDecision(True, found, tuple(f"{p.kind}: {p.message} ({note})" for p in found))
+    flags = tuple(
+        Message(
+            N_("{kind}: {problem} (confirmed by {clinician}: {reason})"),
+            kind=p.kind.value,
+            problem=p.message,
+            clinician=confirmation.clinician.strip(),
+            reason=confirmation.reason.strip(),
+        )
+        for p in found
+    )
+    return DoseDecision(True, found, flags)

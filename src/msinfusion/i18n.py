@@ -12,6 +12,7 @@ import datetime
 import functools
 import gettext as _gettext
 import io
+import re
 from collections.abc import Callable
 from dataclasses import dataclass
 from importlib import resources
@@ -120,7 +121,20 @@ class Translator:
         id) through the catalog, so it shows as it was when the catalog does not have it."""
         if isinstance(sentence, Message):
             return sentence.in_language(self.gettext)
-        return self.gettext(sentence) if sentence else sentence
+        if not sentence or self.locale == DEFAULT_LOCALE:
+            return sentence
+        translated = self.gettext(sentence)
+        return translated if translated != sentence else self._filled(sentence)
+
+    def _filled(self, sentence: str) -> str:
+        """Stored English text read back into its message id and values, then shown in this language;
+        the text unchanged when no message id with fields fits it."""
+        for pattern, msgid in _patterns(self.locale):
+            found = pattern.fullmatch(sentence)
+            if found is not None:
+                values = {name: self.message(value) for name, value in found.groupdict().items()}
+                return _FIELD.sub(r"{\1}", self.gettext(msgid)).format(**values)
+        return sentence
 
     def date(self, day: datetime.date, width: str = "full") -> str:
         """'Monday, January 4, 2027' / 'lunes, 4 de enero de 2027'."""
@@ -140,6 +154,35 @@ class Translator:
         if rest or not hours:
             parts.append(self.ngettext("{n} minute", "{n} minutes", rest).format(n=rest))
         return " ".join(parts)
+
+
+_FIELD = re.compile(r"\{(\w+)(?::[^{}]*)?\}")
+_MIN_WORDING = 8
+"""A message id read back from stored text needs this many characters besides its fields, so that a
+loose id such as '{due}: {closed}' never claims an unrelated sentence."""
+
+
+@functools.cache
+def _patterns(locale: str) -> tuple[tuple[re.Pattern[str], str], ...]:
+    """Each message id with fields in ``locale``'s catalog as a pattern over its English text, the
+    most worded first."""
+    ids = {m.id for m in read_po(io.StringIO(po_text(locale)), locale=locale, domain=DOMAIN) if isinstance(m.id, str)}
+    found: list[tuple[int, re.Pattern[str], str]] = []
+    for msgid in ids:
+        wording = _FIELD.sub("", msgid)
+        if "{" in wording or "}" in wording or len(wording) < _MIN_WORDING or wording == msgid:
+            continue
+        parts: list[str] = []
+        seen: set[str] = set()
+        end = 0
+        for field in _FIELD.finditer(msgid):
+            name = field.group(1)
+            parts += [re.escape(msgid[end : field.start()]), f"(?P={name})" if name in seen else f"(?P<{name}>.*?)"]
+            seen.add(name)
+            end = field.end()
+        parts.append(re.escape(msgid[end:]))
+        found.append((len(wording), re.compile("".join(parts), re.DOTALL), msgid))
+    return tuple((pattern, msgid) for _, pattern, msgid in sorted(found, key=lambda f: (-f[0], f[2])))
 
 
 def translator(locale: str = DEFAULT_LOCALE) -> Translator:

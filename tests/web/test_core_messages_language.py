@@ -67,3 +67,30 @@ def test_the_booking_engines_reasons_show_in_the_staff_members_language(app: Fas
     english = _signed_in(app, "scheduler_a", "en")
     assert "2027-03-08: center closed (closure)" in english.get(booking).text
     assert "center closed on Saturdays" in english.get("/staff/load?start=2027-03-01").text
+
+
+def test_a_stored_flag_is_read_back_in_the_staff_members_language(app: FastAPI, world: World) -> None:
+    scheduler = _signed_in(app, "scheduler_a", "en")
+    body = {"therapy_id": "alemtuzumab", "start_date": "2026-12-01"}
+    headers = {"X-CSRF-Token": csrf_token(scheduler, "/staff")}
+    created = scheduler.post(f"/api/patients/{world.patients['a2']}/prescriptions", json=body, headers=headers)
+    assert created.status_code == 201, created.text
+    nurse = _signed_in(app, "nurse_a", "en")
+    form = {
+        "given_on": "2026-12-01",
+        "amount_mg": "99999",
+        "clinician_confirms": "yes",
+        "clinician_reason": "Checked with Dr Lee",
+        "csrf_token": csrf_token(nurse, "/staff"),
+    }
+    stored = nurse.post(f"/staff/prescriptions/{created.json()['id']}/doses", data=form, follow_redirects=False)
+    assert stored.status_code == 303, stored.text
+
+    page = f"/staff/patients/{world.patients['a2']}"
+    spanish = _signed_in(app, "nurse_a", "es").get(page).text
+    assert "amount: la dosis 1 de alemtuzumab es de 12 mg" in spanish
+    assert "(confirmado por Nurse A: Checked with Dr Lee)" in spanish
+    english = nurse.get(page).text
+    assert (
+        "amount: dose 1 of alemtuzumab is 12 mg" in english and "(confirmed by Nurse A: Checked with Dr Lee)" in english
+    )
