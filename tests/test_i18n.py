@@ -70,6 +70,8 @@ PYTHON_SOURCES = [
     # The booking engine's reasons on the booking preview (issue 12, i18n2).
     "booking/reasons.py",
     "booking/openings.py",
+    # The optimizer's reasons for leaving a visit off the day (staff day schedule).
+    "scheduling/reasons.py",
 ]
 # Every page: patient pages, pages before sign-in, error pages, e-mails, printables and staff pages.
 TEMPLATE_DIRS = ["exports/templates", "web/templates"]
