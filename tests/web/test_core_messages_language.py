@@ -1,15 +1,19 @@
-"""Sentences the core builds (calendar notes, dose-record refusals, booking reasons) follow the staff member's language on
-the pages, while the API keeps the English text. Today in these tests is 1 March 2027 (the world's clock)."""
+"""Sentences the core builds (calendar notes, dose-record refusals and flags, booking and optimizer reasons)
+follow the staff member's language on the pages, while the API keeps the English text. Today in these tests
+is 1 March 2027 (the world's clock)."""
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import UTC, datetime, time
 
 from fastapi import FastAPI
 
 from msinfusion.db.booking_models import CenterBookingSettings
+from msinfusion.db.models import Nurse, NurseShift, User
+from msinfusion.settings import Settings
 from tests.web.lifecycle_world import open_weekdays
-from tests.web.web_world import TestClient, World, csrf_token, sign_in
+from tests.web.test_staff_schedule import DAY, make_app, run_and_wait
+from tests.web.web_world import FakeClock, TestClient, World, build_world, csrf_token, sign_in
 
 
 def _signed_in(app: FastAPI, username: str, accept_language: str) -> TestClient:
@@ -22,7 +26,8 @@ def _refuse_a_future_dose(client: TestClient, world: World) -> str:
     form = {"given_on": "2027-06-01", "amount_mg": "300", "csrf_token": csrf_token(client, "/staff")}
     refused = client.post(f"/staff/prescriptions/{world.prescriptions['a1']}/doses", data=form)
     assert refused.status_code == 422
-    return refused.text
+    text: str = refused.text
+    return text
 
 
 def test_a_refused_dose_record_gives_its_reasons_in_the_staff_members_language(app: FastAPI, world: World) -> None:
@@ -94,3 +99,21 @@ def test_a_stored_flag_is_read_back_in_the_staff_members_language(app: FastAPI, 
     assert (
         "amount: dose 1 of alemtuzumab is 12 mg" in english and "(confirmed by Nurse A: Checked with Dr Lee)" in english
     )
+
+
+def test_the_optimizers_reasons_show_in_the_staff_members_language(settings_sqlite: Settings, clock: FakeClock) -> None:
+    app = make_app(settings_sqlite.database_url, clock)
+    world = build_world(app.state.database, app.state.settings)
+    with app.state.database.session() as db:  # one nurse for an hour: no visit fits the day
+        nurse = Nurse(center_id=world.centers["a"], code="N1", name="Nurse N1")
+        db.add(nurse)
+        db.flush()
+        db.add(NurseShift(nurse_id=nurse.id, weekday=0, starts=time(7), ends=time(8)))
+        db.get_one(User, world.users["scheduler_a"]).locale = "es"
+    client = _signed_in(app, "scheduler_a", "es")
+    run_and_wait(app, client)
+    page = client.get(f"/staff/schedule?day={DAY}").text
+    assert "no hay ninguna enfermera de turno" in page or "no hay enfermeras de turno" in page, page
+    assert "extend a shift" not in page
+    english = client.get(f"/api/schedule?day={DAY}").json()
+    assert all("extend a shift" in u["reason"] for u in english["unscheduled"]) and english["unscheduled"]
