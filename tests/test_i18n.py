@@ -67,6 +67,7 @@ PYTHON_SOURCES = [
     # Messages the core builds (issue 12, i18n2): calendar notes and dose-record refusals.
     "regimens.py",
     "dose_records.py",
+    "dose_problems.py",
     # The booking engine's reasons on the booking preview (issue 12, i18n2).
     "booking/reasons.py",
     "booking/openings.py",
