@@ -65,6 +65,15 @@ PYTHON_SOURCES = [
     "web/routes/staff/patients.py",
     "web/routes/staff/users.py",
     "web/routes/staff/messages.py",
+    # Messages the core builds (issue 12, i18n2): calendar notes and dose-record refusals.
+    "regimens.py",
+    "dose_records.py",
+    "dose_problems.py",
+    # The booking engine's reasons on the booking preview (issue 12, i18n2).
+    "booking/reasons.py",
+    "booking/openings.py",
+    # The optimizer's reasons for leaving a visit off the day (staff day schedule).
+    "scheduling/reasons.py",
 ]
 # Every page: patient pages, pages before sign-in, error pages, e-mails, printables and staff pages.
 TEMPLATE_DIRS = ["exports/templates", "web/templates"]

@@ -13,43 +13,28 @@ from __future__ import annotations
 
 from collections.abc import Collection, Sequence
 from dataclasses import dataclass
-from datetime import date, timedelta
-from enum import StrEnum
-from typing import Literal
+from datetime import date
 
 from msinfusion.dose_checks import missing_checks
-from msinfusion.periods import add_period
+from msinfusion.dose_problems import DoseProblem, ProblemKind, RecordedDose, date_problems
+from msinfusion.i18n import N_, Message
 from msinfusion.reactions import Reaction, retreatment_gate
-from msinfusion.regimens import RegimenError, dose_calendar
-from msinfusion.therapies.model import Courses, Fact, Period, Series, Status, Therapy
+from msinfusion.therapies.model import Status, Therapy
+
+__all__ = [
+    "AMOUNT_ROUNDING_MG",
+    "ClinicianConfirmation",
+    "DoseDecision",
+    "DoseProblem",
+    "ProblemKind",
+    "ProposedDose",
+    "RecordedDose",
+    "check_recorded_dose",
+    "decide",
+]
 
 AMOUNT_ROUNDING_MG = 0.1
 """How far a recorded amount may differ from the computed one: the 0.1 mg the calendar rounds mg/m2 doses to."""
-
-
-class ProblemKind(StrEnum):
-    """What is wrong with a dose record."""
-
-    FUTURE = "future"
-    BEFORE_START = "before-start"
-    OUT_OF_ORDER = "out-of-order"
-    STEP = "step"
-    BEFORE_WINDOW = "before-window"
-    MIN_INTERVAL = "min-interval"
-    COURSE_SEQUENCE = "course-sequence"
-    AMOUNT = "amount"
-    CUMULATIVE_CAP = "cumulative-cap"
-    PRIOR_TREATMENT = "prior-treatment"
-    MISSING_CHECK = "missing-check"
-    AFTER_SERIOUS_REACTION = "after-serious-reaction"
-
-
-@dataclass(frozen=True, slots=True)
-class RecordedDose:
-    """A dose already on the record: the day it was given and, when known, the amount in mg."""
-
-    date: date
-    amount_mg: float | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -59,16 +44,6 @@ class ProposedDose:
     date: date
     amount_mg: float | None = None
     number: int | None = None
-
-
-@dataclass(frozen=True, slots=True)
-class DoseProblem:
-    """One reason a record is refused unless a clinician confirms it."""
-
-    kind: ProblemKind
-    field: Literal["date", "amount_mg", "number", "checks"]
-    message: str
-    sources: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True, slots=True)
@@ -138,7 +113,11 @@ def check_recorded_dose(
     if day > today:
         problems.append(
             DoseProblem(
-                ProblemKind.FUTURE, "date", f"{day.isoformat()} is in the future (today is {today.isoformat()})"
+                ProblemKind.FUTURE,
+                "date",
+                Message(
+                    N_("{date} is in the future (today is {today})"), date=day.isoformat(), today=today.isoformat()
+                ),
             )
         )
     if day < start:
@@ -146,7 +125,9 @@ def check_recorded_dose(
             DoseProblem(
                 ProblemKind.BEFORE_START,
                 "date",
-                f"{day.isoformat()} is before the prescription start {start.isoformat()}",
+                Message(
+                    N_("{date} is before the prescription start {start}"), date=day.isoformat(), start=start.isoformat()
+                ),
             )
         )
     if given and day <= given[-1].date:
@@ -154,7 +135,11 @@ def check_recorded_dose(
             DoseProblem(
                 ProblemKind.OUT_OF_ORDER,
                 "date",
-                f"{day.isoformat()} is not after the last recorded dose ({given[-1].date.isoformat()})",
+                Message(
+                    N_("{date} is not after the last recorded dose ({last})"),
+                    date=day.isoformat(),
+                    last=given[-1].date.isoformat(),
+                ),
             )
         )
     if number != expected_number:
@@ -162,14 +147,21 @@ def check_recorded_dose(
             DoseProblem(
                 ProblemKind.STEP,
                 "number",
-                f"the next dose on record is dose {expected_number}, not dose {number}",
+                Message(
+                    N_("the next dose on record is dose {expected}, not dose {number}"),
+                    expected=expected_number,
+                    number=number,
+                ),
             )
         )
     if recorded_checks is not None:
         for check in missing_checks(therapy, number, recorded_checks).missing:
             problems.append(
                 DoseProblem(
-                    ProblemKind.MISSING_CHECK, "checks", f"{check.what} is required before each dose", check.sources
+                    ProblemKind.MISSING_CHECK,
+                    "checks",
+                    Message(N_("{check} is required before each dose"), check=check.what),
+                    check.sources,
                 )
             )
     gate = retreatment_gate(therapy, reactions)
@@ -179,7 +171,7 @@ def check_recorded_dose(
     problems += _cap_problems(therapy, number, given, proposed, bsa, jurisdiction, prior_cumulative_per_m2)
     if any(p.kind in (ProblemKind.BEFORE_START, ProblemKind.OUT_OF_ORDER) for p in problems):
         return problems  # the calendar cannot place a date before the start or out of order
-    problems += _date_problems(therapy, start, given, day, expected_number, bsa)
+    problems += date_problems(therapy, start, given, day, expected_number, bsa)
     return problems
 
 
@@ -199,7 +191,11 @@ def _amount_problems(
             DoseProblem(
                 ProblemKind.AMOUNT,
                 "amount_mg",
-                f"{therapy.id} is dosed per m2: the body surface area is needed to check {amount:g} mg",
+                Message(
+                    N_("{therapy} is dosed per m2: the body surface area is needed to check {amount:g} mg"),
+                    therapy=therapy.id,
+                    amount=amount,
+                ),
                 sources,
             )
         ]
@@ -209,7 +205,15 @@ def _amount_problems(
             DoseProblem(
                 ProblemKind.AMOUNT,
                 "amount_mg",
-                f"dose {number} of {therapy.id} is {expected:g} mg{per} ({step.amount.status}), not {amount:g} mg",
+                Message(
+                    N_("dose {number} of {therapy} is {expected:g} mg{per} ({status}), not {amount:g} mg"),
+                    number=number,
+                    therapy=therapy.id,
+                    expected=expected,
+                    per=per,
+                    status=step.amount.status,
+                    amount=amount,
+                ),
                 sources,
             )
         ]
@@ -236,8 +240,14 @@ def _cap_problems(
             DoseProblem(
                 ProblemKind.PRIOR_TREATMENT,
                 "number",
-                f"EU label: {therapy.id} is not started in a patient treated with it before "
-                f"({prior:g} mg/m2 on record)",
+                Message(
+                    N_(
+                        "EU label: {therapy} is not started in a patient treated with it before "
+                        "({prior:g} mg/m2 on record)"
+                    ),
+                    therapy=therapy.id,
+                    prior=prior,
+                ),
                 tuple(limit.source),
             )
         )
@@ -250,103 +260,19 @@ def _cap_problems(
             DoseProblem(
                 ProblemKind.CUMULATIVE_CAP,
                 "amount_mg",
-                f"this dose would take the lifetime total to {total + this:g} mg/m2, past the "
-                f"{jurisdiction} cap of {limit.value:g} mg/m2",
+                Message(
+                    N_(
+                        "this dose would take the lifetime total to {total:g} mg/m2, past the "
+                        "{jurisdiction} cap of {cap:g} mg/m2"
+                    ),
+                    total=total + this,
+                    jurisdiction=jurisdiction,
+                    cap=limit.value,
+                ),
                 tuple(limit.source),
             )
         )
     return problems
-
-
-def _date_problems(
-    therapy: Therapy, start: date, given: Sequence[RecordedDose], day: date, number: int, bsa: float | None
-) -> list[DoseProblem]:
-    dates = [g.date for g in given]
-    until = max(day, start) + timedelta(days=800)
-    try:
-        calendar = dose_calendar(therapy, start, until, dates, bsa=bsa or 1.0)
-    except RegimenError as exc:
-        return [DoseProblem(ProblemKind.OUT_OF_ORDER, "date", str(exc))]
-    dose = next((d for d in calendar.doses if d.number == number), None)
-    if dose is None:
-        return _beyond_plan(therapy, dates, day, number)
-    window = dose.window
-    if day >= window.start:
-        return []
-    interval = _interval_for(therapy, dates, dose.earliest)
-    if dose.earliest is not None and day < dose.earliest and interval is not None:
-        return [
-            DoseProblem(
-                ProblemKind.MIN_INTERVAL,
-                "date",
-                f"dose {number} on {day.isoformat()} is before {dose.earliest.isoformat()}: doses are at least "
-                f"{interval.value} apart ({interval.status})",
-                tuple(interval.source),
-            )
-        ]
-    if isinstance(therapy.regimen, Courses) and dose.course is not None and dose.course > 1 and dose.course_day == 1:
-        course = therapy.regimen.planned[dose.course - 1]
-        after = course.after
-        sources = tuple(after.source) if after else ()
-        return [
-            DoseProblem(
-                ProblemKind.COURSE_SEQUENCE,
-                "date",
-                f"{day.isoformat()} would start course {dose.course}, which is not before {window.start.isoformat()}"
-                + (f" ({after.value} after course {dose.course - 1})" if after else ""),
-                sources,
-            )
-        ]
-    return [
-        DoseProblem(
-            ProblemKind.BEFORE_WINDOW,
-            "date",
-            f"dose {number} on {day.isoformat()} is before its window ({window.start.isoformat()} to "
-            f"{window.end.isoformat()}; target {dose.target.isoformat()})",
-            _window_sources(therapy, number),
-        )
-    ]
-
-
-def _interval_for(therapy: Therapy, dates: Sequence[date], earliest: date | None) -> Fact[Period] | None:
-    """The minimum-interval rule that set ``earliest``: between initial doses, or between doses."""
-    regimen = therapy.regimen
-    if earliest is None or not dates:
-        return None
-    gap = regimen.initial_min_interval if isinstance(regimen, Series) else None
-    if gap is not None and add_period(dates[-1], gap.value) == earliest:
-        return gap
-    return therapy.min_interval
-
-
-def _window_sources(therapy: Therapy, number: int) -> tuple[str, ...]:
-    """The sources of the rule that sets dose ``number``'s target date."""
-    regimen = therapy.regimen
-    if isinstance(regimen, Courses):
-        return ()
-    if number <= len(regimen.initial):
-        return tuple(regimen.initial[number - 1].source)
-    return tuple(regimen.maintenance.every.source) if regimen.maintenance else ()
-
-
-def _beyond_plan(therapy: Therapy, dates: Sequence[date], day: date, number: int) -> list[DoseProblem]:
-    regimen = therapy.regimen
-    if isinstance(regimen, Courses) and regimen.further is not None and regimen.further.after is not None and dates:
-        earliest = add_period(dates[-1], regimen.further.after.value)
-        planned_days = sum(c.days.value for c in regimen.planned)
-        first_of_further = (number - planned_days - 1) % regimen.further.days.value == 0
-        if first_of_further and day < earliest:
-            return [
-                DoseProblem(
-                    ProblemKind.COURSE_SEQUENCE,
-                    "date",
-                    f"a further course starts no earlier than {earliest.isoformat()} "
-                    f"({regimen.further.after.value} after the last dose)",
-                    tuple(regimen.further.after.source),
-                )
-            ]
-        return []
-    return [DoseProblem(ProblemKind.STEP, "number", f"dose {number} is past the end of the planned regimen")]
 
 
 def decide(problems: Sequence[DoseProblem], confirmation: ClinicianConfirmation | None = None) -> DoseDecision:
@@ -356,5 +282,14 @@ def decide(problems: Sequence[DoseProblem], confirmation: ClinicianConfirmation 
         return DoseDecision(True, found, ())
     if confirmation is None or not confirmation.clinician.strip() or not confirmation.reason.strip():
         return DoseDecision(False, found, ())
-    note = f"confirmed by {confirmation.clinician.strip()}: {confirmation.reason.strip()}"
-    return DoseDecision(True, found, tuple(f"{p.kind}: {p.message} ({note})" for p in found))
+    flags = tuple(
+        Message(
+            N_("{kind}: {problem} (confirmed by {clinician}: {reason})"),
+            kind=p.kind.value,
+            problem=p.message,
+            clinician=confirmation.clinician.strip(),
+            reason=confirmation.reason.strip(),
+        )
+        for p in found
+    )
+    return DoseDecision(True, found, flags)

@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 
 from msinfusion.doses import DoseCalendar, DoseStatus, PlannedDose, RegimenError, Window
+from msinfusion.i18n import N_, Message
 from msinfusion.lifetime_caps import apply_cap, check_prior, initiation_rule, with_given_amounts
 from msinfusion.periods import ONE_DAY, add_period, shifter
 from msinfusion.therapies.model import Courses, Series, Status, Therapy
@@ -177,9 +178,14 @@ def _place(
             warnings.append(f"dose {number} on {day.isoformat()} breaks the minimum interval ({min_text})")
         late = day > window.end
         if late:
-            notes.append(f"given {(day - window.end).days} days after its window")
+            notes.append(Message(N_("given {days} days after its window"), days=(day - window.end).days))
         elif day < window.start:
-            notes.append(f"given {(window.start - day).days} days before its window; what follows counts from it")
+            notes.append(
+                Message(
+                    N_("given {days} days before its window; what follows counts from it"),
+                    days=(window.start - day).days,
+                )
+            )
         return day, "given", late, window
     if number in opts.requested:
         day = opts.requested[number]
@@ -197,15 +203,21 @@ def _place(
         return day, "planned", day > window.end, window
     today = opts.as_of
     if today is not None and window.end < today:
-        notes.append("missed: give as soon as possible")
+        notes.append(Message(N_("missed: give as soon as possible")))
         return today, "planned", True, Window(today, today + (window.end - window.start))
     if today is not None and window.start < today:
         window = Window(today, window.end)
     if target < window.start:
         if today is not None and window.start == today and (earliest is None or today > earliest):
-            notes.append("its date has passed: give it by the end of its window")
+            notes.append(Message(N_("its date has passed: give it by the end of its window")))
         else:
-            notes.append(f"moved to {window.start.isoformat()} to keep the minimum interval ({min_text})")
+            notes.append(
+                Message(
+                    N_("moved to {date} to keep the minimum interval ({interval})"),
+                    date=window.start.isoformat(),
+                    interval=min_text,
+                )
+            )
         return window.start, "planned", False, window
     return target, "planned", False, window
 
@@ -288,7 +300,7 @@ def _series(
             break
         if late and resets and missed is not None:
             late_anchor = day
-            notes.append(f"next dose counted from this late dose ({missed.source[0]})")
+            notes.append(Message(N_("next dose counted from this late dose ({source})"), source=missed.source[0]))
         dates.append(day)
         doses.append(_dose(therapy, number, day, target, status, window, opts, notes, earliest=earliest))
     if len(given) > len(doses):
@@ -345,7 +357,7 @@ def _courses(
             if status == "planned" and day > end:
                 return doses, warnings
             if late and course_day > 1 and therapy.missed_dose is not None:
-                notes.append("a missed day moves the rest of the course; never two doses on one day")
+                notes.append(Message(N_("a missed day moves the rest of the course; never two doses on one day")))
             if course_day == 1:
                 course_starts.append(day)
             last = day

@@ -7,10 +7,19 @@ import datetime as dt
 import holidays
 
 from msinfusion.booking.request import WEEKDAY_KEYS, BookingCenter, OpenDay
+from msinfusion.i18n import N_, Message
 
 __all__ = ["OpenDays"]
 
-_WEEKDAY_NAMES = ("Mondays", "Tuesdays", "Wednesdays", "Thursdays", "Fridays", "Saturdays", "Sundays")
+_WEEKDAY_NAMES = (
+    N_("Mondays"),
+    N_("Tuesdays"),
+    N_("Wednesdays"),
+    N_("Thursdays"),
+    N_("Fridays"),
+    N_("Saturdays"),
+    N_("Sundays"),
+)
 
 
 class OpenDays:
@@ -36,12 +45,12 @@ class OpenDays:
     def why_closed(self, day: dt.date) -> str | None:
         """'center closed (Independence Day, observed)', or ``None`` when the center is open."""
         if day in self.closures:
-            return "center closed (closure)"
+            return Message(N_("center closed (closure)"))
         name = self.holidays.get(day)
         if name is not None:
-            return f"center closed ({name.replace(' (observed)', ', observed')})"
+            return Message(N_("center closed ({holiday})"), holiday=name.replace(" (observed)", ", observed"))
         if self.center.week.on(day) is None:
-            return f"center closed on {_WEEKDAY_NAMES[day.weekday()]}"
+            return Message(N_("center closed on {weekday}"), weekday=Message(_WEEKDAY_NAMES[day.weekday()]))
         return None
 
     @staticmethod

@@ -9,6 +9,7 @@ from typing import Any, Literal
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from msinfusion.booking.request import BookingProblem
+from msinfusion.i18n import MessageText
 from msinfusion.scheduling.clock import Clock
 from msinfusion.scheduling.day import Day
 from msinfusion.scheduling.problems import first_error
@@ -52,7 +53,7 @@ class Booking(_Model):
     date: dt.date
     start: Clock
     chair: str
-    moved: str | None = None
+    moved: MessageText | None = None
 
     @property
     def appointment(self) -> str:
@@ -67,7 +68,7 @@ class Unbooked(_Model):
     dose: int = Field(ge=1)
     due: dt.date
     window: DateSpan
-    reason: str
+    reason: MessageText
 
 
 class DaySchedule(_Model):

@@ -8,6 +8,7 @@ from typing import TYPE_CHECKING
 from msinfusion.booking.doses import DueDose
 from msinfusion.booking.preferences import DAY_NAMES, day_suits
 from msinfusion.booking.request import Preferences
+from msinfusion.i18n import N_, Message
 
 if TYPE_CHECKING:
     from msinfusion.booking.engine import Booker
@@ -15,52 +16,80 @@ if TYPE_CHECKING:
 ONE_DAY = dt.timedelta(days=1)
 
 
-def why_off_due(booker: Booker, group: list[DueDose], preferences: Preferences | None) -> str:
+def why_off_due(booker: Booker, group: list[DueDose], preferences: Preferences | None) -> Message:
     """Why the course or dose is not on its due date, in words a scheduler can check."""
     lead = group[0]
     due = lead.due
     text = due.isoformat()
     if due < booker.first:
-        return f"{text}: before the first bookable date ({booker.first.isoformat()})"
+        return Message(N_("{due}: before the first bookable date ({first})"), due=text, first=booker.first.isoformat())
     for offset in range(len(group)):
         date = due + offset * ONE_DAY
         closed = booker.openings.why_closed(date)
         if closed is not None:
             if offset == 0:
-                return f"{text}: {closed}"
-            return f"{text}: the course needs {len(group)} consecutive open days; {date.isoformat()}: {closed}"
+                return Message(N_("{due}: {closed}"), due=text, closed=closed)
+            return Message(
+                N_("{due}: the course needs {days} consecutive open days; {date}: {closed}"),
+                due=text,
+                days=len(group),
+                date=date.isoformat(),
+                closed=closed,
+            )
         if date > booker.last:
-            return f"{text}: the course would run past the horizon"
+            return Message(N_("{due}: the course would run past the horizon"), due=text)
     if not booker.naive and preferences is not None:
         if due in preferences.unavailable:
-            return f"{text}: the patient cannot come that day"
+            return Message(N_("{due}: the patient cannot come that day"), due=text)
         if not day_suits(preferences, due):
             days = ", ".join(DAY_NAMES[d] for d in preferences.weekdays)
-            return f"{text}: the patient comes on {days}"
+            return Message(N_("{due}: the patient comes on {days}"), due=text, days=days)
     for offset, dose in enumerate(group):
         ledger = booker.ledger(due + offset * ONE_DAY)
         assert ledger is not None
-        on = f"{text}: " if offset == 0 else f"{text}: the course's day {offset + 1} ({ledger.date.isoformat()}) "
+        on = (
+            Message(N_("{due}:"), due=text)
+            if offset == 0
+            else Message(
+                N_("{due}: the course's day {day} ({date})"), due=text, day=offset + 1, date=ledger.date.isoformat()
+            )
+        )
         if not ledger.room_for(dose.minutes):
-            return f"{on}day full ({ledger.load} of {ledger.capacity} chair-minutes booked)"
+            return Message(
+                N_("{where} day full ({load} of {capacity} chair-minutes booked)"),
+                where=on,
+                load=ledger.load,
+                capacity=ledger.capacity,
+            )
         if not booker.naive and booker.over_cap(ledger.load + dose.minutes):
-            return f"{on}levelling keeps each day near {booker.cap} chair-minutes ({ledger.load} booked)"
+            return Message(
+                N_("{where} levelling keeps each day near {cap} chair-minutes ({load} booked)"),
+                where=on,
+                cap=booker.cap,
+                load=ledger.load,
+            )
     if preferences is not None and preferences.time is not None and not booker.naive:
-        return f"{text}: no {preferences.time} start with a chair and nurse free"
-    return f"{text}: no chair and nurse free at a time that fits"
+        if preferences.time == "morning":
+            return Message(N_("{due}: no morning start with a chair and nurse free"), due=text)
+        return Message(N_("{due}: no afternoon start with a chair and nurse free"), due=text)
+    return Message(N_("{due}: no chair and nurse free at a time that fits"), due=text)
 
 
-def why_unbooked(booker: Booker, group: list[DueDose]) -> str:
+def why_unbooked(booker: Booker, group: list[DueDose]) -> Message:
     """Why a dose or course could not be booked: what is full or closed in its window."""
     lead = group[0]
     low = booker.earliest(lead)
     high = min(lead.window.end, booker.last)
     if low > high:
         if lead.window.end < low and lead.key in booker.not_before:
-            return f"its window ends on {lead.window.end.isoformat()}; ask the prescriber for a new date"
+            return Message(
+                N_("its window ends on {end}; ask the prescriber for a new date"), end=lead.window.end.isoformat()
+            )
         if lead.window.end < booker.first:
-            return f"its window ends on {lead.window.end.isoformat()}, before the first bookable date"
-        return "its window lies outside the horizon"
+            return Message(
+                N_("its window ends on {end}, before the first bookable date"), end=lead.window.end.isoformat()
+            )
+        return Message(N_("its window lies outside the horizon"))
     span = f"{low.isoformat()} … {high.isoformat()}"
     closed = full = crowded = 0
     day = low
@@ -75,11 +104,26 @@ def why_unbooked(booker: Booker, group: list[DueDose]) -> str:
         day += ONE_DAY
     if closed and not (full or crowded):
         if len(group) > 1:
-            return f"no {len(group)} consecutive open days start in its window ({span})"
-        return f"no open day in its window ({span}: center closed)"
-    parts = []
+            return Message(
+                N_("no {days} consecutive open days start in its window ({span})"), days=len(group), span=span
+            )
+        return Message(N_("no open day in its window ({span}: center closed)"), span=span)
+    if full and crowded:
+        return Message(
+            N_(
+                "every open day in the window is full (chair-minutes on {full} days; chairs and nurses at every start "
+                "on {crowded} days; {span})"
+            ),
+            full=full,
+            crowded=crowded,
+            span=span,
+        )
     if full:
-        parts.append(f"chair-minutes on {full} days")
-    if crowded:
-        parts.append(f"chairs and nurses at every start on {crowded} days")
-    return f"every open day in the window is full ({'; '.join(parts)}; {span})"
+        return Message(
+            N_("every open day in the window is full (chair-minutes on {full} days; {span})"), full=full, span=span
+        )
+    return Message(
+        N_("every open day in the window is full (chairs and nurses at every start on {crowded} days; {span})"),
+        crowded=crowded,
+        span=span,
+    )

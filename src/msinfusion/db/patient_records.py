@@ -23,7 +23,7 @@ from msinfusion.db.clinical_records import (
 from msinfusion.db.given_doses import GivenDoseView, dose_view, prior_exposure, user_names
 from msinfusion.db.models import Appointment, CheckAnswers, GivenDose, Patient, Prescription
 from msinfusion.dose_checks import required_checks
-from msinfusion.i18n import N_
+from msinfusion.i18n import N_, MessageText
 from msinfusion.lifetime_caps import check_prior
 from msinfusion.limits import BrowserText, ClinicalDay, max_chars
 from msinfusion.prescriptions import RecordProblem, check_new_prescription, prescription_calendar
@@ -44,7 +44,7 @@ class DoseRow(BaseModel):
     window_end: date
     course: int | None
     course_day: int | None
-    notes: list[str]
+    notes: list[MessageText]
 
 
 class RequiredCheckView(BaseModel):

@@ -25,7 +25,7 @@ from msinfusion.db.center_catalog import center_catalog
 from msinfusion.db.clinical_records import patients_with_reactions
 from msinfusion.db.models import Appointment, Center, CenterHours, Chair, Nurse, NurseShift, Patient
 from msinfusion.db.visit_history import learned_durations
-from msinfusion.i18n import N_, Translator
+from msinfusion.i18n import N_, Message, Translator
 from msinfusion.scheduling import Appointment as DayAppointment
 from msinfusion.scheduling import Center as DayCenter
 from msinfusion.scheduling import Chair as DayChair
@@ -137,7 +137,8 @@ def build_day(db: Session, center_id: int, day: date, basis: Basis = "label") ->
     skipped: list[Skipped] = []
     for appointment, reference in rows:
         if appointment.treatment not in known:
-            skipped.append(Skipped(appointment.id, reference, f"unknown treatment code {appointment.treatment!r}"))
+            code = repr(appointment.treatment)
+            skipped.append(Skipped(appointment.id, reference, Message(N_("unknown treatment code {code}"), code=code)))
             continue
         identifier = day_appointment_id(appointment.id)
         key = (appointment.treatment, appointment.patient_id in reacted)
