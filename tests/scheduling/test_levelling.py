@@ -86,3 +86,9 @@ def test_cp_sat_schedules_come_levelled_and_valid_with_or_without_continuity() -
             for task in a.nurse_tasks:
                 loads[task.nurse] = loads.get(task.nurse, 0) + task.end - task.start
         assert max(loads.values()) - min(loads.values()) <= 60
+
+
+def test_a_day_with_no_nurse_on_shift_is_solved_with_nothing_placed_not_a_crash() -> None:
+    day = small_day([visit("A1", preferred_start="08:00")], nurses=[])
+    result = solve(day, time_limit=2)
+    assert result.assignments == [] and [u.appointment for u in result.unscheduled] == ["A1"]

@@ -99,6 +99,8 @@ def level_nurses(instance: Instance, placements: Sequence[Placement], *, continu
 
 def _level_once(board: _Board, names: list[str], continuity: bool) -> bool:
     """Move one bundle of the busiest nurse's tasks to a less-loaded nurse; False when none can go."""
+    if not names:  # no nurse has a task (none on shift, or nothing placed): nothing to level
+        return False
     busiest = max(names, key=lambda n: (board.load[n], n))
     top = board.load[busiest]
     by_visit: dict[int, list[_Key]] = {}
