@@ -112,9 +112,10 @@ class Database:
     sessions: sessionmaker[Session]
 
     @classmethod
-    def connect(cls, url: str) -> Database:
+    def connect(cls, url: str, session_info: dict[str, object] | None = None) -> Database:
+        """Connect to ``url``; every session carries ``session_info`` (settings the data layer needs)."""
         engine = make_engine(url)
-        return cls(engine, sessionmaker(engine, expire_on_commit=False))
+        return cls(engine, sessionmaker(engine, expire_on_commit=False, info=session_info or {}))
 
     @contextmanager
     def session(self) -> Iterator[Session]:
