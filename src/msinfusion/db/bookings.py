@@ -36,13 +36,9 @@ def _(message: str) -> str:
 
 
 HEADROOM_SETTING = "booking_headroom_default"
-"""The setting (and session ``info`` key) holding the share of each day's chair capacity kept free for
-add-ons (the format's ``headroom``) at a center that has not saved its own."""
-
-
-def session_info(settings: Settings) -> dict[str, object]:
-    """What every session of the app carries for the booking adapter (``Database.connect(..., info)``)."""
-    return {HEADROOM_SETTING: getattr(settings, HEADROOM_SETTING)}
+"""The setting (and session ``info`` key, :func:`msinfusion.db.database.session_info`) holding the share
+of each day's chair capacity kept free for add-ons (the format's ``headroom``) at a center that has not
+saved its own."""
 
 
 def default_headroom(db: Session) -> float:

@@ -12,8 +12,7 @@ from fastapi import FastAPI
 from fastapi.staticfiles import StaticFiles
 
 from msinfusion import __version__
-from msinfusion.db import bookings
-from msinfusion.db.database import Database
+from msinfusion.db.database import Database, session_info
 from msinfusion.db.day_schedule.runs import ScheduleRunner
 from msinfusion.outbox.config import mail_config
 from msinfusion.passwords import make_hasher
@@ -63,7 +62,7 @@ def create_app(settings: Settings | None = None, *, clock: Callable[[], datetime
     """
     settings = settings or load_settings()
     check_production(settings)
-    database = Database.connect(settings.database_url, bookings.session_info(settings))
+    database = Database.connect(settings.database_url, session_info(settings))
 
     @asynccontextmanager
     async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
