@@ -1,8 +1,9 @@
 """The day schedule in the database: the day to solve built from the center's records (:mod:`.day`), the
 optimizer runs and the worker that solves them (:mod:`.runs`), and accepting or hand-moving a schedule
-(:mod:`.changes`). The rules themselves are in :mod:`msinfusion.scheduling`.
+(:mod:`.changes`), and the day as booked by the booking engine as a schedule (:mod:`.booked`). The rules themselves are in :mod:`msinfusion.scheduling`.
 """
 
+from msinfusion.db.day_schedule.booked import booked_day, has_booked_visits
 from msinfusion.db.day_schedule.changes import (
     ScheduleConflict,
     accept,
@@ -22,9 +23,11 @@ __all__ = [
     "ScheduleConflict",
     "ScheduleRunner",
     "accept",
+    "booked_day",
     "build_day",
     "current_starts",
     "day_and_schedule",
+    "has_booked_visits",
     "latest_job",
     "moved",
     "notify_patients",
