@@ -1,6 +1,7 @@
 """The day schedule in the database: the day to solve built from the center's records (:mod:`.day`), the
-optimizer runs and the worker that solves them (:mod:`.runs`), and accepting or hand-moving a schedule
-(:mod:`.changes`), and the day as booked by the booking engine as a schedule (:mod:`.booked`). The rules themselves are in :mod:`msinfusion.scheduling`.
+optimizer runs and the worker that solves them (:mod:`.runs`), accepting or hand-moving a schedule
+(:mod:`.changes`), and the day as the booking engine booked it, as a schedule (:mod:`.booked`). The rules
+themselves are in :mod:`msinfusion.scheduling`.
 """
 
 from msinfusion.db.day_schedule.booked import booked_day, has_booked_visits
