@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import ast
 import datetime
 import io
 import re
@@ -199,3 +200,76 @@ def test_error_page_titles_and_the_common_refusals_have_spanish_text() -> None:
     spanish = translator("es")
     untranslated = [m for m in [*PAGE_TITLES.values(), *REFUSALS] if spanish.gettext(m) == m]
     assert untranslated == []
+
+
+def po_entry_keys(text: str) -> list[tuple[tuple[str | None, str], int]]:
+    """Every entry of a .po text as ((msgctxt, msgid), line of its msgid), in file order, duplicates kept.
+
+    Babel's reader merges an msgid given twice (the last one wins), so duplicates are found on the text.
+    Obsolete (``#~``) entries and comments are skipped; continued strings are joined.
+    """
+    keys: list[tuple[tuple[str | None, str], int]] = []
+    context: str | None = None
+    field: str | None = None
+    parts: dict[str, list[str]] = {}
+    start = 0
+
+    def close() -> None:
+        if "msgid" in parts:
+            keys.append(((context, "".join(parts["msgid"])), start))
+
+    for number, raw in enumerate(text.splitlines(), start=1):
+        line = raw.strip()
+        if not line or line.startswith("#"):
+            continue
+        keyword, _, rest = line.partition(" ")
+        if line.startswith('"'):
+            if field is not None:
+                parts.setdefault(field, []).append(ast.literal_eval(line))
+            continue
+        if keyword == "msgctxt" or (keyword == "msgid" and field != "msgctxt"):
+            close()
+            parts = {}
+        field = keyword.split("[")[0]
+        if field == "msgid":
+            start = number
+            context = "".join(parts["msgctxt"]) if "msgctxt" in parts else None
+        parts[field] = [ast.literal_eval(rest)]
+    close()
+    return keys
+
+
+def duplicate_entries(text: str) -> dict[tuple[str | None, str], list[int]]:
+    """The (msgctxt, msgid) keys given more than once, with the lines of each copy."""
+    lines: dict[tuple[str | None, str], list[int]] = {}
+    for key, number in po_entry_keys(text):
+        lines.setdefault(key, []).append(number)
+    return {key: found for key, found in lines.items() if len(found) > 1}
+
+
+def test_the_duplicate_finder_reads_contexts_continued_lines_and_plurals() -> None:
+    text = (
+        'msgid ""\nmsgstr ""\n"Language: es\\n"\n\n'
+        'msgid "Chair"\nmsgstr "Sillón"\n\n'
+        'msgctxt "furni"\n"ture"\nmsgid "Chair"\nmsgstr "Silla"\n\n'
+        'msgid ""\n"Long "\n"text"\nmsgstr "Texto largo"\n\n'
+        'msgid "{n} visit"\nmsgid_plural "{n} visits"\nmsgstr[0] "{n} visita"\nmsgstr[1] "{n} visitas"\n\n'
+        '#~ msgid "Chair"\n#~ msgstr "Viejo"\n'
+    )
+    assert duplicate_entries(text) == {}
+    assert [key for key, _ in po_entry_keys(text)] == [
+        (None, ""),
+        (None, "Chair"),
+        ("furniture", "Chair"),
+        (None, "Long text"),
+        (None, "{n} visit"),
+    ]
+    merged = text + '\n# --- branch other ---\nmsgid "Long text"\nmsgstr "Otra"\n'
+    assert duplicate_entries(merged) == {(None, "Long text"): [13, 27]}
+
+
+def test_the_spanish_catalog_gives_each_message_once() -> None:
+    text = po_text("es")
+    assert len(po_entry_keys(text)) > len(spanish_catalog())  # the reader found every entry (and the header)
+    duplicates = duplicate_entries(text)
+    assert not duplicates, f"entries given twice in the Spanish .po (keep one of each): {duplicates}"

@@ -131,3 +131,10 @@ def test_the_retired_public_address_name_in_dotenv_is_refused_too(tmp_path: Path
     dotenv.write_text("MSINFUSION_PUBLIC_BASE_URL=https://x.example\n", encoding="utf-8")
     with pytest.raises(ValidationError, match="set MSINFUSION_PUBLIC_URL"):
         load_settings(environ={}, dotenv=dotenv)
+
+
+@pytest.mark.parametrize("value", [-0.01, 0.51])
+def test_the_default_booking_headroom_is_a_share_from_0_to_half(value: float) -> None:
+    with pytest.raises(ValidationError):
+        Settings(booking_headroom_default=value)
+    assert Settings(booking_headroom_default=0.5).booking_headroom_default == 0.5

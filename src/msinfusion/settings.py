@@ -129,6 +129,14 @@ class Settings(BaseSettings):
         description="Unplanned same-day visits per booked visit in what-if simulations (0: none).",
     )
 
+    booking_headroom_default: float = Field(
+        0.10,
+        ge=0,
+        le=0.5,
+        description="Share of each day's chair capacity the booking engine keeps free for same-day add-ons, "
+        "for a center that has not saved its own headroom in the center editor (0 to 0.5).",
+    )
+
     max_request_bytes: int = Field(
         1_000_000, ge=1024, description="Largest request body accepted; larger ones get 413 (issue 11)."
     )

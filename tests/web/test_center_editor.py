@@ -161,3 +161,16 @@ def test_the_engine_books_the_centers_own_visit_length_after_an_admin_override(
         center_minutes = bookings.span(db, world.centers["a"], first.treatment)
         assert first.treatment in bookings.center_fields(db, world.centers["a"])["visits"]
     assert booked_minutes == center_minutes > catalog_minutes  # 300 mL at the label's rates takes longer
+
+
+def test_a_center_without_its_own_headroom_books_with_the_setting(settings: Settings, clock: FakeClock) -> None:
+    app = create_app(settings.model_copy(update={"booking_headroom_default": 0.25}), clock=clock)
+    with TestClient(app, raise_server_exceptions=False) as client:
+        world = build_world(app.state.database, app.state.settings)
+        open_weekdays(app.state.database, world)
+        sign_in(client, "admin_a")
+        with app.state.database.session() as db:
+            assert db.get(CenterBookingSettings, world.centers["a"]) is None
+            assert bookings.center_fields(db, world.centers["a"])["headroom"] == 0.25
+            assert bookings.booking_center(db, world.centers["a"]).headroom == 0.25
+        assert editor_form(client)["headroom"] == ["25"]

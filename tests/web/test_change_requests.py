@@ -12,7 +12,7 @@ from fastapi import FastAPI
 from sqlalchemy import select
 
 from msinfusion.db.booking_models import ChangeRequest, VisitChange
-from msinfusion.db.models import AuditEvent
+from msinfusion.db.models import AuditEvent, User
 from msinfusion.regimens import dose_calendar
 from msinfusion.settings import Settings
 from msinfusion.therapies import load_catalog
@@ -175,3 +175,38 @@ def test_another_patient_and_other_centers_cannot_reach_a_request(booked: tuple[
     assert refused.status_code == 404  # type: ignore[attr-defined]
     _as(client, "nurse_a")
     assert client.get("/staff/change-requests").status_code == 403
+
+
+def test_the_staff_patient_page_shows_the_open_request_of_a_visit_in_english_and_spanish(
+    booked: tuple[FastAPI, TestClient, World],
+) -> None:
+    app, client, world = booked
+    second = visits(app, world.prescriptions["a1"])[1]
+    blocked = second.day + timedelta(days=1)
+    asked = post(
+        client,
+        f"/patient/appointments/{second.id}/change",
+        {"unavailable": [blocked.isoformat()], "time_of_day": "morning", "note": "school run"},
+    )
+    assert asked.status_code == 303  # type: ignore[attr-defined]
+    with app.state.database.session() as db:
+        request = db.scalars(select(ChangeRequest)).one()
+    _as(client, "scheduler_a")
+    page = client.get(f"/staff/patients/{world.patients['a1']}").text
+    visit = page[page.index(f'id="visit-{second.id}"') :].split('id="visit-')[1]  # this visit's item only
+    assert "The patient asked to change this visit" in visit
+    assert f"Cannot come on: {blocked.isoformat()}" in visit and "morning" in visit and "school run" in visit
+    assert f'href="/staff/change-requests#request-{request.id}"' in visit
+    assert page.count("The patient asked to change this visit") == 1  # only the visit asked about
+    with app.state.database.session() as db:
+        db.get_one(User, world.users["scheduler_a"]).locale = "es"
+    spanish = client.get(f"/staff/patients/{world.patients['a1']}").text
+    assert "El paciente pidió cambiar esta visita" in spanish
+    assert "Respóndala en la cola de solicitudes de cambio" in spanish
+    declined = post(
+        client,
+        f"/staff/appointments/{second.id}/change-request/decline",
+        {"reason": "no other place", "version": request.version},
+    )
+    assert declined.status_code == 303  # type: ignore[attr-defined]
+    assert "El paciente pidió cambiar esta visita" not in client.get(f"/staff/patients/{world.patients['a1']}").text

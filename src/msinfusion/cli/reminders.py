@@ -31,10 +31,11 @@ STATES = ("pending", "sending", "sent", "failed", "cancelled")
 
 def _database() -> Database:
     from msinfusion.db import Database
+    from msinfusion.db.database import session_info
     from msinfusion.db.migration import is_current
 
     settings = load_settings()
-    database = Database.connect(settings.database_url)
+    database = Database.connect(settings.database_url, session_info(settings))
     try:
         current = is_current(database.engine)
     except Exception as exc:  # a missing file, an unreachable server: one line, not a traceback

@@ -15,12 +15,13 @@ from msinfusion.settings import Settings, UnsafeSettings, check_production, expo
 def _prepare(settings: Settings, demo: bool) -> str | None:
     """Migrate the database; with ``demo``, fill it with demo data when it is empty. Says what it did."""
     from msinfusion.db import Database, migrate
+    from msinfusion.db.database import session_info
     from msinfusion.db.demo import DEMO_PASSWORD, is_empty, load_demo
 
     migrate(settings)
     if not demo:
         return None
-    database = Database.connect(settings.database_url)
+    database = Database.connect(settings.database_url, session_info(settings))
     try:
         if not is_empty(database):
             return "demo: the database already has data; leaving it as it is"

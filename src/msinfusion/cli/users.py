@@ -34,9 +34,10 @@ T = TypeVar("T")
 def _database(settings: Settings) -> Iterator[Session]:
     """A migrated database session that commits when the command succeeds."""
     from msinfusion.db import Database, migrate
+    from msinfusion.db.database import session_info
 
     migrate(settings)
-    database = Database.connect(settings.database_url)
+    database = Database.connect(settings.database_url, session_info(settings))
     try:
         with database.session() as db:
             yield db

@@ -67,7 +67,7 @@ class CenterBookingSettings(Base):
     """What the booking engine needs of a center beyond its hours, nurses and chairs: closures and headroom.
 
     A missing row means no closures of its own (public holidays still close the center) and the default
-    headroom (:data:`msinfusion.db.bookings.HEADROOM`).
+    headroom (the ``booking_headroom_default`` setting).
     """
 
     __tablename__ = "center_booking_settings"

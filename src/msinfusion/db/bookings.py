@@ -26,6 +26,7 @@ from msinfusion.db.center_catalog import CenterCatalog, center_catalog
 from msinfusion.db.models import Appointment, Center, CenterHours, Chair, Nurse, NurseShift, Prescription
 from msinfusion.prescriptions import RecordProblem
 from msinfusion.scheduling.clock import format_clock
+from msinfusion.settings import Settings
 from msinfusion.visits import treatment_codes
 
 
@@ -34,9 +35,17 @@ def _(message: str) -> str:
     return message
 
 
-HEADROOM = 0.10
-"""Share of each day's chair capacity kept free for add-ons (the format's ``headroom``), until the
-center profile stores its own."""
+HEADROOM_SETTING = "booking_headroom_default"
+"""The setting (and session ``info`` key, :func:`msinfusion.db.database.session_info`) holding the share
+of each day's chair capacity kept free for add-ons (the format's ``headroom``) at a center that has not
+saved its own."""
+
+
+def default_headroom(db: Session) -> float:
+    """The headroom of a center without its own: the session's setting, else the setting's default."""
+    value = db.info.get(HEADROOM_SETTING, Settings.model_fields[HEADROOM_SETTING].default)
+    return float(value)
+
 
 HORIZON = dt.timedelta(days=365)
 """How far ahead a regimen is booked when the center has not set its own (center editor)."""
@@ -92,7 +101,7 @@ def center_fields(db: Session, center_id: int) -> dict[str, Any]:
         "max_patients_per_nurse": center.max_patients_per_nurse,
         "week": week,
         "closures": sorted(own.closures) if own else [],
-        "headroom": own.headroom if own else HEADROOM,
+        "headroom": own.headroom if own else default_headroom(db),
     }
     visits = center_visits(catalog)
     if visits:
@@ -327,7 +336,7 @@ def save_booking_settings(
     row = db.get(CenterBookingSettings, center_id)
     if row is None:
         row = CenterBookingSettings(
-            center_id=center_id, closures=[], headroom=HEADROOM, updated_by=by_user_id, updated_at=at
+            center_id=center_id, closures=[], headroom=headroom, updated_by=by_user_id, updated_at=at
         )
         db.add(row)
     row.closures = sorted({d.isoformat() for d in closures})

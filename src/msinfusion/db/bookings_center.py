@@ -13,7 +13,7 @@ from __future__ import annotations
 import datetime as dt
 import re
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any
 
 from sqlalchemy import delete, select
@@ -63,11 +63,11 @@ class CenterEdit:
     """The whole center as the editor submits it."""
 
     hours: dict[int, tuple[dt.time, dt.time] | None]
-    nurses: list[NurseIn] = field(default_factory=list)
-    chairs: list[ChairIn] = field(default_factory=list)
-    closures: list[dt.date] = field(default_factory=list)
-    headroom: float = bookings.HEADROOM
-    horizon_days: int = bookings.HORIZON.days
+    nurses: list[NurseIn]
+    chairs: list[ChairIn]
+    closures: list[dt.date]
+    headroom: float
+    horizon_days: int
 
 
 def _time(form: Mapping[str, str], name: str, label: str) -> dt.time | None:
@@ -210,7 +210,7 @@ def center_form(db: Session, center_id: int) -> dict[str, Any]:
         "nurses": nurses,
         "chairs": chairs,
         "closures": "\n".join(sorted(own.closures)) if own else "",
-        "headroom": format(round((own.headroom if own else bookings.HEADROOM) * 100, 1), "g"),
+        "headroom": format(round((own.headroom if own else bookings.default_headroom(db)) * 100, 1), "g"),
         "horizon_days": own.horizon_days if own else bookings.HORIZON.days,
         "version": own.version if own else 0,
     }

@@ -1,7 +1,7 @@
 """The center's months at a glance: booked chair-minutes against capacity per day, and doses not booked.
 
 A day's capacity is its chairs times its opening minutes; the bookable share keeps the headroom free
-(:data:`msinfusion.db.bookings.HEADROOM`), as the booking engine does. Closed days (weekday hours,
+(the ``booking_headroom_default`` setting), as the booking engine does. Closed days (weekday hours,
 public holidays of the center's country) say why. A dose is unbooked when it is planned in the range
 by its prescription's dose calendar and no booked visit of that prescription is inside its window.
 """

@@ -21,6 +21,8 @@ from sqlalchemy import Engine, create_engine, event
 from sqlalchemy.engine import make_url
 from sqlalchemy.orm import Session, sessionmaker
 
+from msinfusion.settings import Settings
+
 SQLITE_BUSY_TIMEOUT_MS = 10_000
 # Connection execution option that marks a transaction as read-only (see begin_read_only).
 READ_ONLY = "msinfusion_read_only"
@@ -104,6 +106,15 @@ def reading(session: Session) -> Iterator[Session]:
     session.commit()
 
 
+SESSION_SETTINGS = ("booking_headroom_default",)
+"""Settings the data layer reads from its session (``Session.info``) rather than through every call."""
+
+
+def session_info(settings: Settings) -> dict[str, object]:
+    """What every session of an app or command carries: the :data:`SESSION_SETTINGS` values."""
+    return {name: getattr(settings, name) for name in SESSION_SETTINGS}
+
+
 @dataclass
 class Database:
     """An engine and its session factory; ``dispose()`` closes every pooled connection."""
@@ -112,9 +123,10 @@ class Database:
     sessions: sessionmaker[Session]
 
     @classmethod
-    def connect(cls, url: str) -> Database:
+    def connect(cls, url: str, session_info: dict[str, object] | None = None) -> Database:
+        """Connect to ``url``; every session carries ``session_info`` (settings the data layer needs)."""
         engine = make_engine(url)
-        return cls(engine, sessionmaker(engine, expire_on_commit=False))
+        return cls(engine, sessionmaker(engine, expire_on_commit=False, info=session_info or {}))
 
     @contextmanager
     def session(self) -> Iterator[Session]:

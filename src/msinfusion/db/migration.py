@@ -8,7 +8,7 @@ from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
 from sqlalchemy import Engine
 
-from msinfusion.db.database import Database
+from msinfusion.db.database import Database, session_info
 from msinfusion.settings import Settings
 
 SCRIPT_LOCATION = "msinfusion:migrations"
@@ -53,7 +53,7 @@ def is_current(engine: Engine) -> bool:
 
 def migrate(settings: Settings) -> None:
     """Bring the database named by ``settings.database_url`` to the newest schema."""
-    database = Database.connect(settings.database_url)
+    database = Database.connect(settings.database_url, session_info(settings))
     try:
         upgrade(database.engine)
     finally:

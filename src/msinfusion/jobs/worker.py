@@ -14,7 +14,7 @@ import logging
 from collections.abc import Sequence
 from datetime import UTC, datetime
 
-from msinfusion.db.database import Database
+from msinfusion.db.database import Database, session_info
 from msinfusion.jobs import queue, stalled
 from msinfusion.settings import Settings
 
@@ -27,7 +27,7 @@ def _utc_now() -> datetime:
 
 async def run(settings: Settings, *, concurrency: int, queues: Sequence[str], name: str) -> None:
     """Run one worker until it is told to stop."""
-    database = Database.connect(settings.database_url)
+    database = Database.connect(settings.database_url, session_info(settings))
     app = queue.worker_app(database, settings, _utc_now)
     try:
         async with app.open_async():

@@ -12,7 +12,7 @@ from fastapi import FastAPI
 from fastapi.staticfiles import StaticFiles
 
 from msinfusion import __version__
-from msinfusion.db.database import Database
+from msinfusion.db.database import Database, session_info
 from msinfusion.jobs.in_process import run_periodically
 from msinfusion.jobs.runners import make_runner
 from msinfusion.passwords import make_hasher
@@ -62,7 +62,7 @@ def create_app(settings: Settings | None = None, *, clock: Callable[[], datetime
     """
     settings = settings or load_settings()
     check_production(settings)
-    database = Database.connect(settings.database_url)
+    database = Database.connect(settings.database_url, session_info(settings))
 
     @asynccontextmanager
     async def lifespan(_app: FastAPI) -> AsyncIterator[None]:

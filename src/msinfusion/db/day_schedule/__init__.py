@@ -1,8 +1,10 @@
 """The day schedule in the database: the day to solve built from the center's records (:mod:`.day`), the
-optimizer runs and the solve of one run (:mod:`.runs`; :mod:`msinfusion.jobs` runs it), and accepting or
-hand-moving a schedule (:mod:`.changes`). The rules themselves are in :mod:`msinfusion.scheduling`.
+optimizer runs and the solve of one run (:mod:`.runs`; :mod:`msinfusion.jobs` runs it), accepting or
+hand-moving a schedule (:mod:`.changes`), and the day as the booking engine booked it, as a schedule
+(:mod:`.booked`). The rules themselves are in :mod:`msinfusion.scheduling`.
 """
 
+from msinfusion.db.day_schedule.booked import booked_day, has_booked_visits
 from msinfusion.db.day_schedule.changes import (
     ScheduleConflict,
     accept,
@@ -22,10 +24,12 @@ __all__ = [
     "ScheduleConflict",
     "accept",
     "active_run",
+    "booked_day",
     "build_day",
     "cancel_run",
     "current_starts",
     "day_and_schedule",
+    "has_booked_visits",
     "latest_job",
     "moved",
     "notify_patients",

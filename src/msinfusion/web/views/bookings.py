@@ -1,4 +1,5 @@
-"""What the staff patient page shows of the visit lifecycle: each visit with its time, chair and flag."""
+"""What the staff patient page shows of the visit lifecycle: each visit with its time, chair, flag and the
+patient's open change request."""
 
 from __future__ import annotations
 
@@ -10,6 +11,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from msinfusion.db import visit_changes
+from msinfusion.db.booking_models import ChangeRequest
 from msinfusion.db.models import Appointment, Center, Chair, Patient
 
 
@@ -27,6 +29,17 @@ class VisitRow:
     exception: str | None
     rules: list[str]
     version: int = 1
+    asked: AskedChange | None = None
+
+
+@dataclass(frozen=True)
+class AskedChange:
+    """The patient's open change request of a visit: dates they cannot come, time of day, their note."""
+
+    id: int
+    unavailable: list[date]
+    time_of_day: str | None
+    note: str
 
 
 def patient_visits(db: Session, patient_id: int) -> list[VisitRow]:
@@ -35,6 +48,12 @@ def patient_visits(db: Session, patient_id: int) -> list[VisitRow]:
         select(Appointment).where(Appointment.patient_id == patient_id).order_by(Appointment.day, Appointment.id)
     ).all()
     flags = visit_changes.exceptions(db, [a.id for a in rows])
+    asked = {
+        r.appointment_id: AskedChange(r.id, [date.fromisoformat(d) for d in r.unavailable], r.time_of_day, r.note)
+        for r in db.scalars(
+            select(ChangeRequest).where(ChangeRequest.patient_id == patient_id, ChangeRequest.state == "open")
+        )
+    }
     chairs = {c.id: c.code for c in db.scalars(select(Chair))} if rows else {}
     zone = ZoneInfo(db.get_one(Center, rows[0].center_id).timezone) if rows else None
     visits = []
@@ -53,6 +72,7 @@ def patient_visits(db: Session, patient_id: int) -> list[VisitRow]:
                 flag.reason if flag else None,
                 list(flag.rules) if flag else [],
                 a.version,
+                asked.get(a.id),
             )
         )
     return visits

@@ -1,9 +1,10 @@
 """The what-if page: two schedules of one day played forward many times (:mod:`msinfusion.scheduling.simulation`)
 with the center's recorded durations, no-shows and add-ons, compared metric by metric and patient by patient.
 
-The schedules a scheduler may compare are the day's finished optimizer runs: the accepted one (the
-schedule in force) and the proposals made since. Each is simulated on the day it was solved for, with one
-seed, so two runs of one day see the same patients stay away.
+The schedules a scheduler may compare are the day's finished optimizer runs (the accepted one, the
+schedule in force, and the proposals made since) and the day as booked by the booking engine (every visit
+at its booked start and chair, nurses first come, first served: :mod:`msinfusion.db.day_schedule.booked`).
+Each is simulated with one seed, so two schedules of one day see the same patients stay away.
 """
 
 from __future__ import annotations
@@ -19,25 +20,31 @@ from msinfusion.db import day_schedule
 from msinfusion.db.schedule_models import ScheduleJob
 from msinfusion.scheduling import Day, Schedule
 from msinfusion.scheduling.clock import format_clock
-from msinfusion.scheduling.durations import MIN_COUNT, LearnedDurations
+from msinfusion.scheduling.durations import MIN_COUNT, Basis, LearnedDurations
 from msinfusion.scheduling.simulation import SimulationResult, SimulationSettings, simulate
 from msinfusion.visits import treatment_name
 
 RUNS_SHOWN = 10
 """How many of the day's finished runs the page offers."""
+BOOKED = "booked"
+"""The key of the day as booked (no optimizer run)."""
 
 
 @dataclass(frozen=True)
 class Choice:
-    """One schedule the page can simulate: a finished run of the day."""
+    """One schedule the page can simulate: a finished run of the day, or (``job_id`` None) the day as booked."""
 
-    job_id: int
+    job_id: int | None
     accepted: bool
     finished: str  # HH:MM UTC, or ""
 
     @property
     def key(self) -> str:
-        return f"run-{self.job_id}"
+        return BOOKED if self.job_id is None else f"run-{self.job_id}"
+
+    @property
+    def booked(self) -> bool:
+        return self.job_id is None
 
 
 @dataclass(frozen=True)
@@ -69,36 +76,43 @@ class PatientRow:
 
 
 def choices(db: Session, center_id: int, day: date) -> list[Choice]:
-    """The day's finished runs, newest first (the accepted one marked)."""
+    """The day's finished runs, newest first (the accepted one marked), then the day as booked if it has visits."""
     jobs = db.scalars(
         select(ScheduleJob)
         .where(ScheduleJob.center_id == center_id, ScheduleJob.day == day, ScheduleJob.status == "done")
         .order_by(ScheduleJob.id.desc())
         .limit(RUNS_SHOWN)
     ).all()
-    return [
+    found = [
         Choice(job.id, job.accepted_at is not None, job.finished_at.strftime("%H:%M") if job.finished_at else "")
         for job in jobs
     ]
+    if day_schedule.has_booked_visits(db, center_id, day):
+        found.append(Choice(None, False, ""))
+    return found
 
 
 def default_keys(found: list[Choice]) -> tuple[str | None, str | None]:
-    """Schedule A: the accepted run (else the newest); B: the newest other run, if any."""
+    """Schedule A: the accepted run (else the newest, else the day as booked); B: the newest other run, if any."""
     if not found:
         return None, None
     first = next((c for c in found if c.accepted), found[0])
-    second = next((c for c in found if c.job_id != first.job_id), None)
+    second = next((c for c in found if c.job_id not in (first.job_id, None)), None)
     return first.key, second.key if second else None
 
 
-def loaded(db: Session, choice: Choice) -> tuple[Choice, Day, Schedule]:
-    """A run's day as it was solved and its schedule (read before simulating, outside the transaction)."""
-    day, schedule = day_schedule.day_and_schedule(db.get_one(ScheduleJob, choice.job_id))
-    return choice, day, schedule
+def loaded(db: Session, choice: Choice, center_id: int, day: date, basis: Basis) -> tuple[Choice, Day, Schedule]:
+    """A run's day as it was solved and its schedule, or the day as booked (durations planned on ``basis``);
+    read before simulating, outside the transaction."""
+    if choice.job_id is None:
+        built, schedule = day_schedule.booked_day(db, center_id, day, basis)
+        return choice, built, schedule
+    solved, schedule = day_schedule.day_and_schedule(db.get_one(ScheduleJob, choice.job_id))
+    return choice, solved, schedule
 
 
 def simulated(run: tuple[Choice, Day, Schedule], settings: SimulationSettings) -> Simulated:
-    """Simulate one run's schedule on the day it was solved for."""
+    """Simulate one schedule on its day (a run: the day it was solved for)."""
     choice, day, schedule = run
     return Simulated(choice, day, schedule, simulate(day, schedule, settings))
 

@@ -1,6 +1,6 @@
 """The what-if page for schedulers: simulate the day's schedule (and a proposal) many times and compare.
 
-The page only reads: it simulates the chosen finished runs of the day with the center's recorded
+The page only reads: it simulates the chosen finished runs of the day (or the day as booked) with the center's recorded
 durations (where there are enough), no-shows and add-ons, and shows the averages side by side.
 """
 
@@ -61,7 +61,9 @@ def what_if_page(
             learned=learned_durations(db, principal.center_id, before=chosen_day),
         )
         names = patient_names(db, principal.center_id)
-        runs_read = [view.loaded(db, choice) for choice in picked]
+        runs_read = [
+            view.loaded(db, choice, principal.center_id, chosen_day, settings.duration_basis) for choice in picked
+        ]
     simulations = [view.simulated(run, options) for run in runs_read]  # CPU only: no transaction held
     context: dict[str, Any] = {
         "day": chosen_day,
