@@ -1,10 +1,13 @@
 """Greedy versus CP-SAT on generated MS center days, normal and overbooked; then the live day.
 
-python -m benchmarks.scheduling [--time-limit 10] [--seed 1] [--no-plain] [--events 100] [--no-live]
+python -m benchmarks.scheduling [--time-limit 10] [--seed 1] [--no-plain] [--events 100] [--no-live] [--only 30,150]
 
-Per day: greedy and CP-SAT counts and priorities, the proven bound and the gap to it, the preference
-deviation of greedy, of CP-SAT and of a plain lexicographic re-solve (fix CP-SAT's priority, minimise
-the deviation from scratch, the same time limit and workers), and the busiest nurse's task minutes.
+Per day: greedy and CP-SAT counts and priorities, the proven bound on the priority and the gap to it,
+the preference deviation of greedy, of CP-SAT and of a plain lexicographic re-solve run right after it
+(fix CP-SAT's priority, minimise the deviation from scratch, the same time limit and workers), a proven
+lower bound on the deviation at that priority (the better of the plain re-solve's bound and the LP of
+`bounds.deviation_bound`, computed outside the time limit) and CP-SAT's gap to it, and the busiest
+nurse's task minutes.
 Then, on the 100-visit day's CP-SAT schedule: add-on and repair latencies (p50/p95 over random
 events, `benchmarks.scheduling.live`) and simulation throughput.
 
@@ -16,6 +19,7 @@ time limit, so its row depends on machine speed and load (`msinfusion.scheduling
 from __future__ import annotations
 
 import argparse
+import math
 import os
 import time
 from dataclasses import dataclass
@@ -24,6 +28,7 @@ from ortools.sat.python import cp_model
 
 from benchmarks.scheduling.live import live_figures
 from msinfusion.scheduling import Day, Schedule, check_schedule, make_demo_day, solve, with_catalog_phases
+from msinfusion.scheduling.bounds import deviation_bound
 from msinfusion.scheduling.instance import Instance
 from msinfusion.scheduling.model import DayModel, Progress
 
@@ -61,16 +66,18 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--no-plain", action="store_true", help="skip the plain lexicographic re-solve")
     parser.add_argument("--events", type=int, default=100, help="random add-ons and repairs to time")
     parser.add_argument("--no-live", action="store_true", help="skip the live-day figures")
+    parser.add_argument("--only", default="", help="comma-separated visit counts of the days to run (default all)")
     args = parser.parse_args(argv)
+    only = {int(count) for count in args.only.split(",") if count.strip()}
     print(
         f"day scheduling, CP-SAT {args.time_limit:g} s limit, 2 workers, seed {args.seed}; "
         f"machine: {os.cpu_count()} cores, load average {_load()}"
     )
     header = [
         "day", "appts", "greedy", "cp-sat", "prio g/c", "bound", "gap %", "proven", "dev g", "dev c", "dev plain",
-        "busiest g/c", "valid s", "best s", "s",
+        "dev bound", "dev gap %", "busiest g/c", "valid s", "best s", "s",
     ]  # fmt: skip
-    widths = [16, 5, 6, 6, 9, 5, 5, 6, 6, 6, 9, 11, 7, 6, 5]
+    widths = [16, 5, 6, 6, 9, 5, 5, 6, 6, 6, 9, 9, 9, 11, 7, 6, 5]
     print(_row(header, widths))
     over_greedy = over_cp = 0
     all_valid = cp_at_least_greedy = True
@@ -81,6 +88,8 @@ def main(argv: list[str] | None = None) -> None:
     large_gap: list[str] = []
     live_case: tuple[Day, Schedule] | None = None
     for case in CASES:
+        if only and case.appointments not in only:
+            continue
         day = with_catalog_phases(make_demo_day(case.chairs, case.nurses, case.appointments, seed=args.seed))
         greedy = solve(day, solver="greedy")
         events: list[tuple[float, Progress]] = []
@@ -115,7 +124,15 @@ def main(argv: list[str] | None = None) -> None:
         gap = (bound - c.scheduled_priority) / bound * 100 if bound else 0.0
         if case.appointments >= 150 and gap > 2.0:
             large_gap.append(f"{label} {gap:.1f} %")
-        plain = None if args.no_plain else _plain_deviation(day, c.scheduled_priority, args.time_limit, args.seed)
+        plain, plain_bound = (
+            (None, None) if args.no_plain else _plain_deviation(day, c.scheduled_priority, args.time_limit, args.seed)
+        )
+        dev_bound = _deviation_bound(day, c.scheduled_priority, plain_bound)
+        dev_gap = (
+            (c.preference_deviation_minutes - dev_bound) / c.preference_deviation_minutes * 100
+            if (dev_bound is not None and c.preference_deviation_minutes)
+            else 0.0
+        )
         if plain is not None and c.preference_deviation_minutes > plain:
             worse_than_plain.append(f"{label} {c.preference_deviation_minutes} > {plain}")
         if case.appointments == 100 and not case.overbooked:
@@ -134,6 +151,8 @@ def main(argv: list[str] | None = None) -> None:
                     str(g.preference_deviation_minutes),
                     str(c.preference_deviation_minutes),
                     "-" if plain is None else str(plain),
+                    "-" if dev_bound is None else str(dev_bound),
+                    "-" if dev_bound is None else f"{dev_gap:.1f}",
                     f"{_busiest(greedy)}/{_busiest(cp)}",
                     "-" if valid is None else f"{valid:.2f}",
                     "-" if best is None else f"{best:.2f}",
@@ -202,12 +221,14 @@ def main(argv: list[str] | None = None) -> None:
         )
 
 
-def _plain_deviation(day: Day, priority: int, seconds: float, seed: int) -> int | None:
-    """A plain lexicographic re-solve: the priority fixed, the deviation minimised from scratch."""
+def _plain_deviation(day: Day, priority: int, seconds: float, seed: int) -> tuple[int | None, int | None]:
+    """A plain lexicographic re-solve: the priority fixed, the deviation minimised from scratch.
+
+    Its deviation (None if it found no schedule) and the lower bound it proved, in minutes."""
     instance = Instance(day)
     day_model = DayModel(instance)
     if not day_model.deviations:
-        return 0
+        return 0, 0
     day_model.model.add(day_model.priority >= priority)
     day_model.model.minimize(sum(day_model.deviations))
     solver = cp_model.CpSolver()
@@ -216,8 +237,17 @@ def _plain_deviation(day: Day, priority: int, seconds: float, seed: int) -> int 
     solver.parameters.random_seed = seed
     status = solver.solve(day_model.model)
     if status not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
-        return None
-    return round(solver.objective_value) * instance.unit
+        return None, None
+    bound = math.ceil(solver.best_objective_bound - 1e-6) * instance.unit
+    return round(solver.objective_value) * instance.unit, bound
+
+
+def _deviation_bound(day: Day, priority: int, plain_bound: int | None) -> int | None:
+    """The best proven lower bound on the deviation (minutes) of a schedule of at least `priority`."""
+    instance = Instance(day)
+    relaxed = deviation_bound(instance, priority)
+    bounds = [b for b in (plain_bound, None if relaxed is None else relaxed * instance.unit) if b is not None]
+    return max(bounds, default=None)
 
 
 def _busiest(schedule: Schedule) -> int:

@@ -3,7 +3,7 @@ from __future__ import annotations
 import pytest
 
 from msinfusion.scheduling import Chair, make_demo_day, solve, with_catalog_phases
-from msinfusion.scheduling.bounds import assign_starts, solve_relaxation
+from msinfusion.scheduling.bounds import assign_starts, deviation_bound, solve_relaxation
 from msinfusion.scheduling.instance import Instance
 from msinfusion.scheduling.model import _realize
 from tests.scheduling.conftest import nurse, small_day, visit
@@ -86,3 +86,34 @@ def test_interchangeable_jobs_get_the_relaxation_starts_closest_to_their_prefere
     # The job without a preference takes a start at no cost: better than A1 (08:00) at 08:15.
     assert assign_starts(members, [9, 1]) == {2: 1, 1: 9}
     assert assign_starts(members, [10, 5]) == {1: 10, 2: 5}
+
+
+def test_deviation_bound_is_zero_when_every_visit_can_start_when_it_wants() -> None:
+    day = small_day([visit("A1", preferred_start="09:00"), visit("A2", preferred_start="10:00")])
+    assert deviation_bound(Instance(day), priority=2) == 0
+
+
+def test_deviation_bound_sees_two_visits_wanting_the_one_chair_at_the_same_time() -> None:
+    # One chair, two 1-hour visits both wanting 09:00: one of them starts an hour away from it.
+    day = small_day(
+        [visit("A1", preferred_start="09:00"), visit("A2", preferred_start="09:00")], chairs=[Chair(id="C1")]
+    )
+    instance = Instance(day)
+    bound = deviation_bound(instance, priority=2)
+    assert bound is not None and bound * instance.unit == 60
+    # Scheduling only one of them costs nothing.
+    assert deviation_bound(instance, priority=1) == 0
+
+
+def test_deviation_bound_is_none_when_no_schedule_reaches_the_priority() -> None:
+    day = small_day([visit("A1", minutes=180), visit("A2", minutes=180)], chairs=[Chair(id="C1")])
+    assert deviation_bound(Instance(day), priority=2) is None
+
+
+def test_deviation_bound_is_never_above_a_solved_schedules_deviation() -> None:
+    day = with_catalog_phases(make_demo_day(8, 3, 22, seed=1))
+    schedule = solve(day, time_limit=5, seed=1)
+    instance = Instance(day)
+    bound = deviation_bound(instance, schedule.objective.scheduled_priority)
+    assert bound is not None
+    assert 0 < bound * instance.unit <= schedule.objective.preference_deviation_minutes

@@ -22,13 +22,14 @@ from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass
 
+from ortools.linear_solver import pywraplp
 from ortools.sat.python import cp_model
 
 from msinfusion.scheduling.instance import Instance, Job
 from msinfusion.scheduling.placement import Placement
 from msinfusion.scheduling.symmetry import job_classes
 
-__all__ = ["Relaxation", "allowed_starts", "assign_starts", "solve_relaxation"]
+__all__ = ["Relaxation", "allowed_starts", "assign_starts", "deviation_bound", "solve_relaxation"]
 
 
 def allowed_starts(instance: Instance, job: Job) -> list[int]:
@@ -218,3 +219,58 @@ def solve_relaxation(
     optimal = status == cp_model.OPTIMAL
     priority = round(solver.objective_value)
     return Relaxation(proven, priority, relaxation.starts(solver), optimal, solver.deterministic_time)
+
+
+def deviation_bound(instance: Instance, priority: int) -> int | None:
+    """A proven lower bound on the total deviation (grid units) of any schedule of `priority` or more.
+
+    The linear relaxation of a time-indexed assignment: `x[j, s]`, the share of job j starting at grid
+    unit s, over the starts `allowed_starts` gives it, costs |s - preferred|; each job starts at most
+    once, the priority reaches `priority`, and in every grid unit the patients, the visits needing a
+    feature set, the visits fixed to a chair and the nurse tasks stay within the limits of the
+    relaxation above. Every schedule is a solution, so the LP optimum (rounded up) bounds the
+    deviation. None if no such assignment exists (then no schedule reaches `priority`).
+    """
+    solver = pywraplp.Solver.CreateSolver("GLOP")
+    chair_features = [frozenset(chair.features) for chair in instance.day.center.chairs]
+    feature_sets = {job.requires for job in instance.jobs if job.requires}
+    rows: dict[tuple[str, object, int], list[pywraplp.Variable]] = defaultdict(list)
+    reached: list[tuple[int, pywraplp.Variable]] = []
+    cost: list[tuple[int, pywraplp.Variable]] = []
+    for job in instance.jobs:
+        shares = {s: solver.NumVar(0.0, 1.0, f"{job.id}@{s}") for s in allowed_starts(instance, job)}
+        if not shares:
+            continue
+        solver.Add(solver.Sum(list(shares.values())) <= 1)
+        keys: list[tuple[str, object]] = [("patients", None)]
+        keys += [("feature", needs) for needs in feature_sets if needs <= job.requires]
+        if job.fixed_chair is not None:
+            keys.append(("pinned", job.fixed_chair))
+        for s, share in shares.items():
+            reached.append((job.priority, share))
+            if job.preferred is not None and s != job.preferred:
+                cost.append((abs(s - job.preferred), share))
+            for key in keys:
+                for t in range(s, s + job.duration):
+                    rows[(*key, t)].append(share)
+            for task in job.tasks:
+                for u in range(task.length):
+                    rows[("nurses", None, s + task.offset + u)].append(share)
+    for (kind, value, t), terms in rows.items():
+        if kind == "patients":
+            limit = min(len(chair_features), instance.patient_capacity[t])
+        elif kind == "feature":
+            assert isinstance(value, frozenset)
+            limit = sum(1 for features in chair_features if value <= features)
+        elif kind == "pinned":
+            limit = 1
+        else:
+            limit = instance.nurses_on_shift[t]
+        if len(terms) > limit:
+            solver.Add(solver.Sum(terms) <= limit)
+    solver.Add(solver.Sum([weight * share for weight, share in reached]) >= priority)
+    solver.Minimize(solver.Sum([weight * share for weight, share in cost]))
+    if solver.Solve() != pywraplp.Solver.OPTIMAL:
+        return None
+    optimum: float = solver.Objective().Value()
+    return math.ceil(optimum - 1e-6)

@@ -10,33 +10,34 @@
    budgets): the exact model, without symmetry breaking, keeps improving the priority from the best
    schedule so far with parallel large-neighbourhood search until `IMPROVEMENT_SHARE` of the wall
    time limit.
-4. **Preferences**: the exact model keeps that priority and minimises the total deviation from
-   preferred starts. The schedule so far is first polished by a local search (`preferences.polish`).
-   On a day whose priority is proven, the stage is `neighbourhoods.improve_preferences`: a whole-day
-   re-solve and a sliding-window search side by side, each on one worker under a deterministic
-   budget (`DETERMINISTIC_PER_SECOND` of the time left); the interleaved search it replaces did far
-   less preference work per second. An unproven day keeps the parallel wall-clock stage.
+4. **Preferences** (`neighbourhoods.improve_preferences`): the exact model keeps that priority and
+   minimises the total deviation from preferred starts, hinted with the schedule so far (polished
+   first by `preferences.polish`): a short one-worker deterministic attempt to prove the optimum,
+   then CP-SAT's large-neighbourhood search on the workers given until the wall time limit (a plain
+   re-solve's portfolio spends its second worker on heuristics that need seconds per call here).
 5. **Nurse load** (in `solve.py`, after any left-out visit that still fits is added): the nurses'
    task minutes are levelled with every start kept (`levelling.level_nurses`), with optional
    primary-nurse continuity.
 
-Determinism: stages 1, 2 and (on a day whose priority they prove) 4 stop on CP-SAT's deterministic
-time (`max_deterministic_time`, a count of work done, not seconds), the relaxation and each search of
-stage 4 run on one worker, stage 2 interleaves its workers (`interleave_search`), the local searches
-(polish, levelling) are deterministic by construction, and each stage's deterministic
-budget comes from the deterministic time spent before it (`budget.StageClock`), never from the wall clock. So
-for one input, seed, time limit and worker count the result is the same on every run, as long as no
-stage hits its wall-clock cap (its share of the time limit). A cap binds when the machine does less
-CP-SAT work per second than the calibration below assumes (a busy or slow machine), and then the
-result can differ between runs. The benchmark solves one day twice and says whether the two
-schedules were the same.
+Determinism: stages 1 and 2 stop on CP-SAT's deterministic time (`max_deterministic_time`, a count
+of work done, not seconds), the relaxation runs on one worker, stage 2 interleaves its workers
+(`interleave_search`), the local searches (polish, levelling) are deterministic by construction, and
+each stage's deterministic budget comes from the deterministic time spent before it
+(`budget.StageClock`), never from the wall clock. Stage 4 is reproducible only when its first,
+one-worker attempt proves the best deviation (small days); otherwise it searches in parallel until
+the wall time limit. So for one input, seed, time limit and worker count the result is the same on
+every run when the priority is proven within the deterministic budgets and the preference
+optimum within `neighbourhoods.PROOF_DETERMINISTIC`, and no stage hits its wall-clock cap (a cap
+binds when the machine does less CP-SAT work per second than the calibration below assumes: a busy
+or slow machine). Larger days trade reproducibility for preference quality: the deterministic
+window search this stage replaces left 10-30 % more deviation than a plain re-solve given the same
+10 s, and its result too depended on the machine once the wall cap bound.
 
-**A day whose priority is not proven within those deterministic budgets is not reproducible**: its
-stages 3 and 4 run until the wall time limit with workers in parallel (not interleaved), so that
-day's result depends on machine speed and load and can differ between runs with the same seed. A
-scheduler who gives the optimizer 10 seconds gets all 10 on such a day (on 150 visits, 48 chairs:
-priority 146 when the deterministic budgets alone ended the solve after 5.6 s, 153-157 with stage 3).
-A day proven within its deterministic budgets never reaches those stages and stays reproducible.
+**A day whose priority is not proven within those deterministic budgets** also runs stage 3 until
+the wall time limit with workers in parallel (not interleaved), so its priority depends on machine
+speed and load. A scheduler who gives the optimizer 10 seconds gets all 10 on such a day (on 150
+visits, 48 chairs: priority 146 when the deterministic budgets alone ended the solve after 5.6 s,
+153-157 with stage 3).
 """
 
 from __future__ import annotations
@@ -54,7 +55,6 @@ from msinfusion.scheduling.budget import StageClock, deterministic_solver, wall_
 from msinfusion.scheduling.instance import Instance
 from msinfusion.scheduling.neighbourhoods import improve_preferences
 from msinfusion.scheduling.placement import Placement, seat_in_groups
-from msinfusion.scheduling.preferences import deviation, polish
 from msinfusion.scheduling.rules import RULES, Rule
 from msinfusion.scheduling.schedule import Schedule
 from msinfusion.scheduling.symmetry import canonical, job_classes
@@ -351,38 +351,13 @@ def solve_model(
             bound = max(best_priority, min(bound, math.floor(solver.best_objective_bound + 1e-6)))
         proven = best_priority >= bound
         report(1, best_priority, bound)
-    # The local search never loses a visit nor moves one away from its preference: a better hint.
-    best = polish(instance, best)
-    day_model = DayModel(instance)
-    preference_budget = math.inf if on_wall else clock.budget(1.0, interleaved)
-    if not day_model.deviations or preference_budget <= 0 or clock.wall_left(1.0) <= 0.05:
-        return ModelResult(best, bound, proven and not day_model.deviations, first)
-    if not on_wall:
-        # Stage 4 (deterministic): keep the priority found, spend what is left on preferences, one
-        # window of the day at a time on one worker (CP-SAT's own LNS is not deterministic).
-        def improved(value: int) -> None:
-            if on_progress is not None:
-                on_progress(Progress(2, None, None, value, clock.elapsed()))
 
-        best, spent, settled = improve_preferences(
-            instance,
-            best,
-            deterministic=clock.budget(1.0, single),
-            seconds=clock.wall_left(1.0),
-            seed=seed,
-            on_improve=improved,
-        )
-        clock.spend(spent, single)
-        return ModelResult(best, bound, proven and settled, first)
-    # Stage 4 (wall clock): keep the priority found, spend what is left on preferences.
-    day_model.model.add(day_model.priority >= best_priority)
-    day_model.model.minimize(sum(day_model.deviations))
-    day_model.hint(best)
-    solver = wall_solver(clock.wall_left(1.0), seed, workers)
-    callback = _Callback(2, started, on_progress, deviation=True)
-    status = solver.solve(day_model.model, callback)
-    if status in (cp_model.OPTIMAL, cp_model.FEASIBLE):
-        found = polish(instance, day_model.placements(solver))
-        if deviation(instance, found) <= deviation(instance, best):
-            best = found
-    return ModelResult(best, bound, proven and status == cp_model.OPTIMAL, first)
+    # Stage 4: keep the priority found, spend what is left on preferences (`neighbourhoods`).
+    def improved(value: int) -> None:
+        if on_progress is not None:
+            on_progress(Progress(2, None, None, value, clock.elapsed()))
+
+    preferences = improve_preferences(
+        instance, best, seconds=clock.wall_left(1.0), seed=seed, workers=workers, on_improve=improved
+    )
+    return ModelResult(preferences.placements, bound, proven and preferences.proven, first)
