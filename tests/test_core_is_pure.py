@@ -43,6 +43,7 @@ CORE = [
     "msinfusion.scheduling.simulation",
     "msinfusion.scheduling.levelling",
     "msinfusion.scheduling.neighbourhoods",
+    "msinfusion.scheduling.lexicographic",
     "msinfusion.scheduling.budget",
     "msinfusion.exports.ical",
     "msinfusion.exports.fhir",

@@ -2,42 +2,29 @@
 
 1. **Relaxation** (`bounds.py`): a time-indexed model over classes of interchangeable jobs proves an
    upper bound on the scheduled priority and usually finds a schedule that reaches it; its starts are
-   checked on the exact model here (chairs and nurses given out by CP-SAT with every start fixed).
-2. **Priority** (only if the relaxation's schedule does not meet its bound): the exact interval model
-   maximises the scheduled priority below that bound, with the symmetry of interchangeable jobs
-   broken, from the best schedule so far.
-3. **Improvement** (only if stages 1-2 did not prove the priority optimal within their deterministic
-   budgets): the exact model, without symmetry breaking, keeps improving the priority from the best
-   schedule so far with parallel large-neighbourhood search until `IMPROVEMENT_SHARE` of the wall
-   time limit.
-4. **Preferences** (`neighbourhoods.improve_preferences`): the exact model keeps that priority and
-   minimises the total deviation from preferred starts, hinted with the schedule so far (polished
-   first by `preferences.polish`): a short one-worker deterministic attempt to prove the optimum,
-   then CP-SAT's large-neighbourhood search on the workers given until the wall time limit (a plain
-   re-solve's portfolio spends its second worker on heuristics that need seconds per call here).
-5. **Nurse load** (in `solve.py`, after any left-out visit that still fits is added): the nurses'
-   task minutes are levelled with every start kept (`levelling.level_nurses`), with optional
-   primary-nurse continuity.
+   checked on the exact model here. Above `LARGE_DAY` visits SCIP solves it (`solve_relaxation_mip`).
+   From `COMPANION_DAY` visits a second search (`lexicographic.Companion`) runs alongside on the
+   exact model for priority and preferences at once; if it reaches the proven priority, it simply
+   runs on as stage 4 and stages 2-3 are skipped.
+2. **Priority** (only if the priority is not yet proven): the exact interval model maximises the
+   scheduled priority below that bound, symmetry of interchangeable jobs broken, from the best so far.
+3. **Improvement** (only if stages 1-2 did not prove the priority within their deterministic
+   budgets): the exact model keeps improving the priority with parallel large-neighbourhood search
+   until `IMPROVEMENT_SHARE` of the wall time limit.
+4. **Preferences** (`neighbourhoods.improve_preferences`): the priority kept, the total deviation
+   from preferred starts minimised from the polished schedule so far: a short one-worker
+   deterministic attempt to prove the optimum, then CP-SAT's LNS on the workers given until the limit.
+5. **Nurse load** (in `solve.py`): the nurses' task minutes levelled with every start kept
+   (`levelling.level_nurses`), with optional primary-nurse continuity.
 
-Determinism: stages 1 and 2 stop on CP-SAT's deterministic time (`max_deterministic_time`, a count
-of work done, not seconds), the relaxation runs on one worker, stage 2 interleaves its workers
-(`interleave_search`), the local searches (polish, levelling) are deterministic by construction, and
-each stage's deterministic budget comes from the deterministic time spent before it
-(`budget.StageClock`), never from the wall clock. Stage 4 is reproducible only when its first,
-one-worker attempt proves the best deviation (small days); otherwise it searches in parallel until
-the wall time limit. So for one input, seed, time limit and worker count the result is the same on
-every run when the priority is proven within the deterministic budgets and the preference
-optimum within `neighbourhoods.PROOF_DETERMINISTIC`, and no stage hits its wall-clock cap (a cap
-binds when the machine does less CP-SAT work per second than the calibration below assumes: a busy
-or slow machine). Larger days trade reproducibility for preference quality: the deterministic
-window search this stage replaces left 10-30 % more deviation than a plain re-solve given the same
-10 s, and its result too depended on the machine once the wall cap bound.
-
-**A day whose priority is not proven within those deterministic budgets** also runs stage 3 until
-the wall time limit with workers in parallel (not interleaved), so its priority depends on machine
-speed and load. A scheduler who gives the optimizer 10 seconds gets all 10 on such a day (on 150
-visits, 48 chairs: priority 146 when the deterministic budgets alone ended the solve after 5.6 s,
-153-157 with stage 3).
+Determinism: stages 1 and 2 stop on CP-SAT's deterministic time (a count of work done, not seconds),
+with budgets from the deterministic time spent before them (`budget.StageClock`); the local searches
+are deterministic by construction. Stage 4 and the companion search run on the wall clock, so a
+solve is reproducible (same input, seed, time limit and workers) only on a day below `COMPANION_DAY`
+visits whose preference optimum is proven within `neighbourhoods.PROOF_DETERMINISTIC`, with no
+wall-clock cap binding. Larger days trade reproducibility for quality: the deterministic window search
+stage 4 replaces left 10-30 % more deviation than a plain re-solve given the same 10 s, and its
+result too depended on the machine once a wall cap bound (a busy or slow machine).
 """
 
 from __future__ import annotations
@@ -50,11 +37,13 @@ from dataclasses import dataclass
 
 from ortools.sat.python import cp_model
 
-from msinfusion.scheduling.bounds import solve_relaxation
+from msinfusion.scheduling.bounds import solve_relaxation, solve_relaxation_mip
 from msinfusion.scheduling.budget import StageClock, deterministic_solver, wall_solver
 from msinfusion.scheduling.instance import Instance
+from msinfusion.scheduling.lexicographic import Companion
 from msinfusion.scheduling.neighbourhoods import improve_preferences
 from msinfusion.scheduling.placement import Placement, seat_in_groups
+from msinfusion.scheduling.preferences import deviation, polish
 from msinfusion.scheduling.rules import RULES, Rule
 from msinfusion.scheduling.schedule import Schedule
 from msinfusion.scheduling.symmetry import canonical, job_classes
@@ -76,7 +65,16 @@ The interleaved priority search (stage 2) then runs until `LARGE_PRIORITY_SHARE`
 clock, and an unproven day spends the rest of the wall time in stage 3, whose parallel LNS improves
 far faster there (150 visits at load 2.5-3.5: 153-157 with 40 %, 155-156 with 25 % and with 60 %)."""
 LARGE_RELAXATION_SHARE = 0.1
+LARGE_MIP_SHARE = 0.85
+"""On those days the relaxation is first solved by SCIP (`bounds.solve_relaxation_mip`) until this
+share of the wall time limit: 150 visits, 48 chairs at load 12 on 2 cores: 160 proven in 3.5-6 s and
+its starts a schedule, so the priority is proven optimal (CP-SAT's stages: 154-156 against a bound of
+161-164). Only if SCIP is missing does the CP-SAT relaxation run instead."""
 LARGE_PRIORITY_SHARE = 0.4
+COMPANION_DAY = 12
+"""From this many appointments a second thread searches the exact model for both objectives while
+the relaxation runs (`lexicographic.Companion`); below it the relaxation takes hundredths of a
+second and the result stays reproducible."""
 IMPROVEMENT_SHARE = 0.9
 """Share of the wall time limit by which the wall-clock priority stage (3) of an unproven day ends; the
 wall-clock preference stage gets the rest. (Priority first: it is the first objective.)"""
@@ -198,7 +196,7 @@ class DayModel:
                 deviation = 0 if placement is None or job.preferred is None else abs(start - job.preferred)
                 model.add_hint(self._deviation_of[job.index], deviation)
 
-    def placements(self, solver: cp_model.CpSolver | _Callback) -> list[Placement]:
+    def placements(self, solver: cp_model.CpSolver | cp_model.CpSolverSolutionCallback) -> list[Placement]:
         """Read the current solution and give out concrete chairs and nurses."""
         value = solver.value
         starts: dict[int, int] = {}
@@ -251,6 +249,15 @@ def _priority(instance: Instance, placements: Sequence[Placement]) -> int:
     return sum(instance.jobs[placement.job].priority for placement in placements)
 
 
+def _better(instance: Instance, placements: Sequence[Placement], than: Sequence[Placement]) -> bool:
+    """Higher priority, or the same with less deviation."""
+
+    def key(schedule: Sequence[Placement]) -> tuple[int, int]:
+        return (_priority(instance, schedule), -deviation(instance, polish(instance, schedule)))
+
+    return key(placements) > key(than)
+
+
 def _realize(
     instance: Instance, starts: dict[int, int], seconds: float, seed: int
 ) -> tuple[list[Placement] | None, float]:
@@ -290,22 +297,46 @@ def solve_model(
     best_priority = _priority(instance, best)
     first: float | None = None
     # Stage 1: the relaxation's bound, and its schedule when the exact model accepts it.
-    relaxation = solve_relaxation(
-        instance,
-        seconds=clock.wall_left(relaxation_share),
-        deterministic_seconds=clock.budget(relaxation_share, single),
-        seed=seed,
-    )
-    clock.spend(relaxation.deterministic_time, single)
+    companion = None
+    if len(instance.jobs) >= COMPANION_DAY:
+        companion = Companion(instance, best, seconds=clock.wall_left(1.0), seed=seed, workers=workers)
+    relaxation = None
+    if large:
+        relaxation = solve_relaxation_mip(instance, best, seconds=clock.wall_left(LARGE_MIP_SHARE))
+        clock.spend(clock.elapsed() - clock.nominal, 1.0)  # SCIP runs on the wall clock
+    if relaxation is None:
+        relaxation = solve_relaxation(
+            instance,
+            seconds=clock.wall_left(relaxation_share),
+            deterministic_seconds=clock.budget(relaxation_share, single),
+            seed=seed,
+        )
+        clock.spend(relaxation.deterministic_time, single)
     bound = sum(job.priority for job in instance.jobs)
     if relaxation.bound is not None and relaxation.bound >= best_priority:
         bound = min(bound, relaxation.bound)
     if relaxation.priority > best_priority:
-        realized, spent = _realize(instance, relaxation.starts, max(0.1, clock.wall_left(priority_share)), seed)
+        # (On a large day the relaxation may end past `priority_share`: checking its starts still pays.)
+        check_share = IMPROVEMENT_SHARE if large else priority_share
+        realized, spent = _realize(instance, relaxation.starts, max(0.1, clock.wall_left(check_share)), seed)
         clock.spend(spent, single)
         if realized is not None:
             best, best_priority = realized, relaxation.priority
             first = clock.elapsed()
+    if companion is not None:
+        found = companion.best()
+        if found is not None and _priority(instance, found) >= max(best_priority, bound):
+            # The companion holds a schedule of the proven priority: it runs on as the preference stage.
+            report(1, bound, bound)
+            finished = companion.finish() or found
+            candidates = [finished, *([best] if best_priority >= bound else [])]
+            chosen = min((polish(instance, c) for c in candidates), key=lambda p: deviation(instance, p))
+            optimal = companion.status == cp_model.OPTIMAL
+            return ModelResult(chosen, bound, optimal, first if first is not None else clock.elapsed())
+        found = companion.stop()
+        if found is not None and _better(instance, found, best):
+            best, best_priority = found, _priority(instance, found)
+            first = clock.elapsed() if first is None else first
     report(1, best_priority, bound)
     proven = best_priority >= bound
     if not proven and clock.budget(priority_share, interleaved) > 0 and clock.wall_left(priority_share) > 0.05:
