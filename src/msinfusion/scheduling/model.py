@@ -69,7 +69,8 @@ LARGE_MIP_SHARE = 0.85
 """On those days the relaxation is first solved by SCIP (`bounds.solve_relaxation_mip`) until this
 share of the wall time limit: 150 visits, 48 chairs at load 12 on 2 cores: 160 proven in 3.5-6 s and
 its starts a schedule, so the priority is proven optimal (CP-SAT's stages: 154-156 against a bound of
-161-164). Only if SCIP is missing does the CP-SAT relaxation run instead."""
+161-164). If SCIP is cut off first, little time is left for stages 2-3 (seed 2 at load 10: greedy's
+141 against 157; with 0.7, seed 2 got 156 and seed 1 137). Without SCIP the CP-SAT relaxation runs."""
 LARGE_PRIORITY_SHARE = 0.4
 COMPANION_DAY = 12
 """From this many appointments a second thread searches the exact model for both objectives while
