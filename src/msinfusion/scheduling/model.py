@@ -2,54 +2,75 @@
 
 1. **Relaxation** (`bounds.py`): a time-indexed model over classes of interchangeable jobs proves an
    upper bound on the scheduled priority and usually finds a schedule that reaches it; its starts are
-   checked on the exact model here. Above `LARGE_DAY` visits SCIP solves it (`solve_relaxation_mip`).
-   From `COMPANION_DAY` to `COMPANION_MAX_DAY` visits a second search (`lexicographic.Companion`)
-   runs alongside on the exact model for priority and preferences at once; if it reaches the proven
-   priority, it runs on as stage 4 and stages 2-3 are skipped.
-2. **Priority** (only if the priority is not yet proven): the exact interval model maximises the
-   scheduled priority below that bound, symmetry of interchangeable jobs broken, from the best so far.
-3. **Improvement** (only if stages 1-2 did not prove the priority within their deterministic
-   budgets): the exact model keeps improving the priority with parallel large-neighbourhood search
-   until `IMPROVEMENT_SHARE` of the wall time limit.
-4. **Preferences** (`neighbourhoods.improve_preferences`): the priority kept, the total deviation
-   from preferred starts minimised from the polished schedule so far: a short one-worker
-   deterministic attempt to prove the optimum, then CP-SAT's LNS on the workers given until the limit.
-5. **Nurse load** (in `solve.py`): the nurses' task minutes levelled with every start kept
-   (`levelling.level_nurses`), with optional primary-nurse continuity.
+   checked on the exact model here (chairs and nurses given out by CP-SAT with every start fixed).
+2. **Priority** (only if the relaxation's schedule does not meet its bound): the exact interval model
+   maximises the scheduled priority below that bound, with the symmetry of interchangeable jobs
+   broken, from the best schedule so far.
+3. **Improvement** (only if stages 1-2 did not prove the priority optimal within their deterministic
+   budgets): the exact model, without symmetry breaking, keeps improving the priority from the best
+   schedule so far with parallel large-neighbourhood search until `IMPROVEMENT_SHARE` of the wall
+   time limit.
+4. **Preferences**: the exact model keeps that priority and minimises the total deviation from
+   preferred starts. The schedule so far is first polished by a local search (`preferences.polish`).
+   On a day whose priority is proven, the stage is `neighbourhoods.improve_preferences`: a whole-day
+   re-solve and a sliding-window search side by side, each on one worker under a deterministic
+   budget (`DETERMINISTIC_PER_SECOND` of the time left); the interleaved search it replaces did far
+   less preference work per second. An unproven day keeps the parallel wall-clock stage.
+5. **Nurse load** (in `solve.py`, after any left-out visit that still fits is added): the nurses'
+   task minutes are levelled with every start kept (`levelling.level_nurses`), with optional
+   primary-nurse continuity.
 
-Determinism: stages 1 and 2 stop on CP-SAT's deterministic time (a count of work done, not seconds),
-with budgets from the deterministic time spent before them (`budget.StageClock`); the local searches
-are deterministic by construction. Stage 4 and the companion search run on the wall clock, so a
-solve is reproducible (same input, seed, time limit and workers) only on a day below `COMPANION_DAY`
-visits whose preference optimum is proven within `neighbourhoods.PROOF_DETERMINISTIC`, with no
-wall-clock cap binding. Larger days trade reproducibility for quality: the deterministic window search
-stage 4 replaces left 10-30 % more deviation than a plain re-solve given the same 10 s, and its
-result too depended on the machine once a wall cap bound (a busy or slow machine).
+Determinism: stages 1, 2 and (on a day whose priority they prove) 4 stop on CP-SAT's deterministic
+time (`max_deterministic_time`, a count of work done, not seconds), the relaxation and each search of
+stage 4 run on one worker, stage 2 interleaves its workers (`interleave_search`), the local searches
+(polish, levelling) are deterministic by construction, and each stage's deterministic
+budget comes from the deterministic time spent before it (`budget.StageClock`), never from the wall clock. So
+for one input, seed, time limit and worker count the result is the same on every run, as long as no
+stage hits its wall-clock cap (its share of the time limit). A cap binds when the machine does less
+CP-SAT work per second than the calibration below assumes (a busy or slow machine), and then the
+result can differ between runs. The benchmark solves one day twice and says whether the two
+schedules were the same.
+
+**A day whose priority is not proven within those deterministic budgets is not reproducible**: its
+stages 3 and 4 run until the wall time limit with workers in parallel (not interleaved), so that
+day's result depends on machine speed and load and can differ between runs with the same seed. A
+scheduler who gives the optimizer 10 seconds gets all 10 on such a day (on 150 visits, 48 chairs:
+priority 146 when the deterministic budgets alone ended the solve after 5.6 s, 153-157 with stage 3).
+A day proven within its deterministic budgets never reaches those stages and stays reproducible.
+
+**Search modes.** All of the above is the default, `search="deterministic"`. `search="anytime"` trades
+that reproducibility for quality within the time limit (`anytime.py`): beside the relaxation of a
+day of `anytime.COMPANION_DAY` to `anytime.COMPANION_MAX_DAY` visits a weighted lexicographic search
+runs (`lexicographic.Companion`), above `LARGE_DAY` visits SCIP solves the relaxation
+(`bounds.solve_relaxation_mip`), and stage 4 is CP-SAT's large-neighbourhood search on all workers
+until the wall time limit (`preference_lns`). Its result depends on machine speed and load.
 """
 
 from __future__ import annotations
 
 import itertools
 import math
-import time
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 from ortools.sat.python import cp_model
 
+from msinfusion.scheduling import preference_lns
+from msinfusion.scheduling.anytime import LARGE_MIP_SHARE, settle, start_companion
 from msinfusion.scheduling.bounds import solve_relaxation, solve_relaxation_mip
 from msinfusion.scheduling.budget import StageClock, deterministic_solver, wall_solver
 from msinfusion.scheduling.instance import Instance
-from msinfusion.scheduling.lexicographic import Companion
 from msinfusion.scheduling.neighbourhoods import improve_preferences
 from msinfusion.scheduling.placement import Placement, seat_in_groups
 from msinfusion.scheduling.preferences import deviation, polish
+from msinfusion.scheduling.progress import Progress, ProgressCallback
+from msinfusion.scheduling.progress import ProgressReporter as _Callback
 from msinfusion.scheduling.rules import RULES, Rule
-from msinfusion.scheduling.schedule import Schedule
+from msinfusion.scheduling.solve import SearchMode
 from msinfusion.scheduling.symmetry import canonical, job_classes
 from msinfusion.scheduling.variables import DayVariables
 
-__all__ = ["DayModel", "ModelResult", "Progress", "solve_model"]
+__all__ = ["DayModel", "ModelResult", "Progress", "ProgressCallback", "solve_model"]
 
 RELAXATION_SHARE = 0.65
 """Share of the time limit the relaxation may take (it usually proves its optimum well before). The
@@ -65,21 +86,7 @@ The interleaved priority search (stage 2) then runs until `LARGE_PRIORITY_SHARE`
 clock, and an unproven day spends the rest of the wall time in stage 3, whose parallel LNS improves
 far faster there (150 visits at load 2.5-3.5: 153-157 with 40 %, 155-156 with 25 % and with 60 %)."""
 LARGE_RELAXATION_SHARE = 0.1
-LARGE_MIP_SHARE = 0.85
-"""On those days the relaxation is first solved by SCIP (`bounds.solve_relaxation_mip`) until this
-share of the wall time limit: 150 visits, 48 chairs at load 12 on 2 cores: 160 proven in 3.5-6 s and
-its starts a schedule, so the priority is proven optimal (CP-SAT's stages: 154-156 against a bound of
-161-164). If SCIP is cut off first, little time is left for stages 2-3 (seed 2 at load 10: greedy's
-141 against 157; with 0.7, seed 2 got 156 and seed 1 137). Without SCIP the CP-SAT relaxation runs."""
 LARGE_PRIORITY_SHARE = 0.4
-COMPANION_DAY = 12
-"""From this many appointments a second thread searches the exact model for both objectives while
-the relaxation runs (`lexicographic.Companion`); below it the relaxation takes hundredths of a
-second and the result stays reproducible."""
-COMPANION_MAX_DAY = 60
-"""Above this many appointments the companion takes more from the priority than it gives to the
-preferences (load 11-15 on 2 cores, seed 1: 100 visits 95 against 98-103 without it, 150 visits 139
-against 160, as SCIP no longer proved the relaxation in time)."""
 IMPROVEMENT_SHARE = 0.9
 """Share of the wall time limit by which the wall-clock priority stage (3) of an unproven day ends; the
 wall-clock preference stage gets the rest. (Priority first: it is the first objective.)"""
@@ -95,25 +102,6 @@ INTERLEAVED_PER_SECOND = 0.05
 preference stage ran into its wall cap on 8ch/35 even at load 3 and a second solve differed; 0.05
 gives up some preference quality for that (24ch/60 before the exact start assignment: 3340 min
 against 3180)."""
-
-
-@dataclass(frozen=True)
-class Progress:
-    """A progress report: the best scheduled priority so far, the proven bound, seconds elapsed.
-
-    Phase 0 is the greedy schedule, reported before any search with the validated schedule itself in
-    `schedule`; phase 1 reports the priority search, phase 2 the preference deviation.
-    """
-
-    phase: int
-    best_priority: int | None
-    bound: int | None
-    deviation: int | None
-    elapsed: float
-    schedule: Schedule | None = None
-
-
-ProgressCallback = Callable[[Progress], None]
 
 
 @dataclass(frozen=True)
@@ -217,50 +205,8 @@ class DayModel:
         return seat_in_groups(self.instance, starts, chair_group, nurse_group)
 
 
-class _Callback(cp_model.CpSolverSolutionCallback):
-    def __init__(
-        self,
-        phase: int,
-        started: float,
-        on_progress: ProgressCallback | None,
-        deviation: bool,
-        bound: int | None = None,
-    ) -> None:
-        super().__init__()
-        self.phase = phase
-        self.started = started
-        self.on_progress = on_progress
-        self.deviation = deviation
-        self.bound = bound  # a bound proven before this solve (CP-SAT may report a weaker one at first)
-        self.first: float | None = None
-
-    def on_solution_callback(self) -> None:
-        now = time.monotonic() - self.started
-        if self.first is None:
-            self.first = now
-        if self.on_progress is None:
-            return
-        objective = round(self.objective_value)
-        bound = math.floor(self.best_objective_bound + 1e-6)
-        if self.bound is not None:
-            bound = min(bound, self.bound)
-        if self.deviation:
-            self.on_progress(Progress(self.phase, None, None, objective, now))
-        else:
-            self.on_progress(Progress(self.phase, objective, bound, None, now))
-
-
 def _priority(instance: Instance, placements: Sequence[Placement]) -> int:
     return sum(instance.jobs[placement.job].priority for placement in placements)
-
-
-def _better(instance: Instance, placements: Sequence[Placement], than: Sequence[Placement]) -> bool:
-    """Higher priority, or the same with less deviation."""
-
-    def key(schedule: Sequence[Placement]) -> tuple[int, int]:
-        return (_priority(instance, schedule), -deviation(instance, polish(instance, schedule)))
-
-    return key(placements) > key(than)
 
 
 def _realize(
@@ -285,8 +231,11 @@ def solve_model(
     seed: int = 0,
     workers: int = 2,
     on_progress: ProgressCallback | None = None,
+    search: SearchMode = "deterministic",
 ) -> ModelResult:
-    """Solve the stages within `time_limit` seconds, starting from the hinted placements (a schedule)."""
+    """Solve the stages within `time_limit` seconds, starting from the hinted placements (a schedule).
+
+    `search="anytime"` adds the wall-clock searches of the module docstring's last paragraph."""
     clock = StageClock(time_limit)
     started = clock.started
     single, interleaved = DETERMINISTIC_PER_SECOND, INTERLEAVED_PER_SECOND
@@ -301,14 +250,15 @@ def solve_model(
     best = list(hint)
     best_priority = _priority(instance, best)
     first: float | None = None
-    # Stage 1: the relaxation's bound, and its schedule when the exact model accepts it.
+    anytime = search == "anytime"
     companion = None
-    if COMPANION_DAY <= len(instance.jobs) <= COMPANION_MAX_DAY:
-        companion = Companion(instance, best, seconds=clock.wall_left(1.0), seed=seed, workers=workers)
+    if anytime:
+        companion = start_companion(instance, best, seconds=clock.wall_left(1.0), seed=seed, workers=workers)
     relaxation = None
-    if large:
+    if anytime and large:
         relaxation = solve_relaxation_mip(instance, best, seconds=clock.wall_left(LARGE_MIP_SHARE))
         clock.spend(clock.elapsed() - clock.nominal, 1.0)  # SCIP runs on the wall clock
+    # Stage 1: the relaxation's bound, and its schedule when the exact model accepts it.
     if relaxation is None:
         relaxation = solve_relaxation(
             instance,
@@ -321,26 +271,20 @@ def solve_model(
     if relaxation.bound is not None and relaxation.bound >= best_priority:
         bound = min(bound, relaxation.bound)
     if relaxation.priority > best_priority:
-        # (On a large day the relaxation may end past `priority_share`: checking its starts still pays.)
-        check_share = IMPROVEMENT_SHARE if large else priority_share
+        # (An anytime large day's SCIP may end past `priority_share`: checking its starts still pays.)
+        check_share = IMPROVEMENT_SHARE if anytime and large else priority_share
         realized, spent = _realize(instance, relaxation.starts, max(0.1, clock.wall_left(check_share)), seed)
         clock.spend(spent, single)
         if realized is not None:
             best, best_priority = realized, relaxation.priority
             first = clock.elapsed()
     if companion is not None:
-        found = companion.best()
-        if found is not None and _priority(instance, found) >= max(best_priority, bound):
-            # The companion holds a schedule of the proven priority: it runs on as the preference stage.
+        outcome = settle(instance, companion, best, bound)
+        if outcome.done:  # it held the proven priority and ran on as the preference stage
             report(1, bound, bound)
-            finished = companion.finish() or found
-            candidates = [finished, *([best] if best_priority >= bound else [])]
-            chosen = min((polish(instance, c) for c in candidates), key=lambda p: deviation(instance, p))
-            optimal = companion.status == cp_model.OPTIMAL
-            return ModelResult(chosen, bound, optimal, first if first is not None else clock.elapsed())
-        found = companion.stop()
-        if found is not None and _better(instance, found, best):
-            best, best_priority = found, _priority(instance, found)
+            return ModelResult(outcome.placements, bound, outcome.optimal, clock.elapsed() if first is None else first)
+        if outcome.placements != best:
+            best, best_priority = outcome.placements, _priority(instance, outcome.placements)
             first = clock.elapsed() if first is None else first
     report(1, best_priority, bound)
     proven = best_priority >= bound
@@ -387,13 +331,48 @@ def solve_model(
             bound = max(best_priority, min(bound, math.floor(solver.best_objective_bound + 1e-6)))
         proven = best_priority >= bound
         report(1, best_priority, bound)
+    if anytime:
+        # Stage 4 (anytime): CP-SAT's LNS on the preferences until the wall limit (`preference_lns`).
+        def heard(value: int) -> None:
+            if on_progress is not None:
+                on_progress(Progress(2, None, None, value, clock.elapsed()))
 
-    # Stage 4: keep the priority found, spend what is left on preferences (`neighbourhoods`).
-    def improved(value: int) -> None:
-        if on_progress is not None:
-            on_progress(Progress(2, None, None, value, clock.elapsed()))
+        lns = preference_lns.improve_preferences(
+            instance, best, seconds=clock.wall_left(1.0), seed=seed, workers=workers, on_improve=heard
+        )
+        return ModelResult(lns.placements, bound, proven and lns.proven, first)
+    # The local search never loses a visit nor moves one away from its preference: a better hint.
+    best = polish(instance, best)
+    day_model = DayModel(instance)
+    preference_budget = math.inf if on_wall else clock.budget(1.0, interleaved)
+    if not day_model.deviations or preference_budget <= 0 or clock.wall_left(1.0) <= 0.05:
+        return ModelResult(best, bound, proven and not day_model.deviations, first)
+    if not on_wall:
+        # Stage 4 (deterministic): keep the priority found, spend what is left on preferences, one
+        # window of the day at a time on one worker (CP-SAT's own LNS is not deterministic).
+        def improved(value: int) -> None:
+            if on_progress is not None:
+                on_progress(Progress(2, None, None, value, clock.elapsed()))
 
-    preferences = improve_preferences(
-        instance, best, seconds=clock.wall_left(1.0), seed=seed, workers=workers, on_improve=improved
-    )
-    return ModelResult(preferences.placements, bound, proven and preferences.proven, first)
+        best, spent, settled = improve_preferences(
+            instance,
+            best,
+            deterministic=clock.budget(1.0, single),
+            seconds=clock.wall_left(1.0),
+            seed=seed,
+            on_improve=improved,
+        )
+        clock.spend(spent, single)
+        return ModelResult(best, bound, proven and settled, first)
+    # Stage 4 (wall clock): keep the priority found, spend what is left on preferences.
+    day_model.model.add(day_model.priority >= best_priority)
+    day_model.model.minimize(sum(day_model.deviations))
+    day_model.hint(best)
+    solver = wall_solver(clock.wall_left(1.0), seed, workers)
+    callback = _Callback(2, started, on_progress, deviation=True)
+    status = solver.solve(day_model.model, callback)
+    if status in (cp_model.OPTIMAL, cp_model.FEASIBLE):
+        found = polish(instance, day_model.placements(solver))
+        if deviation(instance, found) <= deviation(instance, best):
+            best = found
+    return ModelResult(best, bound, proven and status == cp_model.OPTIMAL, first)

@@ -1,31 +1,27 @@
-"""The preference stage: with the priority kept, minimise the total deviation from preferred starts.
+"""The deterministic preference stage: a hinted whole-day re-solve, then a large-neighbourhood search.
 
-A plain lexicographic re-solve (the priority fixed, a fresh CP-SAT search minimising the deviation)
-starts from nothing: on a 30-60 visit day it spends seconds finding the schedules the priority stages
-already hold, and on 100-150 visits it may find none in 10 s. This stage is that re-solve with what
-the solve already knows and a search configured for this objective:
+CP-SAT's own LNS runs only in its parallel, non-deterministic mode, and its interleaved
+(deterministic) mode does far less preference work per second (`model.INTERLEAVED_PER_SECOND`). So
+the preference stage runs on one worker under deterministic time limits, which is reproducible:
 
-* **the incumbent as a hint** (polished first: `preferences.polish`), and the incumbent's deviation as
-  an upper bound, so every solution CP-SAT reports improves on it;
-* **large-neighbourhood search only** on the workers given: with two workers a plain portfolio spends
-  its second one on heuristics (rins/rens, feasibility jump) that took seconds per call on these days,
-  so its LNS hardly ran. (Ordering interchangeable visits by preferred start, valid for this
-  objective, made the LNS worse: 2110 against 1830 min on 45 visits, 3055 against 2730 on 60.)
+1. the whole day from scratch, as a plain re-solve would (the search is not steered toward the
+   schedule so far; the window search below starts from it, so the pick is never worse);
+2. side by side with it (a second thread; each gets the whole budget), windows of 2, 4 and 8 hours
+   slide over the day: the visits whose start or preferred start falls in a window are re-solved
+   (starts, chairs, nurses) with every other visit's start frozen. Back to the narrowest window after
+   an improvement, wider after a sweep without one; once the widest finds nothing, the rest of its
+   budget goes to a whole-day re-solve hinted with its best schedule.
 
-It runs in two steps. First one worker under a small deterministic budget (`PROOF_DETERMINISTIC`):
-a small day is proven optimal there, and then the result is the same on every run. Otherwise the
-parallel search runs until the wall time limit, which is faster but not reproducible (the day's
-result then depends on machine speed and load). Every answer is polished again and taken only if
-it keeps the priority and lowers the deviation.
+A neighbourhood's answer is taken only when it lowers the total deviation with the priority kept.
+One model is built; freezing a visit narrows its variables' domains in the model's proto and is
+undone after the neighbourhood, so a neighbourhood costs a solve, not a model build.
 """
 
 from __future__ import annotations
 
-import math
+import threading
 import time
-from collections.abc import Callable, Sequence
-from dataclasses import dataclass
-from typing import TYPE_CHECKING
+from collections.abc import Callable, Collection, Sequence
 
 from ortools.sat.python import cp_model
 
@@ -33,100 +29,139 @@ from msinfusion.scheduling.instance import Instance
 from msinfusion.scheduling.placement import Placement
 from msinfusion.scheduling.preferences import deviation, polish
 
-if TYPE_CHECKING:
-    from msinfusion.scheduling.model import DayModel
+__all__ = ["improve_preferences"]
 
-__all__ = ["PreferenceResult", "improve_preferences"]
-
-PROOF_DETERMINISTIC = 0.25
-"""CP-SAT deterministic time for the one-worker, reproducible attempt to prove the best deviation
-(the 8-visit test days need a few hundredths; a 22-visit day is not proven in 2 units)."""
+WINDOW_MINUTES = 120
+"""Width of the narrowest neighbourhood; a window slides by half its width."""
+NEIGHBOURHOOD_DETERMINISTIC = 0.3
+"""CP-SAT deterministic time for one 2-hour neighbourhood (wider ones get proportionally more)."""
 
 
-@dataclass(frozen=True)
-class PreferenceResult:
-    """The better placements (same priority), a lower bound on the deviation (grid units), whether
-    the deviation is proven optimal, and the deterministic time spent."""
+class _Search:
+    def __init__(self, instance: Instance, placements: Sequence[Placement], seed: int) -> None:
+        from msinfusion.scheduling.model import DayModel
 
-    placements: list[Placement]
-    bound: int
-    proven: bool
-    deterministic_time: float
+        self.instance = instance
+        self.seed = seed
+        self.best = list(placements)
+        self.priority = sum(instance.jobs[p.job].priority for p in self.best)
+        self.value = deviation(instance, self.best)
+        self.day_model = DayModel(instance)
+        self.has_preferences = bool(self.day_model.deviations)
+        model = self.day_model.model
+        model.add(self.day_model.priority >= self.priority)
+        model.minimize(sum(self.day_model.deviations))
+        self.spent = 0.0
 
-
-class _Callback(cp_model.CpSolverSolutionCallback):
-    def __init__(self, on_improve: Callable[[int], None] | None, unit: int) -> None:
-        super().__init__()
-        self.on_improve = on_improve
-        self.unit = unit
-
-    def on_solution_callback(self) -> None:
-        if self.on_improve is not None:
-            self.on_improve(round(self.objective_value) * self.unit)
-
-
-def preference_model(instance: Instance, placements: Sequence[Placement]) -> DayModel:
-    """The exact model with the priority of `placements` kept, the deviation minimised below that of
-    `placements`, and `placements` as its hint."""
-    from msinfusion.scheduling.model import DayModel
-
-    day_model = DayModel(instance)
-    model = day_model.model
-    priority = sum(instance.jobs[p.job].priority for p in placements)
-    model.add(day_model.priority >= priority)
-    model.add(sum(day_model.deviations) <= deviation(instance, placements))
-    model.minimize(sum(day_model.deviations))
-    day_model.hint(placements)
-    return day_model
+    def solve(
+        self, free: Collection[int], deterministic: float, seconds: float, *, hinted: bool = True
+    ) -> tuple[bool, bool]:
+        """Re-solve the `free` jobs with the rest frozen; (improved, proven optimal)."""
+        instance, day_model = self.instance, self.day_model
+        proto = day_model.model.proto
+        at = {p.job: p for p in self.best}
+        saved: list[tuple[int, list[int]]] = []
+        for job, job_vars in zip(instance.jobs, day_model.variables.jobs, strict=True):
+            if job.index in free:
+                continue
+            placement = at.get(job.index)
+            pinned = [(job_vars.present, int(placement is not None))]
+            if placement is not None:
+                pinned.append((job_vars.start, placement.start))
+            for variable, value in pinned:
+                domain = proto.variables[variable.index].domain
+                saved.append((variable.index, list(domain)))
+                domain.clear()
+                domain.extend([value, value])
+        if hinted:
+            day_model.hint(self.best)
+        solver = cp_model.CpSolver()
+        parameters = solver.parameters
+        parameters.num_workers = 1
+        parameters.random_seed = self.seed
+        parameters.max_deterministic_time = max(0.01, deterministic)
+        parameters.max_time_in_seconds = max(0.05, seconds)
+        status = solver.solve(day_model.model)
+        self.spent += solver.deterministic_time
+        for index, values in saved:
+            proto.variables[index].domain.clear()
+            proto.variables[index].domain.extend(values)
+        if status not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
+            return False, False
+        found = polish(instance, day_model.placements(solver))
+        value = deviation(instance, found)
+        kept = sum(instance.jobs[p.job].priority for p in found) >= self.priority
+        if kept and value < self.value:
+            self.best, self.value = found, value
+            return True, status == cp_model.OPTIMAL
+        return False, status == cp_model.OPTIMAL
 
 
 def improve_preferences(
     instance: Instance,
     placements: Sequence[Placement],
     *,
+    deterministic: float,
     seconds: float,
     seed: int = 0,
-    workers: int = 2,
     on_improve: Callable[[int], None] | None = None,
-) -> PreferenceResult:
-    """Better placements for the preferences with the same priority (see the module docstring).
+) -> tuple[list[Placement], float, bool]:
+    """Better placements for the preferences (same priority), the deterministic time spent, and whether
+    the whole day was proven optimal. `on_improve` hears the better deviation (minutes), if any.
 
-    `on_improve` hears each better deviation CP-SAT finds (minutes, before the final polish).
+    The whole-day re-solve and the window search run side by side, each on one worker with its own
+    deterministic budget (CP-SAT releases the interpreter while it solves), and the better result
+    wins (ties: the whole day's); each is reproducible, so their pick is too.
     """
+    if deterministic <= 0 or seconds <= 0:
+        return list(placements), 0.0, False
+    whole = _Search(instance, placements, seed)
+    if not whole.has_preferences:
+        return whole.best, 0.0, True
+    windows = _Search(instance, placements, seed)
+    proven: list[bool] = []
+    thread = threading.Thread(
+        target=lambda: proven.append(whole.solve(range(len(instance.jobs)), deterministic, seconds, hinted=False)[1])
+    )
+    thread.start()
     started = time.monotonic()
-    best = polish(instance, placements)
-    value = deviation(instance, best)
-    if value == 0 or seconds <= 0:
-        return PreferenceResult(best, value if value == 0 else 0, value == 0, 0.0)
-    day_model = preference_model(instance, best)
-    spent = 0.0
-    bound = 0
-    for parallel in (False, True):
-        wall = seconds - (time.monotonic() - started)
-        if wall <= 0.05:
-            break
-        solver = cp_model.CpSolver()
-        parameters = solver.parameters
-        parameters.random_seed = seed
-        parameters.max_time_in_seconds = wall
-        if parallel:
-            parameters.num_workers = max(1, workers)
-            parameters.use_lns_only = True
-        else:
-            parameters.num_workers = 1
-            parameters.max_deterministic_time = PROOF_DETERMINISTIC
-        status = solver.solve(day_model.model, _Callback(on_improve, instance.unit))
-        spent += solver.deterministic_time
-        if status in (cp_model.OPTIMAL, cp_model.FEASIBLE):
-            found = polish(instance, day_model.placements(solver))
-            if deviation(instance, found) < value:
-                best, value = found, deviation(instance, found)
-                day_model.hint(best)
-            bound = max(bound, min(value, _ceil(solver.best_objective_bound)))
-        if status == cp_model.OPTIMAL:
-            return PreferenceResult(best, value, True, spent)
-    return PreferenceResult(best, bound, bound >= value, spent)
+    _slide(windows, deterministic, seconds)
+    budget, wall = deterministic - windows.spent, seconds - (time.monotonic() - started)
+    if budget > 0 and wall > 0:
+        # The windows found nothing more: the rest of this worker's budget goes to the whole day,
+        # from the best schedule this side found.
+        windows.solve(range(len(instance.jobs)), budget, wall)
+    thread.join()
+    winner = whole if whole.value <= windows.value else windows
+    if on_improve is not None and winner.value < deviation(instance, list(placements)):
+        on_improve(winner.value * instance.unit)
+    return winner.best, max(whole.spent, windows.spent), bool(proven and proven[0]) and winner is whole
 
 
-def _ceil(value: float) -> int:
-    return 0 if math.isinf(value) else math.ceil(value - 1e-6)
+def _slide(search: _Search, deterministic: float, seconds: float) -> None:
+    """Windows of 2, 4 and 8 hours over the day; narrowest again after an improvement."""
+    instance = search.instance
+    started = time.monotonic()
+    widths = [w // instance.unit for w in (WINDOW_MINUTES, 2 * WINDOW_MINUTES, 4 * WINDOW_MINUTES)]
+    widths = [w for w in widths if 0 < w < instance.horizon]
+    level = 0
+    while level < len(widths):
+        width = widths[level]
+        improved_here = False
+        for low in range(0, max(1, instance.horizon - width // 2), max(1, width // 2)):
+            budget, wall = deterministic - search.spent, seconds - (time.monotonic() - started)
+            if budget <= 0 or wall <= 0:
+                return
+            at = {p.job: p for p in search.best}
+            free = {
+                job.index
+                for job in instance.jobs
+                if job.preferred is not None
+                and (
+                    low <= job.preferred < low + width or (job.index in at and low <= at[job.index].start < low + width)
+                )
+            }
+            if free:
+                limit = min(NEIGHBOURHOOD_DETERMINISTIC * width * instance.unit / WINDOW_MINUTES, budget)
+                improved_here |= search.solve(free, limit, wall)[0]
+        level = 0 if improved_here else level + 1
