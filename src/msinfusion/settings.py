@@ -68,6 +68,11 @@ class Settings(BaseSettings):
     default_locale: str = Field("en", description="Language for patients who have not chosen one (en or es).")
     solver_time_limit_seconds: float = Field(10.0, gt=0, description="Default CP-SAT time limit for a day schedule.")
     solver_workers: int = Field(2, ge=1, description="CP-SAT search workers (this machine has 2 cores).")
+    schedule_search: Literal["deterministic", "anytime"] = Field(
+        "deterministic",
+        description="How optimizer runs search: deterministic (the same schedule for the same day, seed, time limit "
+        "and workers) or anytime (uses the whole time limit, often better on large days, not reproducible).",
+    )
     jurisdiction: str = Field(
         "US", description="Label jurisdiction for rules that differ (e.g. mitoxantrone cumulative cap): US or EU."
     )

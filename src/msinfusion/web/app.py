@@ -95,7 +95,7 @@ def create_app(settings: Settings | None = None, *, clock: Callable[[], datetime
     app.state.templates.env.globals["_"] = untranslated  # patient pages pass their language's own
     app.state.hasher = make_hasher(settings)
     # Optimizer runs solve in this worker thread, never in a request (day schedule, issue 5).
-    runner = ScheduleRunner(database, clock, workers=settings.solver_workers)
+    runner = ScheduleRunner(database, clock, workers=settings.solver_workers, search=settings.schedule_search)
     app.state.schedule_runner = runner
 
     app.add_middleware(IdempotencyMiddleware)  # innermost: it needs the pre-session for the CSRF check

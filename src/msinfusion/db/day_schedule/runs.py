@@ -28,7 +28,7 @@ from sqlalchemy.orm import Session
 from msinfusion.db.database import Database
 from msinfusion.db.day_schedule.day import BuiltDay
 from msinfusion.db.schedule_models import ACTIVE_JOB_STATUSES, ScheduleJob
-from msinfusion.scheduling import Schedule, parse_day, solve
+from msinfusion.scheduling import Schedule, SearchMode, parse_day, solve
 
 if TYPE_CHECKING:  # the model module loads OR-Tools; only the worker's solve needs it
     from msinfusion.scheduling.model import Progress
@@ -187,10 +187,19 @@ def queue_run(
 class ScheduleRunner:
     """Worker threads that solve queued runs; one per app (``app.state.schedule_runner``)."""
 
-    def __init__(self, database: Database, clock: Callable[[], datetime], *, workers: int, parallel_runs: int = 1):
+    def __init__(
+        self,
+        database: Database,
+        clock: Callable[[], datetime],
+        *,
+        workers: int,
+        parallel_runs: int = 1,
+        search: SearchMode = "deterministic",
+    ):
         self.database = database
         self.clock = clock
         self.workers = workers
+        self.search: SearchMode = search  # the `schedule_search` setting
         self._executor = ThreadPoolExecutor(max_workers=parallel_runs, thread_name_prefix="schedule-run")
         self._futures: dict[int, Future[None]] = {}
         self._lock = threading.Lock()
@@ -212,13 +221,20 @@ class ScheduleRunner:
 
     def _run(self, job_id: int) -> None:
         try:
-            run_job(self.database, self.clock, job_id, workers=self.workers)
+            run_job(self.database, self.clock, job_id, workers=self.workers, search=self.search)
         finally:
             with self._lock:
                 self._futures.pop(job_id, None)
 
 
-def run_job(database: Database, clock: Callable[[], datetime], job_id: int, *, workers: int) -> None:
+def run_job(
+    database: Database,
+    clock: Callable[[], datetime],
+    job_id: int,
+    *,
+    workers: int,
+    search: SearchMode = "deterministic",
+) -> None:
     """Solve one queued run and store the outcome (called in a worker thread).
 
     The solver runs in its own thread; its progress callback only hands the newest report to this loop,
@@ -241,7 +257,7 @@ def run_job(database: Database, clock: Callable[[], datetime], job_id: int, *, w
     def solve_in_thread() -> None:
         try:
             outcome["schedule"] = solve(
-                parse_day(day_input), time_limit=time_limit, workers=workers, on_progress=handoff.offer
+                parse_day(day_input), time_limit=time_limit, workers=workers, on_progress=handoff.offer, search=search
             )
         except Exception as exc:  # reported by the loop below, in the worker thread
             outcome["error"] = exc
