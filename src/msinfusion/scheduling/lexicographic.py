@@ -1,12 +1,13 @@
-"""A search on the exact model for both objectives at once, alongside the relaxation.
+"""A search on the exact model for both objectives at once, alongside the relaxation (anytime mode only).
 
 The relaxation (`bounds.py`) proves the priority on one thread; on a busy machine that takes
 seconds, and a plain re-solve would meanwhile use two workers on the preferences. So from the start
 CP-SAT's large-neighbourhood search works on the exact model with the lexicographic objective as one
 weighted sum, `priority x W - deviation` with `W` above any total deviation, from the greedy
-schedule. When the relaxation is done, `model.py` either lets this search run on as the preference
-stage (it already holds a schedule of the proven priority) or stops it and takes its best schedule
-if that is better. Its result depends on timing (see `model.py` on determinism).
+schedule. When the relaxation is done, `anytime.settle` either lets this search run on as the
+preference stage (it already holds a schedule of the proven priority) or stops it and takes its best
+schedule if that is better. Its result depends on timing, so only `search="anytime"` starts it
+(`model.py`, "Search modes").
 """
 
 from __future__ import annotations
