@@ -16,9 +16,8 @@ from msinfusion.settings import (
     env_name,
     load_settings,
     production_problems,
-    reference,
-    settings_table,
 )
+from msinfusion.settings_reference import reference, settings_table
 
 DOCS = Path(__file__).resolve().parents[1] / "docs" / "settings.md"
 

@@ -11,14 +11,12 @@ from __future__ import annotations
 import datetime
 import os
 from collections.abc import Mapping
-from dataclasses import dataclass
 from ipaddress import IPv4Network, IPv6Network, ip_network
 from pathlib import Path
 from typing import Any, Literal
 
 from dotenv import dotenv_values
 from pydantic import AliasChoices, Field, field_validator, model_validator
-from pydantic.fields import FieldInfo
 from pydantic_settings import BaseSettings, EnvSettingsSource, PydanticBaseSettingsSource, SettingsConfigDict
 
 ENV_PREFIX = "MSINFUSION_"
@@ -70,6 +68,11 @@ class Settings(BaseSettings):
     default_locale: str = Field("en", description="Language for patients who have not chosen one (en or es).")
     solver_time_limit_seconds: float = Field(10.0, gt=0, description="Default CP-SAT time limit for a day schedule.")
     solver_workers: int = Field(2, ge=1, description="CP-SAT search workers (this machine has 2 cores).")
+    schedule_search: Literal["deterministic", "anytime"] = Field(
+        "deterministic",
+        description="How optimizer runs search: deterministic (the same schedule for the same day, seed, time limit "
+        "and workers) or anytime (uses the whole time limit, often better on large days, not reproducible).",
+    )
     jurisdiction: str = Field(
         "US", description="Label jurisdiction for rules that differ (e.g. mitoxantrone cumulative cap): US or EU."
     )
@@ -322,52 +325,12 @@ def export_to_environment(settings: Settings, names: tuple[str, ...]) -> None:
         os.environ[env_name(name)] = str(value).lower() if isinstance(value, bool) else str(value)
 
 
-@dataclass(frozen=True)
-class Setting:
-    """One row of the settings reference: name, environment variable, default and help."""
-
-    name: str
-    env: str
-    default: str
-    help: str
-
-
 def env_name(setting: str) -> str:
     """The environment variable that sets ``setting``."""
     alias = Settings.model_fields[setting].validation_alias
     if isinstance(alias, AliasChoices):
         return str(alias.choices[0])
     return f"{ENV_PREFIX}{setting.upper()}"
-
-
-def settings_table() -> tuple[Setting, ...]:
-    """Every setting, read from the model: the one table the reference and the tests use."""
-    rows = []
-    for name, field in Settings.model_fields.items():
-        rows.append(Setting(name, env_name(name), _shown(field), field.description or ""))
-    return tuple(rows)
-
-
-def _shown(field: FieldInfo) -> str:
-    default = field.default
-    if isinstance(default, datetime.time):
-        return default.strftime("%H:%M")
-    return str(int(default)) if isinstance(default, float) and default.is_integer() else str(default)
-
-
-def reference() -> str:
-    """``docs/settings.md``: the settings table in Markdown, generated from the model."""
-    lines = [
-        "# Settings reference",
-        "",
-        "Generated from `src/msinfusion/settings.py` by `make docs`; a test checks it is current.",
-        "The environment beats `.env`, which beats the default.",
-        "",
-        "| environment variable | default | meaning |",
-        "|---|---|---|",
-    ]
-    lines += [f"| `{s.env}` | `{s.default}` | {s.help} |" for s in settings_table()]
-    return "\n".join(lines) + "\n"
 
 
 class _Mapping(EnvSettingsSource):
@@ -405,4 +368,6 @@ def _field_name(key: str) -> str:
 
 
 if __name__ == "__main__":  # pragma: no cover - `make docs`
+    from msinfusion.settings_reference import reference
+
     print(reference(), end="")

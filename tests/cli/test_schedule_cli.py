@@ -103,3 +103,30 @@ def test_schedule_runs_as_a_program_and_never_prints_a_traceback(demo_day_file: 
     assert failed.returncode == 2
     assert "Traceback" not in failed.stderr
     assert failed.stderr.strip() == "msinfusion: error: center: required field is missing"
+
+
+def test_schedule_search_anytime_writes_a_valid_schedule_in_the_same_format(
+    demo_day_file: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    code, out, _ = _run(capsys, "schedule", str(demo_day_file), "--time-limit", "2", "--search", "anytime")
+    assert code == 0
+    schedule = parse_schedule(out)
+    check_schedule(with_catalog_phases(parse_day(demo_day_file.read_text())), schedule)
+    _, deterministic, _ = _run(capsys, "schedule", str(demo_day_file), "--time-limit", "2")
+    assert set(json.loads(out)) == set(json.loads(deterministic))
+
+
+@pytest.mark.parametrize(
+    ("extra", "needle"), [(("--solver", "greedy"), "--solver cp-sat"), (("--search", "fastest"), "--search")]
+)
+def test_schedule_search_rejects_a_greedy_anytime_run_and_an_unknown_mode_with_exit_2(
+    demo_day_file: Path, capsys: pytest.CaptureFixture[str], extra: tuple[str, str], needle: str
+) -> None:
+    args = ["schedule", str(demo_day_file), *extra]
+    if "fastest" not in extra:
+        args += ["--search", "anytime"]
+    code, out, err = _run(capsys, *args)
+    assert code == 2
+    assert out == ""
+    assert needle in err
+    assert "Traceback" not in err

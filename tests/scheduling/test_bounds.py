@@ -3,9 +3,10 @@ from __future__ import annotations
 import pytest
 
 from msinfusion.scheduling import Chair, make_demo_day, solve, with_catalog_phases
-from msinfusion.scheduling.bounds import assign_starts, solve_relaxation
+from msinfusion.scheduling.bounds import assign_starts, deviation_bound, solve_relaxation, solve_relaxation_mip
 from msinfusion.scheduling.instance import Instance
 from msinfusion.scheduling.model import _realize
+from msinfusion.scheduling.placement import Placement
 from tests.scheduling.conftest import nurse, small_day, visit
 
 
@@ -86,3 +87,63 @@ def test_interchangeable_jobs_get_the_relaxation_starts_closest_to_their_prefere
     # The job without a preference takes a start at no cost: better than A1 (08:00) at 08:15.
     assert assign_starts(members, [9, 1]) == {2: 1, 1: 9}
     assert assign_starts(members, [10, 5]) == {1: 10, 2: 5}
+
+
+def test_deviation_bound_is_zero_when_every_visit_can_start_when_it_wants() -> None:
+    day = small_day([visit("A1", preferred_start="09:00"), visit("A2", preferred_start="10:00")])
+    assert deviation_bound(Instance(day), priority=2) == 0
+
+
+def test_deviation_bound_sees_two_visits_wanting_the_one_chair_at_the_same_time() -> None:
+    # One chair, two 1-hour visits both wanting 09:00: one of them starts an hour away from it.
+    day = small_day(
+        [visit("A1", preferred_start="09:00"), visit("A2", preferred_start="09:00")], chairs=[Chair(id="C1")]
+    )
+    instance = Instance(day)
+    bound = deviation_bound(instance, priority=2)
+    assert bound is not None and bound * instance.unit == 60
+    # Scheduling only one of them costs nothing.
+    assert deviation_bound(instance, priority=1) == 0
+
+
+def test_deviation_bound_is_none_when_no_schedule_reaches_the_priority() -> None:
+    day = small_day([visit("A1", minutes=180), visit("A2", minutes=180)], chairs=[Chair(id="C1")])
+    assert deviation_bound(Instance(day), priority=2) is None
+
+
+def test_deviation_bound_is_never_above_a_solved_schedules_deviation() -> None:
+    day = with_catalog_phases(make_demo_day(8, 3, 22, seed=1))
+    schedule = solve(day, time_limit=5, seed=1)
+    instance = Instance(day)
+    bound = deviation_bound(instance, schedule.objective.scheduled_priority)
+    assert bound is not None
+    assert 0 < bound * instance.unit <= schedule.objective.preference_deviation_minutes
+
+
+def test_the_mip_relaxation_proves_the_same_bound_as_the_cp_sat_one_on_a_small_day() -> None:
+    day = small_day([visit("A1", minutes=180), visit("A2", minutes=180), visit("A3")], chairs=[Chair(id="C1")])
+    relaxation = solve_relaxation_mip(Instance(day), seconds=30)
+    assert relaxation is not None
+    assert relaxation.optimal
+    assert relaxation.bound == relaxation.priority == solve_relaxation(Instance(day)).bound == 2
+
+
+def test_the_mip_relaxation_starts_from_a_hinted_schedule_and_keeps_beds_for_visits_that_need_them() -> None:
+    day = small_day(
+        [visit("A1", minutes=240, requires=["bed"]), visit("A2", minutes=240, requires=["bed"])],
+        chairs=[Chair(id="C1"), Chair(id="B1", features=["bed"])],
+    )
+    instance = Instance(day)
+    relaxation = solve_relaxation_mip(instance, [Placement(0, 0, "B1", ("N1",))], seconds=30)
+    assert relaxation is not None and relaxation.bound == 1 and len(relaxation.starts) == 1
+
+
+@pytest.mark.slow
+def test_the_mip_relaxation_proves_the_150_visit_day_and_its_starts_are_a_schedule() -> None:
+    # CP-SAT's relaxation stalls at a bound of 161 here without a schedule better than greedy's 137.
+    instance = Instance(with_catalog_phases(make_demo_day(48, 16, 150, seed=1)))
+    relaxation = solve_relaxation_mip(instance, seconds=120)
+    assert relaxation is not None and relaxation.optimal
+    assert relaxation.bound == relaxation.priority == 160
+    placements, _ = _realize(instance, relaxation.starts, seconds=60, seed=0)
+    assert placements is not None and len(placements) == len(relaxation.starts)

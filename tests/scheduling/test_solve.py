@@ -147,3 +147,32 @@ def test_greedy_schedules_are_always_valid(minutes: list[int], preferred: list[s
     nurses = [nurse("N1", "08:00", "10:00"), nurse("N2", "09:00", "12:00")]
     day = small_day(appointments, nurses=nurses, ratio=ratio)
     check_schedule(day, solve(day, solver="greedy"))
+
+
+@pytest.mark.slow
+def test_the_anytime_search_gets_the_150_visit_days_proven_optimal_priority_from_the_mip_relaxation() -> None:
+    # SCIP proves 160 on the relaxation and its starts are a schedule (`bounds.solve_relaxation_mip`).
+    day = make_demo_day(48, 16, 150, seed=1)
+    best = solve(day, time_limit=30, seed=1, search="anytime")
+    check_schedule(day, best)
+    assert best.objective.scheduled_priority == 160
+    assert best.bound is not None and best.bound.scheduled_priority == 160
+
+
+@pytest.mark.slow
+def test_an_anytime_mid_size_day_keeps_its_proven_priority_with_the_search_alongside_the_relaxation() -> None:
+    # 30 visits: the weighted lexicographic search runs beside the relaxation (`lexicographic.Companion`).
+    day = make_demo_day(12, 4, 30, seed=1)
+    best = solve(day, time_limit=20, seed=1, search="anytime")
+    check_schedule(day, best)
+    assert best.bound is not None and best.bound.scheduled_priority == best.objective.scheduled_priority == 34
+
+
+def test_the_anytime_search_is_opt_in_and_schedules_a_small_day_as_well_as_the_default() -> None:
+    day = make_demo_day(4, 2, 8, seed=5)
+    default = solve(day, time_limit=10, seed=7)
+    anytime = solve(day, time_limit=10, seed=7, search="anytime")
+    check_schedule(day, anytime)
+    assert default.solver.status == anytime.solver.status == "optimal"
+    assert anytime.objective.scheduled_priority == default.objective.scheduled_priority
+    assert anytime.objective.preference_deviation_minutes == default.objective.preference_deviation_minutes

@@ -445,3 +445,28 @@ def test_every_refused_move_or_accept_answers_the_same_way_as_a_page_or_as_probl
     if as_json:  # the rules a move breaks are listed, as the page lists them
         assert send("/staff/schedule/move", **move, start="18:00").json()["problems"]
     assert client.get(f"/api/schedule?day={DAY}").json() == before  # nothing was saved
+
+
+@pytest.mark.parametrize("search", ["deterministic", "anytime"])
+def test_the_optimizer_run_searches_as_the_schedule_search_setting_says(
+    settings_sqlite: Settings, clock: FakeClock, world: World, monkeypatch: pytest.MonkeyPatch, search: str
+) -> None:
+    overrides: dict[str, Any] = {} if search == "deterministic" else {"schedule_search": search}
+    app = create_app(
+        Settings(database_url=settings_sqlite.database_url, solver_time_limit_seconds=1, **FAST, **overrides),
+        clock=clock,
+    )
+    add_nurses(app, world)
+    heard: list[object] = []
+    real = scheduling.solve
+
+    def recording_solve(day: Any, **options: Any) -> Any:
+        heard.append(options.get("search"))
+        return real(day, **options)
+
+    monkeypatch.setattr("msinfusion.db.day_schedule.runs.solve", recording_solve)
+    client = signed_in(app, "scheduler_a")
+    run_and_wait(app, client)
+    assert heard == [search]
+    done = client.get(f"/api/schedule/status?day={DAY}").json()
+    assert done["status"] == "done" and done["scheduled"] == 2

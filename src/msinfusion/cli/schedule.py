@@ -21,6 +21,7 @@ from msinfusion.scheduling import (
     Day,
     DayProblem,
     Schedule,
+    SearchMode,
     SolverName,
     make_demo_day,
     parse_day,
@@ -36,6 +37,11 @@ from msinfusion.scheduling.model import Progress
 class SolverChoice(enum.StrEnum):
     cp_sat = "cp-sat"
     greedy = "greedy"
+
+
+class SearchChoice(enum.StrEnum):
+    deterministic = "deterministic"
+    anytime = "anytime"
 
 
 def _read(path: Path) -> str:
@@ -78,6 +84,14 @@ def schedule_command(
     out: Annotated[Path | None, typer.Option("--out", help="Write the schedule here instead of stdout.")] = None,
     seed: Annotated[int, typer.Option("--seed", min=0, help="Random seed of the search.")] = 0,
     workers: Annotated[int, typer.Option("--workers", min=1, help="CP-SAT search workers.")] = 2,
+    search: Annotated[
+        SearchChoice,
+        typer.Option(
+            "--search",
+            help="deterministic (same schedule for the same day, seed, time limit and workers) or anytime "
+            "(uses the whole time limit; not reproducible).",
+        ),
+    ] = SearchChoice.deterministic,
     continuity: Annotated[
         bool, typer.Option("--continuity", help="One nurse for all of a visit's tasks where possible.")
     ] = False,
@@ -109,6 +123,10 @@ def schedule_command(
         day = with_catalog_phases(parse_day(_read(day_file)))
     except DayProblem as problem:
         raise UsageProblem(str(problem)) from None
+    if search is SearchChoice.anytime and (repair_file is not None or add_on_file is not None):
+        raise UsageProblem("--search anytime schedules a whole day; it does not go with --repair or --add-on")
+    if search is SearchChoice.anytime and solver is SolverChoice.greedy:
+        raise UsageProblem("--search anytime goes with --solver cp-sat")
     if repair_file is not None or add_on_file is not None:
         from msinfusion.cli.replan import run_replan
 
@@ -131,6 +149,7 @@ def schedule_command(
         if value is not None:
             raise UsageProblem(f"{flag} goes with --repair or --add-on")
     name: SolverName = "greedy" if solver is SolverChoice.greedy else "cp-sat"
+    mode: SearchMode = "anytime" if search is SearchChoice.anytime else "deterministic"
     err = console(stderr=True)
     if err.is_terminal and solver is SolverChoice.cp_sat:
         with Live(Text("scheduling: starting"), console=err, transient=True) as live:
@@ -142,9 +161,12 @@ def schedule_command(
                 workers=workers,
                 continuity=continuity,
                 on_progress=_ProgressLine(live),
+                search=mode,
             )
     else:
-        result = solve(day, solver=name, time_limit=time_limit, seed=seed, workers=workers, continuity=continuity)
+        result = solve(
+            day, solver=name, time_limit=time_limit, seed=seed, workers=workers, continuity=continuity, search=mode
+        )
     objective = result.objective
     bound = f", bound {result.bound.scheduled_priority}" if result.bound is not None else ""
     err.print(

@@ -31,7 +31,14 @@ def solve_run(
     database: Database, settings: Settings, clock: Clock, job_id: int, should_abort: Callable[[], bool] = _never
 ) -> None:
     """Solve one optimizer run (a ``schedule_jobs`` row) and store its outcome, if it is still ours."""
-    run_job(database, clock, job_id, workers=settings.solver_workers, should_abort=should_abort)
+    run_job(
+        database,
+        clock,
+        job_id,
+        workers=settings.solver_workers,
+        should_abort=should_abort,
+        search=settings.schedule_search,
+    )
 
 
 def send_outbox(database: Database, settings: Settings, clock: Clock) -> PassReport:

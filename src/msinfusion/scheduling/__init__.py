@@ -30,7 +30,7 @@ from msinfusion.scheduling.schedule import (
     Unscheduled,
     parse_schedule,
 )
-from msinfusion.scheduling.solve import SolverName, solve
+from msinfusion.scheduling.solve import SearchMode, SolverName, solve
 from msinfusion.scheduling.validation import (
     InvalidSchedule,
     check_schedule,
@@ -54,6 +54,7 @@ __all__ = [
     "Objective",
     "Phase",
     "Schedule",
+    "SearchMode",
     "SolverInfo",
     "SolverName",
     "Unscheduled",

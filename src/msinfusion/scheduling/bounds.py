@@ -22,13 +22,21 @@ from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass
 
+from ortools.linear_solver import pywraplp
 from ortools.sat.python import cp_model
 
 from msinfusion.scheduling.instance import Instance, Job
 from msinfusion.scheduling.placement import Placement
 from msinfusion.scheduling.symmetry import job_classes
 
-__all__ = ["Relaxation", "allowed_starts", "assign_starts", "solve_relaxation"]
+__all__ = [
+    "Relaxation",
+    "allowed_starts",
+    "assign_starts",
+    "deviation_bound",
+    "solve_relaxation",
+    "solve_relaxation_mip",
+]
 
 
 def allowed_starts(instance: Instance, job: Job) -> list[int]:
@@ -51,6 +59,36 @@ def allowed_starts(instance: Instance, job: Job) -> list[int]:
         ):
             starts.append(s)
     return starts
+
+
+Row = tuple[str, object, int]
+"""A resource in one grid unit: ("patients" | "feature" | "pinned" | "nurses", which, unit)."""
+
+
+def _rows_of(instance: Instance, job: Job, start: int, feature_sets: set[frozenset[str]]) -> list[Row]:
+    """The rows a job starting at `start` takes part in: patients, features and a pinned chair in
+    every unit of its stay, nurses in every unit of its tasks."""
+    keys: list[tuple[str, object]] = [("patients", None)]
+    keys += [("feature", needs) for needs in feature_sets if needs <= job.requires]
+    if job.fixed_chair is not None:
+        keys.append(("pinned", job.fixed_chair))
+    rows: list[Row] = [(*key, t) for t in range(start, start + job.duration) for key in keys]
+    rows += [("nurses", None, start + task.offset + u) for task in job.tasks for u in range(task.length)]
+    return rows
+
+
+def _limit(instance: Instance, row: Row) -> int:
+    """How many jobs a row holds at most."""
+    kind, value, t = row
+    chairs = instance.day.center.chairs
+    if kind == "patients":
+        return min(len(chairs), instance.patient_capacity[t])
+    if kind == "feature":
+        assert isinstance(value, frozenset)
+        return sum(1 for chair in chairs if value <= frozenset(chair.features))
+    if kind == "pinned":
+        return 1
+    return instance.nurses_on_shift[t]
 
 
 @dataclass(frozen=True)
@@ -76,9 +114,8 @@ class _RelaxationModel:
     def __init__(self, instance: Instance) -> None:
         self.instance = instance
         model = self.model = cp_model.CpModel()
-        chair_features = [frozenset(chair.features) for chair in instance.day.center.chairs]
-        rows: dict[tuple[str, object, int], list[cp_model.IntVar]] = defaultdict(list)
-        most: dict[tuple[str, object, int], int] = defaultdict(int)  # jobs that could be in a row at all
+        rows: dict[Row, list[cp_model.IntVar]] = defaultdict(list)
+        most: dict[Row, int] = defaultdict(int)  # jobs that could be in a row at all
         self.classes: list[_Class] = []
         objective = []
         feature_sets = {job.requires for job in instance.jobs if job.requires}
@@ -91,30 +128,16 @@ class _RelaxationModel:
                 continue
             model.add(sum(count.values()) <= len(members))
             objective.append(job.priority * sum(count.values()))
-            keys: list[tuple[str, object]] = [("patients", None)]
-            keys += [("feature", needs) for needs in feature_sets if needs <= job.requires]
-            if job.fixed_chair is not None:
-                keys.append(("pinned", job.fixed_chair))
-            busy: set[tuple[str, object, int]] = set()
+            busy: set[Row] = set()
             for s, variable in count.items():
-                units = [(*key, t) for t in range(s, s + job.duration) for key in keys]
-                units += [("nurses", None, s + task.offset + u) for task in job.tasks for u in range(task.length)]
+                units = _rows_of(instance, job, s, feature_sets)
                 for unit in units:
                     rows[unit].append(variable)
                 busy.update(units)
             for unit in busy:
                 most[unit] += len(members)
         for key, terms in rows.items():
-            kind, value, t = key
-            if kind == "patients":
-                limit = min(len(chair_features), instance.patient_capacity[t])
-            elif kind == "feature":
-                assert isinstance(value, frozenset)
-                limit = sum(1 for features in chair_features if value <= features)
-            elif kind == "pinned":
-                limit = 1
-            else:
-                limit = instance.nurses_on_shift[t]
+            limit = _limit(instance, key)
             if most[key] > limit:  # a row that can never hold more than `limit` jobs needs no constraint
                 model.add(sum(terms) <= limit)
         model.maximize(sum(objective))
@@ -218,3 +241,100 @@ def solve_relaxation(
     optimal = status == cp_model.OPTIMAL
     priority = round(solver.objective_value)
     return Relaxation(proven, priority, relaxation.starts(solver), optimal, solver.deterministic_time)
+
+
+def deviation_bound(instance: Instance, priority: int) -> int | None:
+    """A proven lower bound on the total deviation (grid units) of any schedule of `priority` or more.
+
+    The linear relaxation of a time-indexed assignment: `x[j, s]`, the share of job j starting at grid
+    unit s, over the starts `allowed_starts` gives it, costs |s - preferred|; each job starts at most
+    once, the priority reaches `priority`, and in every grid unit the patients, the visits needing a
+    feature set, the visits fixed to a chair and the nurse tasks stay within the limits of the
+    relaxation above. Every schedule is a solution, so the LP optimum (rounded up) bounds the
+    deviation. None if no such assignment exists (then no schedule reaches `priority`).
+    """
+    solver = pywraplp.Solver.CreateSolver("GLOP")
+    feature_sets = {job.requires for job in instance.jobs if job.requires}
+    rows: dict[Row, list[pywraplp.Variable]] = defaultdict(list)
+    reached: list[tuple[int, pywraplp.Variable]] = []
+    cost: list[tuple[int, pywraplp.Variable]] = []
+    for job in instance.jobs:
+        shares = {s: solver.NumVar(0.0, 1.0, f"{job.id}@{s}") for s in allowed_starts(instance, job)}
+        if not shares:
+            continue
+        solver.Add(solver.Sum(list(shares.values())) <= 1)
+        for s, share in shares.items():
+            reached.append((job.priority, share))
+            if job.preferred is not None and s != job.preferred:
+                cost.append((abs(s - job.preferred), share))
+            for row in _rows_of(instance, job, s, feature_sets):
+                rows[row].append(share)
+    for row, terms in rows.items():
+        limit = _limit(instance, row)
+        if len(terms) > limit:
+            solver.Add(solver.Sum(terms) <= limit)
+    solver.Add(solver.Sum([weight * share for weight, share in reached]) >= priority)
+    solver.Minimize(solver.Sum([weight * share for weight, share in cost]))
+    if solver.Solve() != pywraplp.Solver.OPTIMAL:
+        return None
+    optimum: float = solver.Objective().Value()
+    return math.ceil(optimum - 1e-6)
+
+
+def solve_relaxation_mip(instance: Instance, hint: Sequence[Placement] = (), *, seconds: float) -> Relaxation | None:
+    """The same relaxation solved by SCIP's branch and cut (one thread), within `seconds` of wall time.
+
+    On the largest days CP-SAT's search on the counts finds no schedule better than its hint and
+    stalls at the LP bound, where SCIP proves the optimum (150 visits, 48 chairs: 160 proven in
+    2-4 s on a loaded core, against a bound of 161-164 and no solution from CP-SAT). None if SCIP is
+    not available. Stopped by the wall clock, so not reproducible when the limit binds.
+    """
+    solver = pywraplp.Solver.CreateSolver("SCIP")
+    if solver is None:
+        return None
+    solver.SetNumThreads(1)
+    solver.SetTimeLimit(max(50, int(seconds * 1000)))
+    feature_sets = {job.requires for job in instance.jobs if job.requires}
+    rows: dict[Row, list[pywraplp.Variable]] = defaultdict(list)
+    most: dict[Row, int] = defaultdict(int)
+    classes: list[tuple[list[Job], dict[int, pywraplp.Variable]]] = []
+    objective: list[tuple[int, pywraplp.Variable]] = []
+    start_of = {placement.job: placement.start for placement in hint}
+    hinted: list[tuple[pywraplp.Variable, int]] = []
+    for members in job_classes(instance):
+        job = members[0]
+        count = {s: solver.IntVar(0, len(members), f"{job.id}@{s}") for s in allowed_starts(instance, job)}
+        classes.append((members, count))
+        if not count:
+            continue
+        solver.Add(solver.Sum(list(count.values())) <= len(members))
+        taken = [start_of[member.index] for member in members if member.index in start_of]
+        busy: set[Row] = set()
+        for s, variable in count.items():
+            objective.append((job.priority, variable))
+            hinted.append((variable, taken.count(s)))
+            units = _rows_of(instance, job, s, feature_sets)
+            for unit in units:
+                rows[unit].append(variable)
+            busy.update(units)
+        for unit in busy:
+            most[unit] += len(members)
+    for row, terms in rows.items():
+        limit = _limit(instance, row)
+        if most[row] > limit:
+            solver.Add(solver.Sum(terms) <= limit)
+    solver.Maximize(solver.Sum([weight * variable for weight, variable in objective]))
+    if hinted:
+        solver.SetHint([variable for variable, _ in hinted], [float(value) for _, value in hinted])
+    status = solver.Solve()
+    if status not in (pywraplp.Solver.OPTIMAL, pywraplp.Solver.FEASIBLE):
+        return None
+    best_bound: float = solver.Objective().BestBound()
+    priority = round(solver.Objective().Value())
+    optimal = status == pywraplp.Solver.OPTIMAL
+    bound = priority if optimal else math.floor(best_bound + 1e-6)
+    starts: dict[int, int] = {}
+    for members, count in classes:
+        chosen = [s for s, variable in count.items() for _ in range(round(variable.solution_value()))]
+        starts.update(assign_starts(members, chosen))
+    return Relaxation(bound, priority, starts, optimal)

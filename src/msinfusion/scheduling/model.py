@@ -37,30 +37,40 @@ day's result depends on machine speed and load and can differ between runs with 
 scheduler who gives the optimizer 10 seconds gets all 10 on such a day (on 150 visits, 48 chairs:
 priority 146 when the deterministic budgets alone ended the solve after 5.6 s, 153-157 with stage 3).
 A day proven within its deterministic budgets never reaches those stages and stays reproducible.
+
+**Search modes.** All of the above is the default, `search="deterministic"`. `search="anytime"` trades
+that reproducibility for quality within the time limit (`anytime.py`): beside the relaxation of a
+day of `anytime.COMPANION_DAY` to `anytime.COMPANION_MAX_DAY` visits a weighted lexicographic search
+runs (`lexicographic.Companion`), above `LARGE_DAY` visits SCIP solves the relaxation
+(`bounds.solve_relaxation_mip`), and stage 4 is CP-SAT's large-neighbourhood search on all workers
+until the wall time limit (`preference_lns`). Its result depends on machine speed and load.
 """
 
 from __future__ import annotations
 
 import itertools
 import math
-import time
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 from ortools.sat.python import cp_model
 
-from msinfusion.scheduling.bounds import solve_relaxation
+from msinfusion.scheduling import preference_lns
+from msinfusion.scheduling.anytime import LARGE_MIP_SHARE, settle, start_companion
+from msinfusion.scheduling.bounds import solve_relaxation, solve_relaxation_mip
 from msinfusion.scheduling.budget import StageClock, deterministic_solver, wall_solver
 from msinfusion.scheduling.instance import Instance
 from msinfusion.scheduling.neighbourhoods import improve_preferences
 from msinfusion.scheduling.placement import Placement, seat_in_groups
 from msinfusion.scheduling.preferences import deviation, polish
+from msinfusion.scheduling.progress import Progress, ProgressCallback
+from msinfusion.scheduling.progress import ProgressReporter as _Callback
 from msinfusion.scheduling.rules import RULES, Rule
-from msinfusion.scheduling.schedule import Schedule
+from msinfusion.scheduling.solve import SearchMode
 from msinfusion.scheduling.symmetry import canonical, job_classes
 from msinfusion.scheduling.variables import DayVariables
 
-__all__ = ["DayModel", "ModelResult", "Progress", "solve_model"]
+__all__ = ["DayModel", "ModelResult", "Progress", "ProgressCallback", "solve_model"]
 
 RELAXATION_SHARE = 0.65
 """Share of the time limit the relaxation may take (it usually proves its optimum well before). The
@@ -92,25 +102,6 @@ INTERLEAVED_PER_SECOND = 0.05
 preference stage ran into its wall cap on 8ch/35 even at load 3 and a second solve differed; 0.05
 gives up some preference quality for that (24ch/60 before the exact start assignment: 3340 min
 against 3180)."""
-
-
-@dataclass(frozen=True)
-class Progress:
-    """A progress report: the best scheduled priority so far, the proven bound, seconds elapsed.
-
-    Phase 0 is the greedy schedule, reported before any search with the validated schedule itself in
-    `schedule`; phase 1 reports the priority search, phase 2 the preference deviation.
-    """
-
-    phase: int
-    best_priority: int | None
-    bound: int | None
-    deviation: int | None
-    elapsed: float
-    schedule: Schedule | None = None
-
-
-ProgressCallback = Callable[[Progress], None]
 
 
 @dataclass(frozen=True)
@@ -198,7 +189,7 @@ class DayModel:
                 deviation = 0 if placement is None or job.preferred is None else abs(start - job.preferred)
                 model.add_hint(self._deviation_of[job.index], deviation)
 
-    def placements(self, solver: cp_model.CpSolver | _Callback) -> list[Placement]:
+    def placements(self, solver: cp_model.CpSolver | cp_model.CpSolverSolutionCallback) -> list[Placement]:
         """Read the current solution and give out concrete chairs and nurses."""
         value = solver.value
         starts: dict[int, int] = {}
@@ -212,39 +203,6 @@ class DayModel:
             for number, chosen_nurse in enumerate(job_vars.nurse):
                 nurse_group[(job.index, number)] = next(g for g, chosen in chosen_nurse.items() if value(chosen))
         return seat_in_groups(self.instance, starts, chair_group, nurse_group)
-
-
-class _Callback(cp_model.CpSolverSolutionCallback):
-    def __init__(
-        self,
-        phase: int,
-        started: float,
-        on_progress: ProgressCallback | None,
-        deviation: bool,
-        bound: int | None = None,
-    ) -> None:
-        super().__init__()
-        self.phase = phase
-        self.started = started
-        self.on_progress = on_progress
-        self.deviation = deviation
-        self.bound = bound  # a bound proven before this solve (CP-SAT may report a weaker one at first)
-        self.first: float | None = None
-
-    def on_solution_callback(self) -> None:
-        now = time.monotonic() - self.started
-        if self.first is None:
-            self.first = now
-        if self.on_progress is None:
-            return
-        objective = round(self.objective_value)
-        bound = math.floor(self.best_objective_bound + 1e-6)
-        if self.bound is not None:
-            bound = min(bound, self.bound)
-        if self.deviation:
-            self.on_progress(Progress(self.phase, None, None, objective, now))
-        else:
-            self.on_progress(Progress(self.phase, objective, bound, None, now))
 
 
 def _priority(instance: Instance, placements: Sequence[Placement]) -> int:
@@ -273,8 +231,11 @@ def solve_model(
     seed: int = 0,
     workers: int = 2,
     on_progress: ProgressCallback | None = None,
+    search: SearchMode = "deterministic",
 ) -> ModelResult:
-    """Solve the stages within `time_limit` seconds, starting from the hinted placements (a schedule)."""
+    """Solve the stages within `time_limit` seconds, starting from the hinted placements (a schedule).
+
+    `search="anytime"` adds the wall-clock searches of the module docstring's last paragraph."""
     clock = StageClock(time_limit)
     started = clock.started
     single, interleaved = DETERMINISTIC_PER_SECOND, INTERLEAVED_PER_SECOND
@@ -289,23 +250,42 @@ def solve_model(
     best = list(hint)
     best_priority = _priority(instance, best)
     first: float | None = None
+    anytime = search == "anytime"
+    companion = None
+    if anytime:
+        companion = start_companion(instance, best, seconds=clock.wall_left(1.0), seed=seed, workers=workers)
+    relaxation = None
+    if anytime and large:
+        relaxation = solve_relaxation_mip(instance, best, seconds=clock.wall_left(LARGE_MIP_SHARE))
+        clock.spend(clock.elapsed() - clock.nominal, 1.0)  # SCIP runs on the wall clock
     # Stage 1: the relaxation's bound, and its schedule when the exact model accepts it.
-    relaxation = solve_relaxation(
-        instance,
-        seconds=clock.wall_left(relaxation_share),
-        deterministic_seconds=clock.budget(relaxation_share, single),
-        seed=seed,
-    )
-    clock.spend(relaxation.deterministic_time, single)
+    if relaxation is None:
+        relaxation = solve_relaxation(
+            instance,
+            seconds=clock.wall_left(relaxation_share),
+            deterministic_seconds=clock.budget(relaxation_share, single),
+            seed=seed,
+        )
+        clock.spend(relaxation.deterministic_time, single)
     bound = sum(job.priority for job in instance.jobs)
     if relaxation.bound is not None and relaxation.bound >= best_priority:
         bound = min(bound, relaxation.bound)
     if relaxation.priority > best_priority:
-        realized, spent = _realize(instance, relaxation.starts, max(0.1, clock.wall_left(priority_share)), seed)
+        # (An anytime large day's SCIP may end past `priority_share`: checking its starts still pays.)
+        check_share = IMPROVEMENT_SHARE if anytime and large else priority_share
+        realized, spent = _realize(instance, relaxation.starts, max(0.1, clock.wall_left(check_share)), seed)
         clock.spend(spent, single)
         if realized is not None:
             best, best_priority = realized, relaxation.priority
             first = clock.elapsed()
+    if companion is not None:
+        outcome = settle(instance, companion, best, bound)
+        if outcome.done:  # it held the proven priority and ran on as the preference stage
+            report(1, bound, bound)
+            return ModelResult(outcome.placements, bound, outcome.optimal, clock.elapsed() if first is None else first)
+        if outcome.placements != best:
+            best, best_priority = outcome.placements, _priority(instance, outcome.placements)
+            first = clock.elapsed() if first is None else first
     report(1, best_priority, bound)
     proven = best_priority >= bound
     if not proven and clock.budget(priority_share, interleaved) > 0 and clock.wall_left(priority_share) > 0.05:
@@ -351,6 +331,16 @@ def solve_model(
             bound = max(best_priority, min(bound, math.floor(solver.best_objective_bound + 1e-6)))
         proven = best_priority >= bound
         report(1, best_priority, bound)
+    if anytime:
+        # Stage 4 (anytime): CP-SAT's LNS on the preferences until the wall limit (`preference_lns`).
+        def heard(value: int) -> None:
+            if on_progress is not None:
+                on_progress(Progress(2, None, None, value, clock.elapsed()))
+
+        lns = preference_lns.improve_preferences(
+            instance, best, seconds=clock.wall_left(1.0), seed=seed, workers=workers, on_improve=heard
+        )
+        return ModelResult(lns.placements, bound, proven and lns.proven, first)
     # The local search never loses a visit nor moves one away from its preference: a better hint.
     best = polish(instance, best)
     day_model = DayModel(instance)

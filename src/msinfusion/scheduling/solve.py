@@ -21,9 +21,12 @@ from msinfusion.scheduling.validation import check_schedule, compute_objective
 if TYPE_CHECKING:
     from msinfusion.scheduling.model import ProgressCallback
 
-__all__ = ["SolverName", "solve"]
+__all__ = ["SearchMode", "SolverName", "solve"]
 
 SolverName = Literal["cp-sat", "greedy"]
+SearchMode = Literal["deterministic", "anytime"]
+"""How CP-SAT searches: reproducible for one input, seed, time limit and workers (the default), or
+anytime, using the whole time limit with wall-clock searches (`model.py`, "Search modes")."""
 
 
 def _key(instance: Instance, placements: Sequence[Placement]) -> tuple[int, int]:
@@ -99,6 +102,7 @@ def solve(
     workers: int = 2,
     continuity: bool = False,
     on_progress: ProgressCallback | None = None,
+    search: SearchMode = "deterministic",
 ) -> Schedule:
     """Schedule a day with CP-SAT (default) or the greedy baseline, and return a validated schedule.
 
@@ -107,6 +111,7 @@ def solve(
     the first of them (phase 0) with the validated greedy schedule before any search starts.
     After priority and preferences, CP-SAT's schedule has its nurses' task minutes levelled, with
     `continuity` keeping one nurse for all of a visit's tasks where possible (a center setting).
+    `search` picks the deterministic (default) or the anytime search (:data:`SearchMode`).
     """
     started = time.monotonic()
     day = with_catalog_phases(day)
@@ -121,7 +126,9 @@ def solve(
         elapsed = time.monotonic() - started
         on_progress(Progress(0, first.objective.scheduled_priority, None, None, elapsed, schedule=first))
     remaining = max(0.1, time_limit - (time.monotonic() - started))
-    result = solve_model(instance, greedy, time_limit=remaining, seed=seed, workers=workers, on_progress=on_progress)
+    result = solve_model(
+        instance, greedy, time_limit=remaining, seed=seed, workers=workers, on_progress=on_progress, search=search
+    )
     better = _key(instance, result.placements) >= _key(instance, greedy)
     chosen = result.placements if better else greedy
     status: Literal["optimal", "feasible"] = "optimal" if result.optimal and better else "feasible"

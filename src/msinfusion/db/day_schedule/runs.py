@@ -29,7 +29,7 @@ from sqlalchemy.orm.exc import StaleDataError
 from msinfusion.db.database import Database
 from msinfusion.db.day_schedule.day import BuiltDay
 from msinfusion.db.schedule_models import ACTIVE_JOB_STATUSES, ScheduleJob
-from msinfusion.scheduling import Schedule, parse_day, solve
+from msinfusion.scheduling import Schedule, SearchMode, parse_day, solve
 
 if TYPE_CHECKING:  # the model module loads OR-Tools; only the worker's solve needs it
     from msinfusion.scheduling.model import Progress
@@ -201,6 +201,7 @@ def run_job(
     *,
     workers: int,
     should_abort: Callable[[], bool] = _never,
+    search: SearchMode = "deterministic",
 ) -> None:
     """Solve one queued run and store the outcome (called in a job worker or a web-process thread).
 
@@ -235,7 +236,7 @@ def run_job(
     def solve_in_thread() -> None:
         try:
             outcome["schedule"] = solve(
-                parse_day(day_input), time_limit=time_limit, workers=workers, on_progress=handoff.offer
+                parse_day(day_input), time_limit=time_limit, workers=workers, on_progress=handoff.offer, search=search
             )
         except Exception as exc:  # reported by the loop below, in the worker thread
             outcome["error"] = exc
