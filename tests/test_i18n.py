@@ -75,6 +75,9 @@ PYTHON_SOURCES = [
     "booking/openings.py",
     # The optimizer's reasons for leaving a visit off the day (staff day schedule).
     "scheduling/reasons.py",
+    # The live day's notes and warnings on the board's proposals (issue 12, i18n3).
+    "scheduling/repair.py",
+    "scheduling/addon.py",
 ]
 # Every page: patient pages, pages before sign-in, error pages, e-mails, printables and staff pages.
 TEMPLATE_DIRS = ["exports/templates", "web/templates"]
