@@ -75,6 +75,12 @@ PYTHON_SOURCES = [
     "booking/openings.py",
     # The optimizer's reasons for leaving a visit off the day (staff day schedule).
     "scheduling/reasons.py",
+    # The live day's notes and warnings on the board's proposals (issue 12, i18n3).
+    "scheduling/repair.py",
+    "scheduling/addon.py",
+    # A visit booked on a day that breaks a rule; the dose calendar's warnings (issue 12, i18n3).
+    "db/visit_changes.py",
+    "lifetime_caps.py",
 ]
 # Every page: patient pages, pages before sign-in, error pages, e-mails, printables and staff pages.
 TEMPLATE_DIRS = ["exports/templates", "web/templates"]

@@ -7,6 +7,7 @@ import math
 from collections.abc import Sequence
 
 from msinfusion.doses import PlannedDose, RegimenError
+from msinfusion.i18n import N_, Message
 from msinfusion.therapies.model import Therapy
 
 
@@ -25,13 +26,27 @@ def apply_cap(
     for dose in doses:
         if dose.status == "planned" and total + dose.amount > cap + 1e-9:
             warnings.append(
-                f"stopped before dose {dose.number}: it would pass the lifetime cap of {cap:g} mg/m2 "
-                f"({jurisdiction}); {total:g} mg/m2 given or planned"
+                Message(
+                    N_(
+                        "stopped before dose {number}: it would pass the lifetime cap of {cap} mg/m2 "
+                        "({jurisdiction}); {total} mg/m2 given or planned"
+                    ),
+                    number=dose.number,
+                    cap=f"{cap:g}",
+                    jurisdiction=jurisdiction,
+                    total=f"{total:g}",
+                )
             )
             break
         total += dose.amount
         if dose.status == "given" and total > cap + 1e-9:
-            warnings.append(f"dose {dose.number} took the cumulative dose to {total:g} mg/m2, past the cap")
+            warnings.append(
+                Message(
+                    N_("dose {number} took the cumulative dose to {total} mg/m2, past the cap"),
+                    number=dose.number,
+                    total=f"{total:g}",
+                )
+            )
         kept.append(dose)
     return kept, warnings, total
 
@@ -62,7 +77,12 @@ def initiation_rule(therapy: Therapy, jurisdiction: str, prior: float, clinician
             f"EU label ({sources}): {therapy.id} must not be started after earlier treatment with it "
             f"({prior:g} mg/m2 on record); a clinician may decide otherwise with a written reason"
         )
-    return [f"EU rule against starting after earlier treatment overridden by a clinician: {clinician_reason}"]
+    return [
+        Message(
+            N_("EU rule against starting after earlier treatment overridden by a clinician: {reason}"),
+            reason=clinician_reason,
+        )
+    ]
 
 
 def with_given_amounts(

@@ -175,7 +175,14 @@ def _place(
     if number <= len(given):
         day = given[number - 1]
         if earliest is not None and day < earliest:
-            warnings.append(f"dose {number} on {day.isoformat()} breaks the minimum interval ({min_text})")
+            warnings.append(
+                Message(
+                    N_("dose {number} on {day} breaks the minimum interval ({interval})"),
+                    number=number,
+                    day=day.isoformat(),
+                    interval=min_text,
+                )
+            )
         late = day > window.end
         if late:
             notes.append(Message(N_("given {days} days after its window"), days=(day - window.end).days))
@@ -193,12 +200,22 @@ def _place(
             window = Window(opts.as_of, window.end)  # the same window as the dose had before it was requested
         if earliest is not None and day < earliest:
             warnings.append(
-                f"requested date {day.isoformat()} for dose {number} breaks the minimum interval ({min_text})"
+                Message(
+                    N_("requested date {day} for dose {number} breaks the minimum interval ({interval})"),
+                    day=day.isoformat(),
+                    number=number,
+                    interval=min_text,
+                )
             )
         if day not in window:
             warnings.append(
-                f"requested date {day.isoformat()} for dose {number} is outside its window "
-                f"{window.start.isoformat()} to {window.end.isoformat()}"
+                Message(
+                    N_("requested date {day} for dose {number} is outside its window {first} to {last}"),
+                    day=day.isoformat(),
+                    number=number,
+                    first=window.start.isoformat(),
+                    last=window.end.isoformat(),
+                )
             )
         return day, "planned", day > window.end, window
     today = opts.as_of
@@ -304,7 +321,9 @@ def _series(
         dates.append(day)
         doses.append(_dose(therapy, number, day, target, status, window, opts, notes, earliest=earliest))
     if len(given) > len(doses):
-        warnings.append(f"{len(given) - len(doses)} given dates are past the end of the calendar")
+        warnings.append(
+            Message(N_("{count} given dates are past the end of the calendar"), count=len(given) - len(doses))
+        )
     return doses, warnings
 
 
@@ -363,11 +382,15 @@ def _courses(
             last = day
             doses.append(_dose(therapy, number, day, target, status, window, opts, notes, course_index + 1, course_day))
     if len(given) > len(doses):
-        warnings.append(f"{len(given) - len(doses)} given dates are past the planned courses")
+        warnings.append(Message(N_("{count} given dates are past the planned courses"), count=len(given) - len(doses)))
     if regimen.further is not None and last is not None and regimen.further.after is not None:
         earliest = add_period(last, regimen.further.after.value)
         warnings.append(
-            f"further {regimen.further.days.value}-day courses only if needed, not before "
-            f"{earliest.isoformat()} ({regimen.further.after.value} after the last dose)"
+            Message(
+                N_("further {days}-day courses only if needed, not before {earliest} ({after} after the last dose)"),
+                days=regimen.further.days.value,
+                earliest=earliest.isoformat(),
+                after=regimen.further.after.value,
+            )
         )
     return doses, warnings

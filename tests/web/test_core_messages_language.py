@@ -117,3 +117,32 @@ def test_the_optimizers_reasons_show_in_the_staff_members_language(settings_sqli
     assert "extend a shift" not in page
     english = client.get(f"/api/schedule?day={DAY}").json()
     assert all("extend a shift" in u["reason"] for u in english["unscheduled"]) and english["unscheduled"]
+
+
+def test_a_visit_booked_on_a_closed_day_is_refused_in_the_staff_members_language(app: FastAPI, world: World) -> None:
+    open_weekdays(app.state.database, world)
+    saturday = {"dose": "1", "day": "2027-03-06", "start": "09:00", "chair": "C02"}
+    visits = f"/staff/prescriptions/{world.prescriptions['a1']}/visits"
+    answers = {}
+    for language in ("es", "en"):
+        client = _signed_in(app, "scheduler_a", language)
+        answers[language] = client.post(visits, data={"csrf_token": csrf_token(client, "/staff"), **saturday})
+        assert answers[language].status_code == 422
+    assert "Esta visita no cumple una regla" in answers["es"].text
+    assert "2027-03-06: centro cerrado los sábados" in answers["es"].text
+    assert "center closed" not in answers["es"].text
+    assert "This visit breaks a rule" in answers["en"].text
+    assert "2027-03-06: center closed on Saturdays" in answers["en"].text
+
+
+def test_the_dose_calendars_warnings_show_in_the_staff_members_language(app: FastAPI, world: World) -> None:
+    scheduler = _signed_in(app, "scheduler_a", "en")
+    body = {"therapy_id": "alemtuzumab", "start_date": "2026-12-01"}
+    headers = {"X-CSRF-Token": csrf_token(scheduler, "/staff")}
+    created = scheduler.post(f"/api/patients/{world.patients['a2']}/prescriptions", json=body, headers=headers)
+    assert created.status_code == 201, created.text
+    page = f"/staff/patients/{world.patients['a2']}"
+    spanish = _signed_in(app, "nurse_a", "es").get(page).text
+    assert "más ciclos de 3 días solo si hacen falta, no antes del" in spanish
+    assert "courses only if needed" not in spanish
+    assert "further 3-day courses only if needed, not before" in _signed_in(app, "nurse_a", "en").get(page).text

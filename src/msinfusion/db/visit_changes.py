@@ -21,6 +21,7 @@ from msinfusion.db.booking_models import VisitChange
 from msinfusion.db.center_catalog import prescription_therapy
 from msinfusion.db.models import Appointment, Center, Prescription
 from msinfusion.db.patient_plan import PatientPlan
+from msinfusion.i18n import N_, Message
 from msinfusion.plan import PersonalPlan
 from msinfusion.prescriptions import RecordProblem, calendar_horizon, prescription_calendar
 from msinfusion.regimens import RegimenError, dose_calendar
@@ -58,14 +59,17 @@ def rule_breaks(
         breaks.append(str(exc))
     closed = closed_reason(db, prescription.patient.center_id, day)
     if closed is not None:
-        breaks.append(f"{day.isoformat()}: {closed}")
+        breaks.append(Message(N_("{due}: {closed}"), due=day.isoformat(), closed=closed))
     return breaks
 
 
 def _check_or_excuse(breaks: list[str], reason: str) -> None:
     if breaks and len(reason.strip()) < 3:
+        listed = breaks[0]
+        for more in breaks[1:]:
+            listed = Message(N_("{first}; {then}"), first=listed, then=more)
         raise RecordProblem(
-            "This visit breaks a rule: " + "; ".join(breaks) + ". Give a clinical reason to book it anyway."
+            Message(N_("This visit breaks a rule: {breaks}. Give a clinical reason to book it anyway."), breaks=listed)
         )
 
 
@@ -150,7 +154,7 @@ def move_visit(
         breaks = rule_breaks(db, prescription, appointment.dose_index, day, today, jurisdiction)
     else:
         closed = closed_reason(db, appointment.center_id, day)
-        breaks = [f"{day.isoformat()}: {closed}"] if closed else []
+        breaks = [Message(N_("{due}: {closed}"), due=day.isoformat(), closed=closed)] if closed else []
     _check_or_excuse(breaks, clinical_reason)
     center = db.get_one(Center, appointment.center_id)
     before = {

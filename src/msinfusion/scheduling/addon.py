@@ -20,6 +20,7 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict
 
+from msinfusion.i18n import N_, Message, MessageText
 from msinfusion.scheduling.changes import Change, schedule_changes
 from msinfusion.scheduling.clock import Clock, format_clock
 from msinfusion.scheduling.day import Appointment, Day, with_catalog_phases
@@ -53,7 +54,7 @@ class Alternative(BaseModel):
     start: Clock
     chair: str
     changes: list[Change]
-    note: str
+    note: MessageText
 
 
 @dataclass(frozen=True)
@@ -153,7 +154,11 @@ def add_on(
                     start=found.start,
                     chair=found.chair,
                     changes=_others(result, visit.id),
-                    note=f"ends {format_clock(found.end)}, after its latest end {format_clock(visit.latest_end)}",
+                    note=Message(
+                        N_("ends {end}, after its latest end {latest}"),
+                        end=format_clock(found.end),
+                        latest=format_clock(visit.latest_end),
+                    ),
                 )
             )
     if left() > MIN_SEARCH:
@@ -200,8 +205,9 @@ def first_fit(day: Day, current: Schedule, identifier: str, wanted: int) -> Assi
 
 def _reason(result: Replan, identifier: str) -> str:
     if result.schedule is None:
-        return "the day as promised leaves no room"
-    return next((u.reason for u in result.schedule.unscheduled if u.appointment == identifier), "it does not fit today")
+        return Message(N_("the day as promised leaves no room"))
+    otherwise = Message(N_("it does not fit today"))
+    return next((u.reason for u in result.schedule.unscheduled if u.appointment == identifier), otherwise)
 
 
 def _with_moves(
@@ -252,9 +258,13 @@ def _with_moves(
         others = _others(result, visit.id)
         moved = [c for c in others if c.start_moved]
         gone = [c.appointment for c in others if c.new_start is None]
-        note = f"{len(moved) - len(gone)} promised start(s) change"
+        note = Message(N_("{count} promised start(s) change"), count=len(moved) - len(gone))
         if gone:
-            note += f"; {', '.join(gone)} would have to go to another day"
+            note = Message(
+                N_("{count} promised start(s) change; {visits} would have to go to another day"),
+                count=len(moved) - len(gone),
+                visits=", ".join(gone),
+            )
         return [
             Alternative(kind="with-moves", date=date, start=found.start, chair=found.chair, changes=others, note=note)
         ]
@@ -277,6 +287,6 @@ def _tomorrow(
             start=found.start,
             chair=found.chair,
             changes=_others(result, visit.id),
-            note="no promised start changes",
+            note=Message(N_("no promised start changes")),
         )
     ]

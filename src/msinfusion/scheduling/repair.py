@@ -26,6 +26,7 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
+from msinfusion.i18n import N_, Message
 from msinfusion.scheduling.changes import Change
 from msinfusion.scheduling.clock import format_clock
 from msinfusion.scheduling.day import Appointment, Day, Fixed, Nurse, Phase, with_catalog_phases
@@ -133,7 +134,11 @@ def repair(
     warnings = list(applied.warnings)
     for change in result.changes:
         if change.old_start is not None and change.new_start is None and change.appointment not in applied.dropped:
-            warnings.append(f"{change.appointment} no longer fits today; call the patient to book another day")
+            warnings.append(
+                Message(
+                    N_("{visit} no longer fits today; call the patient to book another day"), visit=change.appointment
+                )
+            )
     return Repair(applied.day, result.schedule, result.changes, applied.notes, warnings, time.monotonic() - started)
 
 
@@ -160,7 +165,7 @@ def apply_events(day: Day, current: Schedule, events: DayEvents, *, rates: RateL
                     f"{where}.appointment", f"{event.appointment} started at {format_clock(assignment.start)}"
                 )
             applied.dropped[event.appointment] = f"did not come (reported by {format_clock(events.now)})"
-            applied.notes.append(f"{event.appointment}: no-show, taken off the day")
+            applied.notes.append(Message(N_("{visit}: no-show, taken off the day"), visit=event.appointment))
         else:
             _reaction(applied, index, assignment, events.now, event, where, rates)
     return applied
@@ -179,15 +184,26 @@ def _late_arrival(
         raise DayProblem(f"{where}.appointment", f"{event.appointment} started at {format_clock(assignment.start)}")
     appointment = applied.day.appointments[index]
     if event.arrives <= assignment.start:
-        applied.notes.append(f"{event.appointment}: arrives {format_clock(event.arrives)}, in time; nothing to change")
+        applied.notes.append(
+            Message(
+                N_("{visit}: arrives {arrives}, in time; nothing to change"),
+                visit=event.appointment,
+                arrives=format_clock(event.arrives),
+            )
+        )
         return
     fixed = appointment.fixed
     kept = None if fixed is None or fixed.chair is None else Fixed(chair=fixed.chair)
     earliest = max(appointment.earliest_start or 0, event.arrives)
     _replace(applied, index, appointment.model_copy(update={"earliest_start": earliest, "fixed": kept}))
     applied.notes.append(
-        f"{event.appointment}: arrives {format_clock(event.arrives)}, "
-        f"{event.arrives - assignment.start} min after the promised {format_clock(assignment.start)}"
+        Message(
+            N_("{visit}: arrives {arrives}, {late} min after the promised {promised}"),
+            visit=event.appointment,
+            arrives=format_clock(event.arrives),
+            late=event.arrives - assignment.start,
+            promised=format_clock(assignment.start),
+        )
     )
 
 
@@ -222,7 +238,7 @@ def _reaction(
     if event.at > now:
         raise DayProblem(f"{where}.at", f"{format_clock(event.at)} is after now ({format_clock(now)})")
     if event.rate_factor is not None:
-        factor, source = event.rate_factor, "as reported"
+        factor, source = event.rate_factor, Message(N_("as reported"))
     else:
         rule = rates(appointment.treatment)
         if rule is None:
@@ -231,7 +247,7 @@ def _reaction(
                 f"the labels give no reduced rate for {appointment.treatment!r}; give rate_factor",
             )
         factor = rule.factor
-        source = f"label rule {', '.join(rule.sources)} ({rule.status})"
+        source = Message(N_("label rule {sources} ({status})"), sources=", ".join(rule.sources), status=rule.status)
     elapsed = event.at - begins
     remaining = ends - event.at
     longer = elapsed + event.pause_minutes + math.ceil(remaining / factor)
@@ -239,8 +255,19 @@ def _reaction(
     new_phases: list[Phase] = [*phases[:number], grown, *phases[number + 1 :]]
     _replace(applied, index, appointment.model_copy(update={"phases": new_phases, "latest_end": None}))
     applied.notes.append(
-        f"{event.appointment}: reaction at {format_clock(event.at)}, pause {event.pause_minutes} min, "
-        f"then {factor:g} x the rate ({source}): infusion {phases[number].minutes} -> {longer} min"
+        Message(
+            N_(
+                "{visit}: reaction at {at}, pause {pause} min, then {factor} x the rate ({source}): "
+                "infusion {before} -> {after} min"
+            ),
+            visit=event.appointment,
+            at=format_clock(event.at),
+            pause=event.pause_minutes,
+            factor=f"{factor:g}",
+            source=source,
+            before=phases[number].minutes,
+            after=longer,
+        )
     )
     _stay_open(applied, assignment.start + sum(p.minutes for p in new_phases), event.appointment)
 
@@ -266,8 +293,16 @@ def _stay_open(applied: AppliedEvents, end: int, identifier: str) -> None:
         update={"center": center.model_copy(update={"closes": end, "nurses": nurses}), "appointments": appointments}
     )
     applied.warnings.append(
-        f"{identifier} now ends {format_clock(end)}, after closing at {format_clock(closes)}: "
-        f"the center stays open and nurse {last.id} stays until then"
+        Message(
+            N_(
+                "{visit} now ends {end}, after closing at {closes}: "
+                "the center stays open and nurse {nurse} stays until then"
+            ),
+            visit=identifier,
+            end=format_clock(end),
+            closes=format_clock(closes),
+            nurse=last.id,
+        )
     )
 
 
@@ -277,7 +312,13 @@ def _nurse_leaves(applied: AppliedEvents, current: Schedule, now: int, event: Nu
     if found is None:
         raise DayProblem(f"{where}.nurse", f"unknown nurse {event.nurse!r}")
     if event.at >= found.shift_end:
-        applied.notes.append(f"nurse {event.nurse}: leaves at {format_clock(event.at)}, at or after the shift end")
+        applied.notes.append(
+            Message(
+                N_("nurse {nurse}: leaves at {at}, at or after the shift end"),
+                nurse=event.nurse,
+                at=format_clock(event.at),
+            )
+        )
         return
     begun = [
         task.end
@@ -288,7 +329,11 @@ def _nurse_leaves(applied: AppliedEvents, current: Schedule, now: int, event: Nu
     leaves = max([event.at, *begun])
     if leaves > event.at:
         applied.warnings.append(
-            f"nurse {event.nurse} finishes a task begun before now, so leaves at {format_clock(leaves)}"
+            Message(
+                N_("nurse {nurse} finishes a task begun before now, so leaves at {leaves}"),
+                nurse=event.nurse,
+                leaves=format_clock(leaves),
+            )
         )
     nurses: list[Nurse]
     if leaves <= found.shift_start:
@@ -297,5 +342,10 @@ def _nurse_leaves(applied: AppliedEvents, current: Schedule, now: int, event: Nu
         nurses = [n.model_copy(update={"shift_end": leaves}) if n.id == event.nurse else n for n in center.nurses]
     applied.day = applied.day.model_copy(update={"center": center.model_copy(update={"nurses": nurses})})
     applied.notes.append(
-        f"nurse {event.nurse}: leaves at {format_clock(leaves)} (shift was until {format_clock(found.shift_end)})"
+        Message(
+            N_("nurse {nurse}: leaves at {leaves} (shift was until {until})"),
+            nurse=event.nurse,
+            leaves=format_clock(leaves),
+            until=format_clock(found.shift_end),
+        )
     )

@@ -35,8 +35,14 @@ CHOOSE_PLACE = _("Choose a suggested time, or give a date, a start and a chair."
 
 def problem(request: Request, work: UnitOfWork, message: str, back: str, status_code: int = 422) -> Response:
     work.discard()
-    context = {"message": translator(page_locale(request)).gettext(message), "back": back}
+    context = {"message": translator(page_locale(request)).message(message), "back": back}
     return render(request, "staff/booking_problem.html", context, status_code=status_code)
+
+
+def refusal(exc: RecordProblem) -> str:
+    """The refusal's sentence, still a core :class:`~msinfusion.i18n.Message` when it was raised with one."""
+    first = exc.args[0] if exc.args else ""
+    return first if isinstance(first, str) else str(exc)
 
 
 CHAIR_TAKEN = _("That chair is taken at that time. Choose another.")
@@ -63,7 +69,7 @@ def change_visit(
         changed = step()
         work.db.flush()  # the row's version check and the no-double-booking constraints answer here
     except RecordProblem as exc:
-        return problem(request, work, str(exc), back)
+        return problem(request, work, refusal(exc), back)
     except IntegrityError:
         return problem(request, work, CHAIR_TAKEN, back, 409)
     except StaleDataError:

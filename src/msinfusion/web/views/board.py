@@ -146,6 +146,7 @@ def event_choices(rows: Sequence[BoardRow]) -> list[tuple[int, str]]:
 _VISIT_ID = re.compile(r"\b(A\d+|NEW)\b")
 
 
-def named(lines: Sequence[str], names: Mapping[str, str]) -> list[str]:
-    """The core's notes and warnings with each visit id (``A12``) replaced by the patient's name."""
-    return [_VISIT_ID.sub(lambda m: names.get(m.group(1), m.group(1)), line) for line in lines]
+def named(lines: Sequence[str], names: Mapping[str, str], t: Translator) -> list[str]:
+    """The core's notes and warnings in the page's language, each visit id (``A12``) replaced by the
+    patient's name."""
+    return [_VISIT_ID.sub(lambda m: names.get(m.group(1), m.group(1)), t.message(line)) for line in lines]

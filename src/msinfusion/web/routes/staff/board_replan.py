@@ -155,8 +155,8 @@ def propose_repair(
         _audit_read(work, change.appointment)
     context = {
         "rows": change_rows(result.changes, live.names),
-        "notes": named(result.notes, live.names),
-        "warnings": named(result.warnings, live.names),
+        "notes": named(result.notes, live.names, t),
+        "warnings": named(result.warnings, live.names, t),
         "seconds": result.seconds,
         "moved": result.moved_promises,
         "events_json": events.to_json(indent=None),
@@ -255,7 +255,7 @@ def propose_add_on(
     placement = result.placement
     context = {
         "fits": result.fits,
-        "reason": result.reason,
+        "reason": t.message(result.reason) if result.reason else None,
         "placement": placement,
         "start": format_clock(placement.start) if placement else None,
         "end": format_clock(placement.end) if placement else None,
@@ -267,7 +267,7 @@ def propose_add_on(
                 "date": a.date,
                 "start": format_clock(a.start),
                 "chair": a.chair,
-                "note": named([a.note], names)[0],
+                "note": named([a.note], names, t)[0],
                 "rows": change_rows(a.changes, names),
             }
             for a in result.alternatives

@@ -35,6 +35,7 @@ from msinfusion.web.booking_changes import (
     MAX_VERSION,
     change_visit,
     problem,
+    refusal,
     visit_changed,
 )
 from msinfusion.web.dependencies import AppSettings, Mail, Now, Principal
@@ -118,7 +119,7 @@ def booking_preview(
     try:
         preview = bookings.preview_regimen(work.db, prescription, center_today(work.db, principal.center_id, at))
     except RecordProblem as exc:
-        return problem(request, work, str(exc), back)
+        return problem(request, work, refusal(exc), back)
     work.audit(object_id=prescription.id, patient_id=prescription.patient_id)
     return _preview_page(request, prescription, preview)
 
