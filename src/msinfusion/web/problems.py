@@ -192,8 +192,25 @@ async def _data_error(request: Request, _exc: Exception) -> Response:
     return _respond(request, 422, OUT_OF_RANGE)
 
 
+CONCURRENCY_SQLSTATES = frozenset({"40P01", "40001"})
+"""PostgreSQL's deadlock_detected and serialization_failure: the write lost a race and was rolled back."""
+
+
+def lost_a_race(exc: BaseException) -> bool:
+    """Whether a database error is a transaction aborted by a concurrent one (nothing was written)."""
+    return getattr(getattr(exc, "orig", None), "sqlstate", None) in CONCURRENCY_SQLSTATES
+
+
 async def _database_down(request: Request, exc: Exception) -> Response:
-    """The database is unreachable or busy: 503 with Retry-After; the pool reconnects on the next request."""
+    """The database is unreachable or busy: 503 with Retry-After; the pool reconnects on the next request.
+
+    A transaction that PostgreSQL aborted because it lost a race with another one (a deadlock between two
+    overlapping bookings checked by the exclusion constraint, a serialization failure) is a 409 instead:
+    nothing was written, and the same words as any other concurrent change tell the user to look again.
+    """
+    if lost_a_race(exc):
+        log.info("a concurrent write won in %s %s: %s", request.method, request.url.path, type(exc).__name__)
+        return _respond(request, 409, CHANGED_MEANWHILE)
     log.warning("database unavailable in %s %s: %s", request.method, request.url.path, type(exc).__name__)
     return _respond(request, 503, UNAVAILABLE, RETRY_AFTER)
 
