@@ -36,7 +36,8 @@ test: $(STAMP) browser-deps
 	$(BIN)/ruff format --check src tests benchmarks
 	$(BIN)/mypy
 	$(BIN)/lint-imports
-	$(BIN)/pytest -n 2 -p xdist
+	$(BIN)/pytest -n 2 -p xdist -m "not alone"
+	$(BIN)/pytest -n 0 -m alone -s
 
 ## make test-lowest: the quick tests in a separate venv holding the oldest versions pyproject.toml allows
 test-lowest: $(STAMP)
