@@ -1,36 +1,18 @@
-"""Fixtures for the job tests: a migrated PostgreSQL database with the queue's schema, emptied per test
-(skipped when PostgreSQL is unreachable, FAILS when ``CI=true``), and the web world on it."""
+"""Fixtures for the job tests: the session's migrated PostgreSQL database (``postgres_url`` in
+tests/conftest.py, whose migrations install the queue's schema), emptied per test, and the web world on it."""
 
 from __future__ import annotations
 
-import os
 from collections.abc import Iterator
 
 import pytest
 from sqlalchemy import text
-from sqlalchemy.exc import OperationalError
 
-from msinfusion.db import Database, scratch, upgrade
+from msinfusion.db import Database, scratch
 from msinfusion.settings import Settings
 from tests.web.web_world import FAST, FakeClock, World, build_world
 
 QUEUE_TABLES = "procrastinate_events, procrastinate_periodic_defers, procrastinate_jobs, procrastinate_workers"
-
-
-@pytest.fixture(scope="session")
-def postgres_url(worker_id: str) -> Iterator[str]:
-    try:
-        url = scratch.create_postgres_database(prefix=f"msinfusion_jobs_{worker_id}")
-    except OperationalError as exc:
-        message = f"PostgreSQL on 127.0.0.1:5432 is unreachable: {exc.orig}"
-        if os.environ.get("CI", "").lower() == "true":
-            pytest.fail(message)
-        pytest.skip(message)
-    database = Database.connect(url)
-    upgrade(database.engine)
-    database.dispose()
-    yield url
-    scratch.drop_postgres_database(url)
 
 
 def empty_queue(database: Database) -> None:
