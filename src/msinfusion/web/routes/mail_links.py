@@ -8,6 +8,7 @@ provider sends for the ``List-Unsubscribe-Post`` header, without a session or CS
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import datetime
 from typing import Annotated
 
@@ -48,6 +49,25 @@ def _page(request: Request, t: Translator, kind: str, state: str, token: str, st
     return render_translated(request, "mail/link.html", t, context, status_code=status_code)
 
 
+def _use_link(
+    work: UnitOfWork,
+    request: Request,
+    t: Translator,
+    kind: Purpose,
+    token: str,
+    use: Callable[[], PatientContact],
+) -> Response:
+    """Do what the link is for, audit it, and show the outcome; a bad or expired link writes nothing (400)."""
+    try:
+        contact = use()
+    except ContactProblem:
+        work.discard()
+        work.audit(outcome="refused", actor=None)
+        return _page(request, t, kind, "bad", token, status_code=400)
+    work.audit(object_id=contact.id, patient_id=contact.patient_id, actor=None)
+    return _page(request, t, kind, "done", token)
+
+
 @router.get("/verify-email/{token}", response_class=HTMLResponse)
 def verify_page(
     token: str,
@@ -71,14 +91,14 @@ def verify(
     mail: Mail,
 ) -> Response:
     t = _language(work, request, mail.signing_secret, "verify-email", token, at)
-    try:
-        contact = confirm_email(work.db, mail.signing_secret, token[:MAX_TOKEN], at)
-    except ContactProblem:
-        work.discard()
-        work.audit(outcome="refused", actor=None)
-        return _page(request, t, "verify-email", "bad", token, status_code=400)
-    work.audit(object_id=contact.id, patient_id=contact.patient_id, actor=None)
-    return _page(request, t, "verify-email", "done", token)
+    return _use_link(
+        work,
+        request,
+        t,
+        "verify-email",
+        token,
+        lambda: confirm_email(work.db, mail.signing_secret, token[:MAX_TOKEN], at),
+    )
 
 
 @router.get("/unsubscribe/{token}", response_class=HTMLResponse)
@@ -104,11 +124,6 @@ def one_click_unsubscribe(
     mail: Mail,
 ) -> Response:
     t = _language(work, request, mail.signing_secret, "unsubscribe", token, at)
-    try:
-        contact = unsubscribe(work.db, mail.signing_secret, token[:MAX_TOKEN], at)
-    except ContactProblem:
-        work.discard()
-        work.audit(outcome="refused", actor=None)
-        return _page(request, t, "unsubscribe", "bad", token, status_code=400)
-    work.audit(object_id=contact.id, patient_id=contact.patient_id, actor=None)
-    return _page(request, t, "unsubscribe", "done", token)
+    return _use_link(
+        work, request, t, "unsubscribe", token, lambda: unsubscribe(work.db, mail.signing_secret, token[:MAX_TOKEN], at)
+    )
