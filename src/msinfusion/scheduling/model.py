@@ -92,9 +92,9 @@ The interleaved priority search (stage 2) then runs until `LARGE_PRIORITY_SHARE`
 clock, and an unproven day spends the rest of the wall time in stage 3, whose parallel LNS improves
 far faster there (150 visits at load 2.5-3.5: 153-157 with 40 %, 155-156 with 25 % and with 60 %)."""
 LARGE_RELAXATION_SHARE = 0.1
-LEXICOGRAPHIC_MAX_DAY = 50
+LEXICOGRAPHIC_MAX_DAY = 30
 """Up to this many visits the relaxation for both objectives runs beside stage 1 (30 visits: both proven
-in 1.7 units, 615 min against 805-890; 60 at load 5: no schedule in its budget, the priority slower)."""
+in 1.7 units, 615 min against 805-890; 35-60 at load 5-9: no schedule in its budget, the priority slower)."""
 LARGE_MIP_NODES = 20
 """On days above `LARGE_DAY` visits SCIP solves the relaxation (`bounds.solve_relaxation_mip`) in the
 default search too, limited to this many branch-and-bound nodes instead of the wall clock, which
