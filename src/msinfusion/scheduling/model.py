@@ -5,7 +5,8 @@
    checked on the exact model here (chairs and nurses given out by CP-SAT with every start fixed).
    Beside it, on a second thread, a day of up to `LEXICOGRAPHIC_MAX_DAY` visits gets the per-job
    time-indexed relaxation for both objectives (`preference_relaxation`); when its checked schedule
-   meets both its bounds the solve ends there. Above `LARGE_DAY` visits SCIP solves the relaxation.
+   meets both its bounds the solve ends there. Above `LARGE_DAY` visits SCIP solves the relaxation
+   (`LARGE_MIP_NODES`; 150 visits, 48 chairs: 160 proven, its starts a schedule).
 2. **Priority** (only if the relaxation's schedule does not meet its bound): the exact interval model
    maximises the scheduled priority below that bound, with the symmetry of interchangeable jobs
    broken, from the best schedule so far.
@@ -15,10 +16,9 @@
    time limit.
 4. **Preferences**: the exact model keeps that priority and minimises the total deviation from
    preferred starts. The schedule so far is first polished by a local search (`preferences.polish`).
-   On a day whose priority is proven, the stage is `neighbourhoods.improve_preferences`: a whole-day
-   re-solve and a sliding-window search side by side, each on one worker under a deterministic
-   budget (`DETERMINISTIC_PER_SECOND` of the time left); the interleaved search it replaces did far
-   less preference work per second. An unproven day keeps the parallel wall-clock stage.
+   On a day whose priority is proven, the stage is `neighbourhoods.improve_preferences`: the
+   relaxation for the deviation, then windows, beside a sliding-window search, each on one worker
+   under a deterministic budget (`DETERMINISTIC_PER_SECOND` of the time left). Else the wall-clock stage.
 5. **Nurse load** (in `solve.py`, after any left-out visit that still fits is added): the nurses'
    task minutes are levelled with every start kept (`levelling.level_nurses`), with optional
    primary-nurse continuity.
@@ -37,15 +37,14 @@ schedules were the same.
 **A day whose priority is not proven within those deterministic budgets is not reproducible**: its
 stages 3 and 4 run until the wall time limit with workers in parallel (not interleaved), so that
 day's result depends on machine speed and load and can differ between runs with the same seed. A
-scheduler who gives the optimizer 10 seconds gets all 10 on such a day (on 150 visits, 48 chairs:
-priority 146 when the deterministic budgets alone ended the solve after 5.6 s, 153-157 with stage 3).
-A day proven within its deterministic budgets never reaches those stages and stays reproducible.
+scheduler who gives the optimizer 10 seconds gets all 10 on such a day. A day proven within its
+deterministic budgets never reaches those stages and stays reproducible.
 
 **Search modes.** All of the above is the default, `search="deterministic"`. `search="anytime"` trades
 that reproducibility for quality within the time limit (`anytime.py`): beside the relaxation of a
 day of `anytime.COMPANION_DAY` to `anytime.COMPANION_MAX_DAY` visits a weighted lexicographic search
-runs (`lexicographic.Companion`), above `LARGE_DAY` visits SCIP solves the relaxation
-(`bounds.solve_relaxation_mip`), and stage 4 is CP-SAT's large-neighbourhood search on all workers
+runs (`lexicographic.Companion`), above `LARGE_DAY` visits SCIP runs on the wall clock (no node
+limit), and stage 4 is CP-SAT's large-neighbourhood search on all workers
 until the wall time limit (`preference_lns`). Its result depends on machine speed and load.
 """
 
