@@ -8,7 +8,7 @@ from msinfusion.scheduling import Chair, solve
 from msinfusion.scheduling.bounds import solve_relaxation_mip
 from msinfusion.scheduling.instance import Instance
 from msinfusion.scheduling.placement import Placement
-from msinfusion.scheduling.preference_relaxation import Beside, relax_preferences
+from msinfusion.scheduling.preference_relaxation import Beside, realize, relax_preferences, repair
 from msinfusion.scheduling.preferences import deviation
 from msinfusion.scheduling.validation import check_schedule
 from tests.scheduling.conftest import nurse, small_day, visit
@@ -93,3 +93,17 @@ def test_the_mip_relaxation_under_a_node_limit_still_bounds_and_schedules_a_smal
     relaxation = solve_relaxation_mip(Instance(day), seconds=30, nodes=1)
     assert relaxation is not None
     assert relaxation.bound is not None and relaxation.bound >= relaxation.priority > 0
+
+
+def test_starts_the_exact_model_refuses_are_repaired_at_the_same_priority() -> None:
+    # One chair, two one-hour visits both wanting 09:00: starts of 09:00 for both are no schedule.
+    day = small_day(
+        [visit("A1", preferred_start="09:00"), visit("A2", preferred_start="09:00")],
+        chairs=[Chair(id="C1")],
+    )
+    instance = Instance(day)
+    starts = {0: unit_of(instance, "09:00"), 1: unit_of(instance, "09:00")}
+    assert realize(instance, starts, seconds=20, seed=0)[0] is None
+    repaired, spent = repair(instance, starts, 2, seconds=20, seed=0)
+    assert repaired is not None and len(repaired) == 2 and spent > 0
+    assert deviation(instance, repaired) * instance.unit == 60
