@@ -46,6 +46,7 @@ CORE = [
     "msinfusion.scheduling.lexicographic",
     "msinfusion.scheduling.anytime",
     "msinfusion.scheduling.preference_lns",
+    "msinfusion.scheduling.preference_relaxation",
     "msinfusion.scheduling.progress",
     "msinfusion.scheduling.budget",
     "msinfusion.exports.ical",

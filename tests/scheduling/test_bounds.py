@@ -5,8 +5,8 @@ import pytest
 from msinfusion.scheduling import Chair, make_demo_day, solve, with_catalog_phases
 from msinfusion.scheduling.bounds import assign_starts, deviation_bound, solve_relaxation, solve_relaxation_mip
 from msinfusion.scheduling.instance import Instance
-from msinfusion.scheduling.model import _realize
 from msinfusion.scheduling.placement import Placement
+from msinfusion.scheduling.preference_relaxation import realize as _realize
 from tests.scheduling.conftest import nurse, small_day, visit
 
 

@@ -31,9 +31,12 @@ from msinfusion.scheduling.symmetry import job_classes
 
 __all__ = [
     "Relaxation",
+    "Row",
     "allowed_starts",
     "assign_starts",
     "deviation_bound",
+    "row_limit",
+    "rows_of",
     "solve_relaxation",
     "solve_relaxation_mip",
 ]
@@ -65,7 +68,7 @@ Row = tuple[str, object, int]
 """A resource in one grid unit: ("patients" | "feature" | "pinned" | "nurses", which, unit)."""
 
 
-def _rows_of(instance: Instance, job: Job, start: int, feature_sets: set[frozenset[str]]) -> list[Row]:
+def rows_of(instance: Instance, job: Job, start: int, feature_sets: set[frozenset[str]]) -> list[Row]:
     """The rows a job starting at `start` takes part in: patients, features and a pinned chair in
     every unit of its stay, nurses in every unit of its tasks."""
     keys: list[tuple[str, object]] = [("patients", None)]
@@ -77,7 +80,7 @@ def _rows_of(instance: Instance, job: Job, start: int, feature_sets: set[frozens
     return rows
 
 
-def _limit(instance: Instance, row: Row) -> int:
+def row_limit(instance: Instance, row: Row) -> int:
     """How many jobs a row holds at most."""
     kind, value, t = row
     chairs = instance.day.center.chairs
@@ -130,14 +133,14 @@ class _RelaxationModel:
             objective.append(job.priority * sum(count.values()))
             busy: set[Row] = set()
             for s, variable in count.items():
-                units = _rows_of(instance, job, s, feature_sets)
+                units = rows_of(instance, job, s, feature_sets)
                 for unit in units:
                     rows[unit].append(variable)
                 busy.update(units)
             for unit in busy:
                 most[unit] += len(members)
         for key, terms in rows.items():
-            limit = _limit(instance, key)
+            limit = row_limit(instance, key)
             if most[key] > limit:  # a row that can never hold more than `limit` jobs needs no constraint
                 model.add(sum(terms) <= limit)
         model.maximize(sum(objective))
@@ -267,10 +270,10 @@ def deviation_bound(instance: Instance, priority: int) -> int | None:
             reached.append((job.priority, share))
             if job.preferred is not None and s != job.preferred:
                 cost.append((abs(s - job.preferred), share))
-            for row in _rows_of(instance, job, s, feature_sets):
+            for row in rows_of(instance, job, s, feature_sets):
                 rows[row].append(share)
     for row, terms in rows.items():
-        limit = _limit(instance, row)
+        limit = row_limit(instance, row)
         if len(terms) > limit:
             solver.Add(solver.Sum(terms) <= limit)
     solver.Add(solver.Sum([weight * share for weight, share in reached]) >= priority)
@@ -281,8 +284,11 @@ def deviation_bound(instance: Instance, priority: int) -> int | None:
     return math.ceil(optimum - 1e-6)
 
 
-def solve_relaxation_mip(instance: Instance, hint: Sequence[Placement] = (), *, seconds: float) -> Relaxation | None:
-    """The same relaxation solved by SCIP's branch and cut (one thread), within `seconds` of wall time.
+def solve_relaxation_mip(
+    instance: Instance, hint: Sequence[Placement] = (), *, seconds: float, nodes: int | None = None
+) -> Relaxation | None:
+    """The same relaxation solved by SCIP's branch and cut (one thread), within `seconds` of wall time
+    and, if given, `nodes` branch-and-bound nodes (a work limit: reproducible while the wall does not bind).
 
     On the largest days CP-SAT's search on the counts finds no schedule better than its hint and
     stalls at the LP bound, where SCIP proves the optimum (150 visits, 48 chairs: 160 proven in
@@ -294,6 +300,8 @@ def solve_relaxation_mip(instance: Instance, hint: Sequence[Placement] = (), *, 
         return None
     solver.SetNumThreads(1)
     solver.SetTimeLimit(max(50, int(seconds * 1000)))
+    if nodes is not None:
+        solver.SetSolverSpecificParametersAsString(f"limits/nodes = {nodes}\n")
     feature_sets = {job.requires for job in instance.jobs if job.requires}
     rows: dict[Row, list[pywraplp.Variable]] = defaultdict(list)
     most: dict[Row, int] = defaultdict(int)
@@ -313,14 +321,14 @@ def solve_relaxation_mip(instance: Instance, hint: Sequence[Placement] = (), *, 
         for s, variable in count.items():
             objective.append((job.priority, variable))
             hinted.append((variable, taken.count(s)))
-            units = _rows_of(instance, job, s, feature_sets)
+            units = rows_of(instance, job, s, feature_sets)
             for unit in units:
                 rows[unit].append(variable)
             busy.update(units)
         for unit in busy:
             most[unit] += len(members)
     for row, terms in rows.items():
-        limit = _limit(instance, row)
+        limit = row_limit(instance, row)
         if most[row] > limit:
             solver.Add(solver.Sum(terms) <= limit)
     solver.Maximize(solver.Sum([weight * variable for weight, variable in objective]))

@@ -3,6 +3,10 @@
 1. **Relaxation** (`bounds.py`): a time-indexed model over classes of interchangeable jobs proves an
    upper bound on the scheduled priority and usually finds a schedule that reaches it; its starts are
    checked on the exact model here (chairs and nurses given out by CP-SAT with every start fixed).
+   Beside it, on a second thread, a day of up to `LEXICOGRAPHIC_MAX_DAY` visits gets the per-job
+   time-indexed relaxation for both objectives (`preference_relaxation`); when its checked schedule
+   meets both its bounds the solve ends there. Above `LARGE_DAY` visits SCIP solves the relaxation
+   (`LARGE_MIP_NODES`; 150 visits, 48 chairs: 160 proven, its starts a schedule).
 2. **Priority** (only if the relaxation's schedule does not meet its bound): the exact interval model
    maximises the scheduled priority below that bound, with the symmetry of interchangeable jobs
    broken, from the best schedule so far.
@@ -12,10 +16,9 @@
    time limit.
 4. **Preferences**: the exact model keeps that priority and minimises the total deviation from
    preferred starts. The schedule so far is first polished by a local search (`preferences.polish`).
-   On a day whose priority is proven, the stage is `neighbourhoods.improve_preferences`: a whole-day
-   re-solve and a sliding-window search side by side, each on one worker under a deterministic
-   budget (`DETERMINISTIC_PER_SECOND` of the time left); the interleaved search it replaces did far
-   less preference work per second. An unproven day keeps the parallel wall-clock stage.
+   On a day whose priority is proven, the stage is `neighbourhoods.improve_preferences`: the
+   relaxation for the deviation, then windows, beside a sliding-window search, each on one worker
+   under a deterministic budget (`DETERMINISTIC_PER_SECOND` of the time left). Else the wall-clock stage.
 5. **Nurse load** (in `solve.py`, after any left-out visit that still fits is added): the nurses'
    task minutes are levelled with every start kept (`levelling.level_nurses`), with optional
    primary-nurse continuity.
@@ -34,15 +37,14 @@ schedules were the same.
 **A day whose priority is not proven within those deterministic budgets is not reproducible**: its
 stages 3 and 4 run until the wall time limit with workers in parallel (not interleaved), so that
 day's result depends on machine speed and load and can differ between runs with the same seed. A
-scheduler who gives the optimizer 10 seconds gets all 10 on such a day (on 150 visits, 48 chairs:
-priority 146 when the deterministic budgets alone ended the solve after 5.6 s, 153-157 with stage 3).
-A day proven within its deterministic budgets never reaches those stages and stays reproducible.
+scheduler who gives the optimizer 10 seconds gets all 10 on such a day. A day proven within its
+deterministic budgets never reaches those stages and stays reproducible.
 
 **Search modes.** All of the above is the default, `search="deterministic"`. `search="anytime"` trades
 that reproducibility for quality within the time limit (`anytime.py`): beside the relaxation of a
 day of `anytime.COMPANION_DAY` to `anytime.COMPANION_MAX_DAY` visits a weighted lexicographic search
-runs (`lexicographic.Companion`), above `LARGE_DAY` visits SCIP solves the relaxation
-(`bounds.solve_relaxation_mip`), and stage 4 is CP-SAT's large-neighbourhood search on all workers
+runs (`lexicographic.Companion`), above `LARGE_DAY` visits SCIP runs on the wall clock (no node
+limit), and stage 4 is CP-SAT's large-neighbourhood search on all workers
 until the wall time limit (`preference_lns`). Its result depends on machine speed and load.
 """
 
@@ -50,6 +52,7 @@ from __future__ import annotations
 
 import itertools
 import math
+import time
 from collections.abc import Sequence
 from dataclasses import dataclass
 
@@ -62,6 +65,8 @@ from msinfusion.scheduling.budget import StageClock, deterministic_solver, wall_
 from msinfusion.scheduling.instance import Instance
 from msinfusion.scheduling.neighbourhoods import improve_preferences
 from msinfusion.scheduling.placement import Placement, seat_in_groups
+from msinfusion.scheduling.preference_relaxation import Beside
+from msinfusion.scheduling.preference_relaxation import realize as _realize
 from msinfusion.scheduling.preferences import deviation, polish
 from msinfusion.scheduling.progress import Progress, ProgressCallback
 from msinfusion.scheduling.progress import ProgressReporter as _Callback
@@ -86,6 +91,16 @@ The interleaved priority search (stage 2) then runs until `LARGE_PRIORITY_SHARE`
 clock, and an unproven day spends the rest of the wall time in stage 3, whose parallel LNS improves
 far faster there (150 visits at load 2.5-3.5: 153-157 with 40 %, 155-156 with 25 % and with 60 %)."""
 LARGE_RELAXATION_SHARE = 0.1
+LEXICOGRAPHIC_MAX_DAY = 30
+"""Up to this many visits the relaxation for both objectives runs beside stage 1 (30 visits: both proven
+in 1.7 units, 615 min against 805-890; 35-60 at load 5-9: no schedule in its budget, the priority slower)."""
+LARGE_MIP_NODES = 20
+"""On days above `LARGE_DAY` visits SCIP solves the relaxation (`bounds.solve_relaxation_mip`) in the
+default search too, limited to this many branch-and-bound nodes instead of the wall clock, which
+makes it reproducible while its wall cap (`anytime.LARGE_MIP_SHARE`) does not bind (150 visits: 160
+proven at the root node, its starts a schedule, 6.4 s at load 6.7)."""
+LARGE_MIP_NOMINAL = 0.5
+"""The share of the time limit that SCIP solve (no deterministic clock) is charged on the nominal clock."""
 LARGE_PRIORITY_SHARE = 0.4
 IMPROVEMENT_SHARE = 0.9
 """Share of the wall time limit by which the wall-clock priority stage (3) of an unproven day ends; the
@@ -94,8 +109,6 @@ DETERMINISTIC_PER_SECOND = 1.0
 """CP-SAT deterministic time per second of the time limit for the one-worker stages (relaxation and
 the check of its starts). One worker does about 1.2 units per wall second on an idle core of the
 2-core benchmark machine, so there the deterministic limit, not the wall clock, ends the stage."""
-REALIZE_DETERMINISTIC = 1.0
-"""Deterministic time for checking the relaxation's starts on the exact model (a few hundredths used)."""
 INTERLEAVED_PER_SECOND = 0.05
 """The same for the interleaved interval-model stages, whose deterministic clock runs far slower
 (measured 0.02-0.1 units per wall second at load 3-7, lowest on the largest days). At 0.1 the
@@ -209,18 +222,8 @@ def _priority(instance: Instance, placements: Sequence[Placement]) -> int:
     return sum(instance.jobs[placement.job].priority for placement in placements)
 
 
-def _realize(
-    instance: Instance, starts: dict[int, int], seconds: float, seed: int
-) -> tuple[list[Placement] | None, float]:
-    """The relaxation's starts as a schedule of the exact model (None if they are not one), and the
-    deterministic time spent finding out."""
-    day_model = DayModel(instance)
-    day_model.fix(starts)
-    solver = deterministic_solver(seconds, REALIZE_DETERMINISTIC, seed, 1)
-    status = solver.solve(day_model.model)
-    if status not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
-        return None, solver.deterministic_time
-    return day_model.placements(solver), solver.deterministic_time
+def _key(instance: Instance, placements: Sequence[Placement]) -> tuple[int, int]:
+    return _priority(instance, placements), -deviation(instance, placements)
 
 
 def solve_model(
@@ -254,10 +257,16 @@ def solve_model(
     companion = None
     if anytime:
         companion = start_companion(instance, best, seconds=clock.wall_left(1.0), seed=seed, workers=workers)
-    relaxation = None
-    if anytime and large:
-        relaxation = solve_relaxation_mip(instance, best, seconds=clock.wall_left(LARGE_MIP_SHARE))
-        clock.spend(clock.elapsed() - clock.nominal, 1.0)  # SCIP runs on the wall clock
+    relaxation = beside = None
+    if not anytime and len(instance.jobs) <= LEXICOGRAPHIC_MAX_DAY:  # side by side, one worker and budget each
+        deterministic = clock.budget(relaxation_share, single)
+        deadline = time.monotonic() + clock.wall_left(relaxation_share)
+        beside = Beside(instance, best, deterministic=deterministic, deadline=deadline, seed=seed)
+    if large:
+        nodes = None if anytime else LARGE_MIP_NODES
+        relaxation = solve_relaxation_mip(instance, best, seconds=clock.wall_left(LARGE_MIP_SHARE), nodes=nodes)
+        # SCIP runs on the wall clock when anytime; else its work is limited and charged at a fixed rate.
+        clock.spend(clock.elapsed() - clock.nominal if anytime else LARGE_MIP_NOMINAL * time_limit, 1.0)
     # Stage 1: the relaxation's bound, and its schedule when the exact model accepts it.
     if relaxation is None:
         relaxation = solve_relaxation(
@@ -273,11 +282,22 @@ def solve_model(
     if relaxation.priority > best_priority:
         # (An anytime large day's SCIP may end past `priority_share`: checking its starts still pays.)
         check_share = IMPROVEMENT_SHARE if anytime and large else priority_share
-        realized, spent = _realize(instance, relaxation.starts, max(0.1, clock.wall_left(check_share)), seed)
+        realized, spent = _realize(
+            instance, relaxation.starts, seconds=max(0.1, clock.wall_left(check_share)), seed=seed
+        )
         clock.spend(spent, single)
         if realized is not None:
             best, best_priority = realized, relaxation.priority
             first = clock.elapsed()
+    lex = beside.join() if beside is not None else None
+    if lex is not None:
+        clock.spend(max(0.0, lex.deterministic_time - clock.nominal * single), single)
+        bound = max(best_priority, min(bound, lex.priority_bound or bound))
+        if lex.placements is not None and _key(instance, lex.placements) > _key(instance, best):
+            best, best_priority, first = lex.placements, _priority(instance, lex.placements), first or clock.elapsed()
+        if best_priority >= bound and best is lex.placements and deviation(instance, best) <= lex.bound:
+            report(1, best_priority, bound)  # both objectives proven optimal
+            return ModelResult(best, bound, True, first)
     if companion is not None:
         outcome = settle(instance, companion, best, bound)
         if outcome.done:  # it held the proven priority and ran on as the preference stage
