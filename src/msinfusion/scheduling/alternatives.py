@@ -26,6 +26,9 @@ __all__ = ["Alternative", "WithMoves", "by_hand", "other_changes", "placed_visit
 SOLVER_ROOM = 0.4
 """Seconds before its deadline below which an add-on does not start a CP-SAT search (building the
 model of a 100-visit day alone takes about 0.1 s, more on a busy machine)."""
+MOVES_SEARCH = 0.2
+"""Seconds of CP-SAT search for a better 'with moves' offer than the one found by hand (an offer, not
+the answer: it must not make the add-on wait)."""
 NEIGHBOURHOOD = 60
 """Visits within this many minutes of the add-on's wanted stay are the ones a 'with moves' search
 with CP-SAT may move (a small neighbourhood keeps the search well under a second on a 100-visit day)."""
@@ -194,7 +197,7 @@ class WithMoves:
                 movable=near,
                 keep_all=keep_all,
                 required={self.visit.id},
-                time_limit=(self.deadline - time.monotonic()) / 2,
+                time_limit=MOVES_SEARCH,
                 deadline=self.deadline,
                 seed=self.seed,
                 workers=self.workers,
