@@ -32,13 +32,15 @@ def percentile(values: list[float], share: float) -> float:
 
 @dataclass(frozen=True)
 class LiveFigures:
-    """Latency percentiles (seconds), outcomes, and simulation throughput."""
+    """Latency percentiles and maxima (seconds), outcomes, and simulation throughput."""
 
     add_on_p50: float
     add_on_p95: float
+    add_on_max: float
     add_on_fits: int
     repair_p50: float
     repair_p95: float
+    repair_max: float
     repair_moved_mean: float
     repair_refused: int
     events: int
@@ -139,9 +141,11 @@ def live_figures(day: Day, schedule: Schedule, *, events: int = 100, runs: int =
     return LiveFigures(
         add_on_p50=percentile(add_on_times, 0.5),
         add_on_p95=percentile(add_on_times, 0.95),
+        add_on_max=max(add_on_times, default=0.0),
         add_on_fits=fits,
         repair_p50=percentile(repair_times, 0.5),
         repair_p95=percentile(repair_times, 0.95),
+        repair_max=max(repair_times, default=0.0),
         repair_moved_mean=statistics.fmean(moved) if moved else 0.0,
         repair_refused=refused,
         events=events,

@@ -45,3 +45,20 @@ def test_a_required_visit_takes_the_place_of_a_promised_one_only_when_keeping_al
     assert loose.schedule is not None
     assert [a.appointment for a in loose.schedule.assignments] == ["X"]
     assert next(c.describe() for c in loose.changes).startswith("A1: taken off the day")
+
+
+def test_a_replan_past_its_deadline_answers_with_the_first_plan_by_hand_without_searching() -> None:
+    import time
+
+    from msinfusion.scheduling import Chair, solve
+    from msinfusion.scheduling.clock import parse_clock
+    from msinfusion.scheduling.promises import replan
+    from tests.scheduling.conftest import small_day, visit
+
+    day = small_day(
+        [visit("A1", preferred_start="09:00"), visit("A2", preferred_start="10:00")], chairs=[Chair(id="C1")]
+    )
+    current = solve(day, solver="greedy")
+    result = replan(day, current, parse_clock("08:30"), max_shift=None, keep_all=False, deadline=time.monotonic())
+    assert result.status == "feasible" and result.schedule is not None
+    assert [(a.appointment, a.start) for a in result.schedule.assignments] == [("A1", 540), ("A2", 600)]

@@ -16,45 +16,31 @@ from __future__ import annotations
 
 import time
 from dataclasses import dataclass, field
-from typing import Literal
 
-from pydantic import BaseModel, ConfigDict
-
-from msinfusion.i18n import N_, Message, MessageText
-from msinfusion.scheduling.changes import Change, schedule_changes
-from msinfusion.scheduling.clock import Clock, format_clock
-from msinfusion.scheduling.day import Appointment, Day, with_catalog_phases
-from msinfusion.scheduling.instance import Instance
-from msinfusion.scheduling.placement import Occupancy, Placement, to_assignment
-from msinfusion.scheduling.problems import DayProblem
+from msinfusion.i18n import N_, Message
+from msinfusion.scheduling.alternatives import (
+    SOLVER_ROOM,
+    Alternative,
+    WithMoves,
+    by_hand,
+    other_changes,
+    placed_visit,
+    tomorrow,
+    with_visit,
+)
+from msinfusion.scheduling.changes import Change
+from msinfusion.scheduling.clock import format_clock
+from msinfusion.scheduling.day import Appointment, Day
+from msinfusion.scheduling.insertion import Running, earliest_insertion, running
+from msinfusion.scheduling.placement import Occupancy
 from msinfusion.scheduling.promises import Replan, replan
-from msinfusion.scheduling.schedule import Assignment, Schedule, SolverInfo
-from msinfusion.scheduling.validation import InvalidSchedule, check_schedule, compute_objective, replan_violations
+from msinfusion.scheduling.reasons import unscheduled_reason
+from msinfusion.scheduling.schedule import Assignment, Schedule
 
 __all__ = ["AddOn", "Alternative", "add_on"]
 
 MAX_SHIFT_DEFAULT = 0
 """Minutes another patient's promised start may move for an add-on, unless the caller allows more."""
-OVERHEAD = 0.15
-"""Seconds a re-plan takes beyond its search on a 100-visit day (model build, seating, validation)."""
-MIN_SEARCH = 0.05
-"""Seconds of search below which an alternative is not tried (the add-on answers within its limit)."""
-NEIGHBOURHOOD = 60
-"""Visits within this many minutes of the add-on's wanted stay are the ones a 'with moves' alternative
-may move (a small neighbourhood keeps the search well under a second on a 100-visit day)."""
-
-
-class Alternative(BaseModel):
-    """Another way to see the add-on patient: where, when, and what would have to give for it."""
-
-    model_config = ConfigDict(extra="forbid", frozen=True)
-
-    kind: Literal["later-today", "with-moves", "tomorrow"]
-    date: str
-    start: Clock
-    chair: str
-    changes: list[Change]
-    note: MessageText
 
 
 @dataclass(frozen=True)
@@ -70,22 +56,6 @@ class AddOn:
     seconds: float = 0.0
 
 
-def _with_visit(day: Day, visit: Appointment) -> Day:
-    if any(a.id == visit.id for a in day.appointments):
-        raise DayProblem("appointment.id", f"{visit.id!r} is already on the day")
-    return with_catalog_phases(day.model_copy(update={"appointments": [*day.appointments, visit]}))
-
-
-def _placed(result: Replan, identifier: str) -> Assignment | None:
-    if result.schedule is None:
-        return None
-    return next((a for a in result.schedule.assignments if a.appointment == identifier), None)
-
-
-def _others(result: Replan, identifier: str) -> list[Change]:
-    return [c for c in result.changes if c.appointment != identifier]
-
-
 def add_on(
     day: Day,
     current: Schedule,
@@ -98,109 +68,84 @@ def add_on(
     seed: int = 0,
     workers: int = 2,
 ) -> AddOn:
-    """Place `visit` on the running `day` (schedule `current`) at `now`; see the module docstring."""
+    """Place `visit` on the running `day` (schedule `current`) at `now`; see the module docstring.
+
+    With every promised start kept (`max_shift` 0) the placement and the alternatives later today and
+    tomorrow are found by hand (:mod:`msinfusion.scheduling.insertion`), as is a first way with moves
+    (:mod:`msinfusion.scheduling.bumping`); CP-SAT only improves on that, and only while `time_limit`
+    (the whole answer's, model building included) leaves room."""
     started = time.monotonic()
+    deadline = started + time_limit
     requested = visit
-    extended = _with_visit(day, visit)
+    extended = with_visit(day, visit)
     wanted = max(now, visit.preferred_start or 0, visit.earliest_start or 0)
     # An add-on patient cannot be there before the time they asked for.
     visit = extended.appointments[-1].model_copy(update={"earliest_start": wanted})
     extended = extended.model_copy(update={"appointments": [*extended.appointments[:-1], visit]})
-    share = time_limit / 3
-    quick = first_fit(extended, current, visit.id, wanted)
-    if quick is not None and quick.start == wanted:
-        # At the start it wants with everyone exactly where they are: nothing to search for.
-        return _as_is(extended, current, quick, now, started)
-    if quick is not None:
-        # Nothing earlier than the first fit with everyone where they are needs searching for.
-        limited = visit.model_copy(update={"latest_end": quick.end})
-        extended = extended.model_copy(update={"appointments": [*extended.appointments[:-1], limited]})
-    first = replan(
-        extended,
+    date = day.center.date.isoformat()
+    grid = running(extended, current, now)
+    first = _placed_today(extended, current, visit, now, wanted, max_shift, grid, deadline, seed, workers)
+    placed = placed_visit(first, visit.id)
+    alternatives: list[Alternative] = []
+    moves = WithMoves(extended, current, visit, now, wanted, max_shift, date, grid, deadline, seed, workers)
+    if placed is not None and first.schedule is not None:
+        if placed.start > wanted:
+            alternatives += moves.offer()
+        return AddOn(True, first.schedule, placed, first.changes, None, alternatives, time.monotonic() - started)
+    reason = _reason(first, visit.id) if grid is None else _why_not(grid, visit.id)
+    if visit.latest_end is not None and visit.latest_end < day.center.closes:
+        alternatives += _later_today(extended, current, visit, now, max_shift, date, grid, deadline, seed, workers)
+    alternatives += moves.offer()
+    if next_day is not None:
+        alternatives += tomorrow(next_day, requested, deadline, seed, workers)
+    return AddOn(False, current, None, [], reason, alternatives, time.monotonic() - started)
+
+
+def _placed_today(
+    day: Day,
+    current: Schedule,
+    visit: Appointment,
+    now: int,
+    wanted: int,
+    max_shift: int,
+    grid: Running | None,
+    deadline: float,
+    seed: int,
+    workers: int,
+) -> Replan:
+    """The add-on as close after `wanted` as the day allows with every promise kept (within `max_shift`)."""
+    quick = None
+    if grid is not None:
+        job = grid.job(visit.id)
+        found = earliest_insertion(grid.instance, grid.placements, grid.begun, job, range(job.lo, job.hi + 1))
+        if found is not None:
+            quick = by_hand(day, current, grid, found, now)
+            placed = placed_visit(quick, visit.id)
+            # With every start kept (or the wanted start itself) nothing is left to search for.
+            if max_shift == 0 or (placed is not None and placed.start == wanted):
+                return quick
+        elif max_shift == 0:
+            return Replan(None, [], "infeasible")
+    if deadline - time.monotonic() < SOLVER_ROOM:
+        return quick or Replan(None, [], "unknown")
+    first_fit = None if quick is None else placed_visit(quick, visit.id)
+    if first_fit is not None:
+        # Nothing later than the first fit with every start kept needs searching for.
+        limited = visit.model_copy(update={"latest_end": first_fit.end})
+        day = day.model_copy(update={"appointments": [*day.appointments[:-1], limited]})
+    result = replan(
+        day,
         current,
         now,
         max_shift=max_shift,
         wanted={visit.id: wanted},
-        hint=None if quick is None else {visit.id: quick},
-        time_limit=share,
+        hint=None if first_fit is None else {visit.id: first_fit},
+        time_limit=(deadline - time.monotonic()) / 2,
+        deadline=deadline,
         seed=seed,
         workers=workers,
     )
-    placed = _placed(first, visit.id)
-    alternatives: list[Alternative] = []
-    date = day.center.date.isoformat()
-    deadline = started + time_limit
-
-    def left() -> float:
-        # Building and checking a re-plan takes about OVERHEAD on a 100-visit day, beyond its search.
-        return min(share, deadline - time.monotonic() - OVERHEAD)
-
-    if placed is not None and first.schedule is not None:
-        if placed.start > wanted and left() > MIN_SEARCH:
-            alternatives += _with_moves(extended, current, visit, now, wanted, max_shift, date, left(), seed, workers)
-        return AddOn(True, first.schedule, placed, first.changes, None, alternatives, time.monotonic() - started)
-    reason = _reason(first, visit.id)
-    if visit.latest_end is not None and visit.latest_end < day.center.closes and left() > MIN_SEARCH:
-        later = extended.model_copy(
-            update={"appointments": [*extended.appointments[:-1], visit.model_copy(update={"latest_end": None})]}
-        )
-        result = replan(later, current, now, max_shift=max_shift, time_limit=left(), seed=seed, workers=workers)
-        found = _placed(result, visit.id)
-        if found is not None:
-            alternatives.append(
-                Alternative(
-                    kind="later-today",
-                    date=date,
-                    start=found.start,
-                    chair=found.chair,
-                    changes=_others(result, visit.id),
-                    note=Message(
-                        N_("ends {end}, after its latest end {latest}"),
-                        end=format_clock(found.end),
-                        latest=format_clock(visit.latest_end),
-                    ),
-                )
-            )
-    if left() > MIN_SEARCH:
-        alternatives += _with_moves(extended, current, visit, now, wanted, max_shift, date, left(), seed, workers)
-    if next_day is not None:
-        alternatives += _tomorrow(next_day, requested, max(MIN_SEARCH, left()), seed, workers)
-    return AddOn(False, current, None, [], reason, alternatives, time.monotonic() - started)
-
-
-def _as_is(day: Day, current: Schedule, placed: Assignment, now: int, started: float) -> AddOn:
-    """The schedule in force plus the add-on, checked like every other result."""
-    assignments = [*current.assignments, placed]
-    schedule = current.model_copy(
-        update={
-            "assignments": assignments,
-            "objective": compute_objective(day, assignments),
-            "bound": None,
-            "solver": SolverInfo(name="add-on", status="heuristic", seconds=round(time.monotonic() - started, 2)),
-        }
-    )
-    check_schedule(day, schedule)
-    violations = replan_violations(current, schedule, now, max_shift=0)
-    if violations:
-        raise InvalidSchedule(violations)
-    return AddOn(True, schedule, placed, schedule_changes(current, schedule), None, [], time.monotonic() - started)
-
-
-def first_fit(day: Day, current: Schedule, identifier: str, wanted: int) -> Assignment | None:
-    """The first start from `wanted` where the visit fits with everyone else exactly where they are."""
-    instance = Instance(day)
-    occupancy = Occupancy(instance)
-    for a in current.assignments:
-        j = next(job.index for job in instance.jobs if job.id == a.appointment)
-        start = (a.start - instance.origin) // instance.unit
-        occupancy.place(Placement(j, start, a.chair, tuple(task.nurse for task in a.nurse_tasks)))
-    job = next(job for job in instance.jobs if job.id == identifier)
-    lowest = max(job.lo, -(-(wanted - instance.origin) // instance.unit))
-    for start in range(lowest, job.hi + 1):
-        found = occupancy.try_place(job, start)
-        if isinstance(found, Placement):
-            return to_assignment(instance, found)
-    return None
+    return result if result.schedule is not None or quick is None else quick
 
 
 def _reason(result: Replan, identifier: str) -> str:
@@ -210,83 +155,47 @@ def _reason(result: Replan, identifier: str) -> str:
     return next((u.reason for u in result.schedule.unscheduled if u.appointment == identifier), otherwise)
 
 
-def _with_moves(
+def _why_not(grid: Running, identifier: str) -> str:
+    """Why the add-on fits nowhere today with everyone where they are."""
+    occupancy = Occupancy(grid.instance)
+    for placement in grid.placements.values():
+        occupancy.place(placement)
+    return unscheduled_reason(grid.instance, grid.job(identifier), occupancy)
+
+
+def _later_today(
     day: Day,
     current: Schedule,
     visit: Appointment,
     now: int,
-    wanted: int,
     max_shift: int,
     date: str,
-    seconds: float,
+    grid: Running | None,
+    deadline: float,
     seed: int,
     workers: int,
 ) -> list[Alternative]:
-    """The add-on at the start it wants, moving as few promised starts as possible (or dropping someone)."""
-    pinned = day.model_copy(
-        update={
-            "appointments": [
-                *day.appointments[:-1],
-                visit.model_copy(
-                    update={"earliest_start": wanted, "preferred_start": wanted, "latest_end": wanted + visit.minutes}
-                ),
-            ]
-        }
+    """The add-on past its own latest end, every promise kept."""
+    later = day.model_copy(
+        update={"appointments": [*day.appointments[:-1], visit.model_copy(update={"latest_end": None})]}
     )
-    end = wanted + visit.minutes
-    near = [
-        a.appointment
-        for a in current.assignments
-        if a.start >= now and a.start < end + NEIGHBOURHOOD and a.end > wanted - NEIGHBOURHOOD
-    ]
-    for keep_all in (True, False):
-        result = replan(
-            pinned,
-            current,
-            now,
-            max_shift=max_shift,
-            movable=near,
-            keep_all=keep_all,
-            required={visit.id},
-            time_limit=seconds,
-            seed=seed,
-            workers=workers,
-        )
-        found = _placed(result, visit.id)
-        if found is None:
-            continue
-        others = _others(result, visit.id)
-        moved = [c for c in others if c.start_moved]
-        gone = [c.appointment for c in others if c.new_start is None]
-        note = Message(N_("{count} promised start(s) change"), count=len(moved) - len(gone))
-        if gone:
-            note = Message(
-                N_("{count} promised start(s) change; {visits} would have to go to another day"),
-                count=len(moved) - len(gone),
-                visits=", ".join(gone),
-            )
-        return [
-            Alternative(kind="with-moves", date=date, start=found.start, chair=found.chair, changes=others, note=note)
-        ]
-    return []
-
-
-def _tomorrow(
-    next_day: tuple[Day, Schedule], visit: Appointment, seconds: float, seed: int, workers: int
-) -> list[Alternative]:
-    day, schedule = next_day
-    extended = _with_visit(day, visit)
-    result = replan(extended, schedule, day.center.opens, time_limit=seconds, seed=seed, workers=workers)
-    found = _placed(result, visit.id)
-    if found is None:
+    again = running(later, current, now) if grid is not None else None
+    wanted = visit.earliest_start or now
+    result = _placed_today(later, current, visit, now, wanted, max_shift, again, deadline, seed, workers)
+    found = placed_visit(result, visit.id)
+    if found is None or visit.latest_end is None:
         return []
     return [
         Alternative(
-            kind="tomorrow",
-            date=day.center.date.isoformat(),
+            kind="later-today",
+            date=date,
             start=found.start,
             chair=found.chair,
-            changes=_others(result, visit.id),
-            note=Message(N_("no promised start changes")),
+            changes=other_changes(result, visit.id),
+            note=Message(
+                N_("ends {end}, after its latest end {latest}"),
+                end=format_clock(found.end),
+                latest=format_clock(visit.latest_end),
+            ),
         )
     ]

@@ -34,6 +34,13 @@ from msinfusion.scheduling.validation import InvalidSchedule, check_schedule, co
 
 __all__ = ["Replan", "replan", "seated"]
 
+MIN_SEARCH = 0.02
+"""Seconds of search below which a re-plan with a deadline does not start CP-SAT at all."""
+MIN_FINISH = 0.03
+FINISH_SHARE = 0.6
+"""Checking and writing out a re-plan takes about this share of building its model (at least
+MIN_FINISH seconds): reserved before a deadline."""
+
 
 def seated(schedule: Schedule, now: int) -> set[str]:
     """Appointments of the schedule that have started before `now` (their patients are in chairs)."""
@@ -69,6 +76,7 @@ def replan(
     hint: Mapping[str, Assignment] | None = None,
     continuity: bool = False,
     time_limit: float = 1.0,
+    deadline: float | None = None,
     seed: int = 0,
     workers: int = 2,
 ) -> Replan:
@@ -80,6 +88,12 @@ def replan(
     with their reason. `required` must be placed. `wanted` overrides the start a new visit should be
     as close to as possible (default its preferred start, else its earliest); `hint` gives new visits
     a first place to try.
+
+    `time_limit` bounds the search; `deadline` (a `time.monotonic()` instant), when given, bounds the
+    whole call: the search gets what is left after building the model, less the time checking the
+    result takes (estimated from the building time, so a busy machine searches less rather than
+    answering late). With no time left to search, the first plan by hand is the answer when it keeps
+    every rule asked for.
     """
     started = time.monotonic()
     day = with_catalog_phases(day)
@@ -160,11 +174,15 @@ def replan(
         hinted = [p for p in old.values() if instance.jobs[p.job].id not in dropped]
         hinted += [p for j, p in suggested.items() if j not in old]
         day_model.hint([p for p in hinted if _hintable(p, instance, chair_group, nurse_group)])
+    limit = max(0.05, time_limit)
+    if deadline is not None:
+        finishing = max(MIN_FINISH, FINISH_SHARE * (time.monotonic() - started))
+        limit = min(limit, deadline - time.monotonic() - finishing)
     solver = cp_model.CpSolver()
-    solver.parameters.max_time_in_seconds = max(0.05, time_limit)
+    solver.parameters.max_time_in_seconds = max(MIN_SEARCH, limit)
     solver.parameters.num_workers = workers
     solver.parameters.random_seed = seed
-    status = solver.solve(model)
+    status = solver.solve(model) if limit >= MIN_SEARCH else cp_model.UNKNOWN
     if status in (cp_model.OPTIMAL, cp_model.FEASIBLE):
         starts: dict[int, int] = {}
         groups: dict[int, int] = {}

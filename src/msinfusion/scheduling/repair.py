@@ -107,6 +107,9 @@ def repair(
 ) -> Repair:
     """Propose a repaired plan for `day` (schedule `current`) after `events`; see the module docstring.
 
+    `time_limit` bounds the whole answer, model building and checking included: on a busy machine the
+    search gets less time rather than the answer coming late.
+
     Bad events (an unknown appointment, a no-show for a seated patient, a reaction outside the
     infusion, a missing rate where the label gives none) raise :class:`DayProblem`.
     """
@@ -121,6 +124,7 @@ def repair(
         dropped_now=applied.dropped,
         continuity=continuity,
         time_limit=time_limit,
+        deadline=started + time_limit,
         seed=seed,
         workers=workers,
     )
