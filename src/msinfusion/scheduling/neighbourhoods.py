@@ -28,6 +28,7 @@ from ortools.sat.python import cp_model
 from msinfusion.scheduling.instance import Instance
 from msinfusion.scheduling.placement import Placement
 from msinfusion.scheduling.preferences import deviation, polish
+from msinfusion.scheduling.stopping import carried, register, stop_requested
 
 __all__ = ["improve_preferences"]
 
@@ -75,7 +76,7 @@ class _Search:
                 domain.extend([value, value])
         if hinted:
             day_model.hint(self.best)
-        solver = cp_model.CpSolver()
+        solver = register(cp_model.CpSolver())
         parameters = solver.parameters
         parameters.num_workers = 1
         parameters.random_seed = self.seed
@@ -121,13 +122,15 @@ def improve_preferences(
     windows = _Search(instance, placements, seed)
     proven: list[bool] = []
     thread = threading.Thread(
-        target=lambda: proven.append(whole.solve(range(len(instance.jobs)), deterministic, seconds, hinted=False)[1])
+        target=carried(
+            lambda: proven.append(whole.solve(range(len(instance.jobs)), deterministic, seconds, hinted=False)[1])
+        )
     )
     thread.start()
     started = time.monotonic()
     _slide(windows, deterministic, seconds)
     budget, wall = deterministic - windows.spent, seconds - (time.monotonic() - started)
-    if budget > 0 and wall > 0:
+    if budget > 0 and wall > 0 and not stop_requested():
         # The windows found nothing more: the rest of this worker's budget goes to the whole day,
         # from the best schedule this side found.
         windows.solve(range(len(instance.jobs)), budget, wall)
@@ -150,7 +153,7 @@ def _slide(search: _Search, deterministic: float, seconds: float) -> None:
         improved_here = False
         for low in range(0, max(1, instance.horizon - width // 2), max(1, width // 2)):
             budget, wall = deterministic - search.spent, seconds - (time.monotonic() - started)
-            if budget <= 0 or wall <= 0:
+            if budget <= 0 or wall <= 0 or stop_requested():
                 return
             at = {p.job: p for p in search.best}
             free = {
