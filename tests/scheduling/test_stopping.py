@@ -111,6 +111,7 @@ def test_a_thread_of_the_solve_carries_its_signal() -> None:
         signal.stop()
         helper = threading.Thread(target=carried(lambda: seen.append(stop_requested())))
         bare = threading.Thread(target=lambda: seen.append(stop_requested()))
-        helper.start(), helper.join()
-        bare.start(), bare.join()
+        for thread in (helper, bare):
+            thread.start()
+            thread.join()
     assert seen == [True, False]  # a plain thread does not inherit it: the solve's threads use `carried`
