@@ -251,6 +251,13 @@ class Settings(BaseSettings):
     job_stalled_retries: int = Field(
         1, ge=0, le=10, description="Times a job whose worker died is retried before it is marked failed."
     )
+    orphan_run_after_seconds: float = Field(
+        30.0,
+        gt=0,
+        le=300,
+        description="An optimizer run still queued this long after its request with no job on the queue (its web "
+        "process died before handing it over) gets its job from the workers' check every minute.",
+    )
     idempotency_keep_hours: int = Field(
         24, ge=1, le=24 * 30, description="Hours an API `Idempotency-Key` and its response are kept."
     )

@@ -118,11 +118,14 @@ def test_the_job_of_a_dead_worker_is_retried_and_solved_again_from_the_start(
     async def scenario() -> stalled.StalledReport:
         app = queue.worker_app(database, settings, clock)
         async with app.open_async():
-            await _take_and_die(app)
-            with database.session() as db:  # it had started solving when it died
+            died = await _take_and_die(app)
+            with database.session() as db:  # it had claimed the run and started solving when it died
                 db.execute(
-                    text("UPDATE schedule_jobs SET status = 'running', started_at = :at WHERE id = :id"),
-                    {"at": clock(), "id": run["id"]},
+                    text(
+                        "UPDATE schedule_jobs SET status = 'running', started_at = :at, queue_job_id = :job "
+                        "WHERE id = :id"
+                    ),
+                    {"at": clock(), "job": died.id, "id": run["id"]},
                 )
             return await stalled.retry_or_fail(app, database, settings, clock)
 

@@ -9,7 +9,7 @@ from __future__ import annotations
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import CheckConstraint, Date, Float, ForeignKey, Index, Integer, String, Text, text
+from sqlalchemy import BigInteger, CheckConstraint, Date, Float, ForeignKey, Index, Integer, String, Text, text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from msinfusion.board import BOARD_STATES
@@ -66,6 +66,9 @@ class ScheduleJob(Base):
     error: Mapped[str | None] = mapped_column(Text)
     accepted_at: Mapped[datetime | None]
     accepted_by: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    # The queue job (procrastinate's id) that claimed the run when it started, None in process: only
+    # that job, retried after its worker died, may start the run again (runs.claim_run).
+    queue_job_id: Mapped[int | None] = mapped_column(BigInteger)
     # Optimistic lock for moves and accepts (issue 11): a change made from an older version is refused.
     version: Mapped[int] = mapped_column(Integer, nullable=False, default=1, server_default="1")
 

@@ -1,8 +1,11 @@
 """The jobs inside ``msinfusion serve`` (the embedded SQLite default): threads for optimizer runs and one
 loop for the periodic work, calling the same functions as the queue's worker (:mod:`.tasks`).
 
+A cancelled run's solver is stopped (``should_abort``), so the thread is free within about a second.
 A restart of the web process loses the runs it was solving; they stay shown as running until their
-deadline and are then shown, and stored, as failed (:func:`msinfusion.db.day_schedule.runs.is_stale`).
+deadline and are then shown, and stored, as failed (:func:`msinfusion.db.day_schedule.run_status.is_stale`).
+The runs it had queued but not started are solved by the next ``serve`` as it starts
+(:meth:`InProcessRunner.resume_waiting`) rather than holding their day until their deadline.
 """
 
 from __future__ import annotations
@@ -11,9 +14,10 @@ import asyncio
 import logging
 import threading
 from concurrent.futures import Future, ThreadPoolExecutor
-from datetime import date
+from datetime import date, timedelta
 
 from msinfusion.db.database import Database
+from msinfusion.db.day_schedule.runs import waiting_runs
 from msinfusion.jobs import tasks
 from msinfusion.settings import Settings
 
@@ -41,6 +45,18 @@ class InProcessRunner:
         with self._lock:
             if job_id in self._futures:
                 self._cancelled.add(job_id)
+
+    def resume_waiting(self) -> list[int]:
+        """Submit every run still queued (left by a previous process, at its start); returns their ids.
+
+        A run another live process has queued too is harmless: whichever claims it first solves it, and
+        the other finds it claimed and leaves it (:func:`msinfusion.db.day_schedule.runs.claim_run`).
+        """
+        waiting = waiting_runs(self.database, self.clock(), timedelta(0))
+        for run in waiting:
+            log.warning("schedule run %s was left queued by a previous process; solving it now", run.id)
+            self.submit(run.id, run.center_id, run.day)
+        return [run.id for run in waiting]
 
     def wait(self, job_id: int, timeout: float = 30.0) -> None:
         """Block until a submitted run ends (tests and the demo loader; requests never wait)."""

@@ -8,10 +8,13 @@ task name, over a small synchronous connection pool.
   runs of one day never solve at once, and its ``queueing_lock`` the run, so a run is queued once.
 - ``msinfusion.sending_pass`` (queue ``default``) runs every minute; ``msinfusion.upkeep`` every ten.
   Each has a queueing lock and a lock, so passes never pile up or overlap, whatever the number of workers.
+- ``msinfusion.orphan_runs`` (queue ``default``, every minute, locked the same way) queues the job of a
+  run its web process committed but never handed over (:func:`defer_orphans`).
 """
 
 from __future__ import annotations
 
+import asyncio
 import datetime as dt
 import logging
 
@@ -20,6 +23,7 @@ from procrastinate import JobContext, RetryStrategy
 from sqlalchemy.engine import make_url
 
 from msinfusion.db.database import Database
+from msinfusion.db.day_schedule.runs import waiting_runs
 from msinfusion.jobs import tasks
 from msinfusion.settings import Settings
 
@@ -28,6 +32,7 @@ log = logging.getLogger("msinfusion.jobs")
 SOLVE_RUN = "msinfusion.solve_run"
 SENDING_PASS = "msinfusion.sending_pass"
 UPKEEP = "msinfusion.upkeep"
+ORPHAN_RUNS = "msinfusion.orphan_runs"
 OPTIMIZER_QUEUE = "optimizer"
 DEFAULT_QUEUE = "default"
 QUEUES = (OPTIMIZER_QUEUE, DEFAULT_QUEUE)
@@ -64,7 +69,14 @@ def worker_app(database: Database, settings: Settings, clock: tasks.Clock) -> pr
         retry=RetryStrategy(max_attempts=2, wait=2),
     )
     def solve_run(context: JobContext, job_id: int) -> None:
-        tasks.solve_run(database, settings, clock, job_id, should_abort=context.should_abort)
+        tasks.solve_run(
+            database, settings, clock, job_id, should_abort=context.should_abort, queue_job_id=context.job.id
+        )
+
+    @app.periodic(cron="* * * * *")
+    @app.task(name=ORPHAN_RUNS, queue=DEFAULT_QUEUE, queueing_lock=ORPHAN_RUNS, lock=ORPHAN_RUNS)
+    async def orphan_runs(timestamp: int) -> None:
+        await defer_orphans(app, database, settings, clock)
 
     @app.periodic(cron="* * * * *")
     @app.task(name=SENDING_PASS, queue=DEFAULT_QUEUE, queueing_lock=SENDING_PASS, lock=SENDING_PASS)
@@ -85,14 +97,44 @@ def defer_app(settings: Settings) -> procrastinate.App:
     return procrastinate.App(connector=connector)
 
 
+def _solve_job(app: procrastinate.App, job_id: int, center_id: int, day: dt.date) -> procrastinate.jobs.JobDeferrer:
+    return app.configure_task(
+        SOLVE_RUN, queue=OPTIMIZER_QUEUE, lock=day_lock(center_id, day), queueing_lock=run_lock(job_id)
+    )
+
+
 def defer_run(app: procrastinate.App, job_id: int, center_id: int, day: dt.date) -> None:
     """Queue the solve of run ``job_id`` (already committed) on the optimizer queue."""
     try:
-        app.configure_task(
-            SOLVE_RUN, queue=OPTIMIZER_QUEUE, lock=day_lock(center_id, day), queueing_lock=run_lock(job_id)
-        ).defer(job_id=job_id)
+        _solve_job(app, job_id, center_id, day).defer(job_id=job_id)
     except procrastinate.exceptions.AlreadyEnqueued:
         log.info("schedule run %s is already queued", job_id)
+
+
+async def defer_orphans(
+    app: procrastinate.App, database: Database, settings: Settings, clock: tasks.Clock
+) -> list[int]:
+    """Queue the job of every run still queued ``orphan_run_after_seconds`` after its request that has no
+    job at all, in any status (its hand-over was lost: the web process died after its commit, or the
+    queue was away); returns their ids.
+
+    Only a run whose job never existed gets one, with the same locks as :func:`defer_run`; should the
+    late hand-over arrive too, the queueing lock keeps one of the two, and a second job that runs
+    anyway finds the run claimed and leaves it (:func:`msinfusion.db.day_schedule.runs.claim_run`).
+    """
+    after = dt.timedelta(seconds=settings.orphan_run_after_seconds)
+    deferred: list[int] = []
+    for run in await asyncio.to_thread(waiting_runs, database, clock(), after):
+        jobs = await app.job_manager.list_jobs_async(task=SOLVE_RUN, lock=day_lock(run.center_id, run.day))
+        if any(job.task_kwargs.get("job_id") == run.id for job in jobs):
+            continue  # queued, solving, or failed by the queue: its job decides
+        try:
+            await _solve_job(app, run.id, run.center_id, run.day).defer_async(job_id=run.id)
+        except procrastinate.exceptions.AlreadyEnqueued:
+            continue  # its own hand-over arrived meanwhile
+        deferred.append(run.id)
+        log.warning("schedule run %s had no job (its hand-over was lost); queued it now", run.id)
+    return deferred
 
 
 def cancel_run(app: procrastinate.App, job_id: int, center_id: int, day: dt.date) -> int:

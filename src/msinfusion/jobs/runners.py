@@ -7,6 +7,7 @@ for ``msinfusion worker`` processes.
 
 from __future__ import annotations
 
+import logging
 import threading
 import time
 from datetime import date
@@ -19,6 +20,8 @@ from msinfusion.db.schedule_models import ACTIVE_JOB_STATUSES, ScheduleJob
 from msinfusion.jobs import queue, tasks
 from msinfusion.jobs.in_process import InProcessRunner
 from msinfusion.settings import Settings
+
+log = logging.getLogger("msinfusion.jobs")
 
 
 class JobRunner(Protocol):
@@ -52,10 +55,20 @@ class QueueRunner:
             return self._app
 
     def submit(self, job_id: int, center_id: int, day: date) -> None:
-        queue.defer_run(self._opened(), job_id, center_id, day)
+        """Queue the run's job; if the queue cannot be reached, log it and return: the run is committed,
+        and the workers' periodic check queues its job (:func:`msinfusion.jobs.queue.defer_orphans`)."""
+        try:
+            queue.defer_run(self._opened(), job_id, center_id, day)
+        except Exception:  # the request has committed the run: it answers normally whatever happens here
+            log.exception("schedule run %s: its job could not be queued now; the orphan check will", job_id)
 
     def cancel(self, job_id: int, center_id: int, day: date) -> None:
-        queue.cancel_run(self._opened(), job_id, center_id, day)
+        """Cancel the run's job; if the queue cannot be reached, log it and return: the run is stored as
+        cancelled, and a worker solving it stops when it finds the run no longer its own."""
+        try:
+            queue.cancel_run(self._opened(), job_id, center_id, day)
+        except Exception:
+            log.exception("schedule run %s: its job could not be cancelled now; its worker will stop", job_id)
 
     def wait(self, job_id: int, timeout: float = 30.0) -> None:
         """Poll until the run is no longer queued or running (tests; a worker must be running)."""

@@ -28,9 +28,15 @@ def _never() -> bool:
 
 
 def solve_run(
-    database: Database, settings: Settings, clock: Clock, job_id: int, should_abort: Callable[[], bool] = _never
+    database: Database,
+    settings: Settings,
+    clock: Clock,
+    job_id: int,
+    should_abort: Callable[[], bool] = _never,
+    queue_job_id: int | None = None,
 ) -> None:
-    """Solve one optimizer run (a ``schedule_jobs`` row) and store its outcome, if it is still ours."""
+    """Solve one optimizer run (a ``schedule_jobs`` row) and store its outcome, if it is still ours
+    (``queue_job_id``: the queue job solving it, which claims it; None in process)."""
     run_job(
         database,
         clock,
@@ -38,6 +44,7 @@ def solve_run(
         workers=settings.solver_workers,
         should_abort=should_abort,
         search=settings.schedule_search,
+        queue_job_id=queue_job_id,
     )
 
 

@@ -27,6 +27,7 @@ from ortools.sat.python import cp_model
 
 from msinfusion.scheduling.instance import Instance, Job
 from msinfusion.scheduling.placement import Placement
+from msinfusion.scheduling.stopping import register
 from msinfusion.scheduling.symmetry import job_classes
 
 __all__ = [
@@ -223,7 +224,7 @@ def solve_relaxation(
     """Solve the relaxation with one CP-SAT worker (deterministic within `deterministic_seconds`)."""
     relaxation = _RelaxationModel(instance)
     relaxation.hint(hint)
-    solver = cp_model.CpSolver()
+    solver = register(cp_model.CpSolver())
     parameters = solver.parameters
     parameters.num_workers = 1
     # Cuts from every linear row: the LP then starts at the §4.7 bound and guides the search.
@@ -298,6 +299,7 @@ def solve_relaxation_mip(
     solver = pywraplp.Solver.CreateSolver("SCIP")
     if solver is None:
         return None
+    register(solver, pywraplp.Solver.InterruptSolve)
     solver.SetNumThreads(1)
     solver.SetTimeLimit(max(50, int(seconds * 1000)))
     if nodes is not None:

@@ -1,10 +1,16 @@
-"""A solve's budgets: CP-SAT solvers stopped by deterministic or wall time, and the stages' two clocks."""
+"""A solve's budgets: CP-SAT solvers stopped by deterministic or wall time, and the stages' two clocks.
+
+Every solver made here registers with the solve's stop signal (`stopping.register`), so a scheduler's
+cancel ends its search at once.
+"""
 
 from __future__ import annotations
 
 import time
 
 from ortools.sat.python import cp_model
+
+from msinfusion.scheduling.stopping import register
 
 __all__ = ["StageClock", "deterministic_solver", "wall_solver"]
 
@@ -18,7 +24,7 @@ def deterministic_solver(seconds: float, deterministic: float, seed: int, worker
     parameters.random_seed = seed
     parameters.num_workers = workers
     parameters.interleave_search = True
-    return solver
+    return register(solver)
 
 
 def wall_solver(seconds: float, seed: int, workers: int, *, lns_only: bool = False) -> cp_model.CpSolver:
@@ -29,7 +35,7 @@ def wall_solver(seconds: float, seed: int, workers: int, *, lns_only: bool = Fal
     parameters.random_seed = seed
     parameters.num_workers = workers
     parameters.use_lns_only = lns_only
-    return solver
+    return register(solver)
 
 
 class StageClock:

@@ -19,6 +19,7 @@ from ortools.sat.python import cp_model
 
 from msinfusion.scheduling.instance import Instance
 from msinfusion.scheduling.placement import Placement
+from msinfusion.scheduling.stopping import register
 
 __all__ = ["Companion"]
 
@@ -52,7 +53,7 @@ class Companion:
         weight = sum(instance.horizon + abs(job.preferred) + 1 for job in instance.jobs if job.preferred is not None)
         day_model.model.maximize((weight + 1) * day_model.priority - sum(day_model.deviations))
         day_model.hint(hint)
-        self.solver = solver = cp_model.CpSolver()
+        self.solver = solver = register(cp_model.CpSolver())
         solver.parameters.num_workers = max(1, workers)
         solver.parameters.use_lns_only = True  # from the hinted schedule (see `neighbourhoods`)
         solver.parameters.random_seed = seed

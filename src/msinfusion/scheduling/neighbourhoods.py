@@ -35,6 +35,7 @@ from msinfusion.scheduling.instance import Instance
 from msinfusion.scheduling.placement import Placement
 from msinfusion.scheduling.preference_relaxation import relax_preferences
 from msinfusion.scheduling.preferences import deviation, polish
+from msinfusion.scheduling.stopping import carried, register, stop_requested
 
 __all__ = ["improve_preferences"]
 
@@ -104,7 +105,7 @@ class _Search:
                 domain.extend([value, value])
         if hinted:
             day_model.hint(self.best)
-        solver = cp_model.CpSolver()
+        solver = register(cp_model.CpSolver())
         parameters = solver.parameters
         parameters.num_workers = 1
         parameters.random_seed = self.seed
@@ -146,7 +147,9 @@ def improve_preferences(
         return relaxed.best, 0.0, True
     windows = _Search(instance, placements, seed)
     proven: list[bool] = []
-    thread = threading.Thread(target=lambda: proven.append(_relax_then_slide(relaxed, windows, deterministic, seconds)))
+    thread = threading.Thread(
+        target=carried(lambda: proven.append(_relax_then_slide(relaxed, windows, deterministic, seconds)))
+    )
     thread.start()
     started = time.monotonic()
     _slide(windows, deterministic, seconds)
@@ -183,7 +186,7 @@ def _relax_then_slide(search: _Search, other: _Search, deterministic: float, sec
 def _finish(search: _Search, deterministic: float, seconds: float) -> None:
     """The rest of the search's budget on a whole-day re-solve from its best schedule."""
     budget = deterministic - search.spent
-    if budget > 0 and seconds > 0 and not search.stop.is_set():
+    if budget > 0 and seconds > 0 and not search.stop.is_set() and not stop_requested():
         search.solve(range(len(search.instance.jobs)), budget, seconds)
 
 
@@ -199,7 +202,7 @@ def _slide(search: _Search, deterministic: float, seconds: float) -> None:
         improved_here = False
         for low in range(0, max(1, instance.horizon - width // 2), max(1, width // 2)):
             budget, wall = deterministic - search.spent, seconds - (time.monotonic() - started)
-            if budget <= 0 or wall <= 0 or search.stop.is_set():
+            if budget <= 0 or wall <= 0 or search.stop.is_set() or stop_requested():
                 return
             at = {p.job: p for p in search.best}
             free = {

@@ -33,6 +33,7 @@ from ortools.sat.python import cp_model
 from msinfusion.scheduling.instance import Instance
 from msinfusion.scheduling.placement import Placement
 from msinfusion.scheduling.preferences import deviation, polish
+from msinfusion.scheduling.stopping import register
 
 if TYPE_CHECKING:
     from msinfusion.scheduling.model import DayModel
@@ -106,7 +107,7 @@ def improve_preferences(
         wall = seconds - (time.monotonic() - started)
         if wall <= 0.05:
             break
-        solver = cp_model.CpSolver()
+        solver = register(cp_model.CpSolver())
         parameters = solver.parameters
         parameters.random_seed = seed
         parameters.max_time_in_seconds = wall

@@ -31,6 +31,7 @@ from ortools.sat.python import cp_model
 from msinfusion.scheduling.bounds import Row, allowed_starts, row_limit, rows_of
 from msinfusion.scheduling.instance import Instance
 from msinfusion.scheduling.placement import Placement
+from msinfusion.scheduling.stopping import carried, register
 
 __all__ = ["Beside", "PreferenceRelaxation", "realize", "relax_preferences"]
 
@@ -100,7 +101,7 @@ def relax_preferences(
         priority = sum(instance.jobs[placement.job].priority for placement in placements)
         model.add(sum(reached) >= priority)
         model.minimize(sum(cost))
-    solver = cp_model.CpSolver()
+    solver = register(cp_model.CpSolver())
     parameters = solver.parameters
     parameters.num_workers = 1
     parameters.random_seed = seed
@@ -151,7 +152,7 @@ def repair(
         model.add_hint(job_vars.present, job.index in starts)
         if job.index in starts:
             model.add_hint(job_vars.start, starts[job.index])
-    solver = cp_model.CpSolver()
+    solver = register(cp_model.CpSolver())
     parameters = solver.parameters
     parameters.num_workers = 1
     parameters.random_seed = seed
@@ -178,7 +179,7 @@ class Beside:
                 instance, placements, deterministic=deterministic, deadline=deadline, seed=seed, lexicographic=True
             )
 
-        self.thread = threading.Thread(target=run, daemon=True)
+        self.thread = threading.Thread(target=carried(run), daemon=True)
         self.thread.start()
 
     def join(self) -> PreferenceRelaxation | None:

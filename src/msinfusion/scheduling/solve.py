@@ -16,6 +16,7 @@ from msinfusion.scheduling.levelling import level_nurses
 from msinfusion.scheduling.placement import Occupancy, Placement, to_assignment
 from msinfusion.scheduling.reasons import unscheduled_reason
 from msinfusion.scheduling.schedule import Bound, Schedule, SolverInfo, Unscheduled
+from msinfusion.scheduling.stopping import StopSignal, watching
 from msinfusion.scheduling.validation import check_schedule, compute_objective
 
 if TYPE_CHECKING:
@@ -103,6 +104,7 @@ def solve(
     continuity: bool = False,
     on_progress: ProgressCallback | None = None,
     search: SearchMode = "deterministic",
+    stop: StopSignal | None = None,
 ) -> Schedule:
     """Schedule a day with CP-SAT (default) or the greedy baseline, and return a validated schedule.
 
@@ -112,6 +114,9 @@ def solve(
     After priority and preferences, CP-SAT's schedule has its nurses' task minutes levelled, with
     `continuity` keeping one nurse for all of a visit's tasks where possible (a center setting).
     `search` picks the deterministic (default) or the anytime search (:data:`SearchMode`).
+    `stop`, stopped from another thread (:class:`~msinfusion.scheduling.stopping.StopSignal`), ends the
+    current search at once and the later ones as they begin: the solve then returns the best validated
+    schedule found so far (never worse than the greedy one), within about a second on a day of 30 visits.
     """
     started = time.monotonic()
     day = with_catalog_phases(day)
@@ -126,9 +131,10 @@ def solve(
         elapsed = time.monotonic() - started
         on_progress(Progress(0, first.objective.scheduled_priority, None, None, elapsed, schedule=first))
     remaining = max(0.1, time_limit - (time.monotonic() - started))
-    result = solve_model(
-        instance, greedy, time_limit=remaining, seed=seed, workers=workers, on_progress=on_progress, search=search
-    )
+    with watching(stop):
+        result = solve_model(
+            instance, greedy, time_limit=remaining, seed=seed, workers=workers, on_progress=on_progress, search=search
+        )
     better = _key(instance, result.placements) >= _key(instance, greedy)
     chosen = result.placements if better else greedy
     status: Literal["optimal", "feasible"] = "optimal" if result.optimal and better else "feasible"

@@ -13,7 +13,7 @@ from fastapi.staticfiles import StaticFiles
 
 from msinfusion import __version__
 from msinfusion.db.database import Database, session_info
-from msinfusion.jobs.in_process import run_periodically
+from msinfusion.jobs.in_process import InProcessRunner, run_periodically
 from msinfusion.jobs.runners import make_runner
 from msinfusion.passwords import make_hasher
 from msinfusion.settings import Settings, check_production, load_settings
@@ -73,6 +73,8 @@ def create_app(settings: Settings | None = None, *, clock: Callable[[], datetime
             if settings.sends_in_process or settings.runs_jobs_in_process
             else None
         )
+        if isinstance(runner, InProcessRunner):  # runs a previous process queued and never solved
+            await asyncio.to_thread(runner.resume_waiting)
         yield
         if periodic is not None:
             periodic.cancel()

@@ -9,6 +9,16 @@ generic error (``failed``). Pages and the API read the row, so nothing ever wait
 Two schedulers pressing "run" together get one run: the database allows one queued or running row per
 center and day. A row still queued or running after its deadline belongs to a process that died (a
 restart, a crash); it is shown, and then stored, as failed, which frees the day for a new run.
+
+A run is solved by whoever claims it (:func:`claim_run`), never twice at once. The hand-over can be
+lost (the web process dies between its commit and handing the run over, or the queue is away for a
+moment), so a run may be handed over more than once: the queue's periodic check hands over again
+every run :func:`waiting_runs` finds with no job at all, and ``msinfusion serve`` hands its own queued
+runs over again when it starts. So a job must tell "my own run, whose worker died" from "a run another
+job holds". The claim records the queue job's id (``queue_job_id``) on the run; a ``running`` run may
+be started again only by that same queue job, which is what the stalled-job check does when it puts
+a dead worker's job back in the queue (same job, same id). A second job for the run finds it claimed
+and leaves it alone; so does the in-process runner, which takes queued runs only.
 """
 
 from __future__ import annotations
@@ -16,20 +26,21 @@ from __future__ import annotations
 import json
 import logging
 import threading
+import time
 from collections.abc import Callable
+from dataclasses import dataclass
 from datetime import date, datetime, timedelta
-from typing import TYPE_CHECKING, Literal
+from typing import TYPE_CHECKING, Any, Literal
 
-from pydantic import BaseModel, computed_field
-from sqlalchemy import select, update
+from sqlalchemy import and_, or_, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
-from sqlalchemy.orm.exc import StaleDataError
 
 from msinfusion.db.database import Database
 from msinfusion.db.day_schedule.day import BuiltDay
 from msinfusion.db.schedule_models import ACTIVE_JOB_STATUSES, ScheduleJob
 from msinfusion.scheduling import Schedule, SearchMode, parse_day, solve
+from msinfusion.scheduling.stopping import StopSignal
 
 if TYPE_CHECKING:  # the model module loads OR-Tools; only the worker's solve needs it
     from msinfusion.scheduling.model import Progress
@@ -42,6 +53,10 @@ RUN_GRACE = timedelta(seconds=60)
 """How long past its time limit a running solve may take (model building, validation) before it is lost."""
 PROGRESS_EVERY_SECONDS = 0.5
 """Progress is written at most this often, so a fast stream of solutions does not hammer the database."""
+OWNED_EVERY_SECONDS = 5.0
+"""Without progress to write, a worker checks this often that its run is still its own (else it stops)."""
+STOP_WAIT_SECONDS = 30.0
+"""How long a worker waits for a stopped solver's thread to end before it gives up on it."""
 STALE_ERROR = "The run stopped without finishing (the server may have restarted). Please run it again."
 FAILED_ERROR = "The optimizer stopped with an error. Please run it again; if it happens again, tell support."
 WORKER_LOST_ERROR = (
@@ -51,81 +66,6 @@ WORKER_LOST_ERROR = (
 CANCELLED_ERROR = "A scheduler cancelled this run before it finished."
 
 Status = Literal["queued", "running", "done", "failed"]
-
-
-class JobStatus(BaseModel):
-    """What a page or API client needs to show a run: where it is and how good its best schedule is."""
-
-    id: int
-    day: date
-    status: Status
-    stale: bool
-    created_at: datetime
-    started_at: datetime | None
-    finished_at: datetime | None
-    time_limit_seconds: float
-    elapsed_seconds: float | None
-    appointments: int
-    possible_priority: int
-    best_priority: int | None
-    bound_priority: int | None
-    scheduled: int | None
-    unscheduled: int | None
-    moves: int
-    accepted_at: datetime | None
-    error: str | None
-    version: int = 1
-    """The run's row version: a move or accept sends it back, and gets 409 if the run changed since."""
-
-    @property
-    def active(self) -> bool:
-        return self.status in ACTIVE_JOB_STATUSES
-
-    @computed_field  # type: ignore[prop-decorator]
-    @property
-    def percent(self) -> int:
-        """Share of the time limit used (the solver may finish early, never late)."""
-        if self.status in ("done", "failed"):
-            return 100
-        if not self.elapsed_seconds or self.time_limit_seconds <= 0:
-            return 0
-        return min(99, round(100 * self.elapsed_seconds / self.time_limit_seconds))
-
-
-def is_stale(job: ScheduleJob, now: datetime) -> bool:
-    return job.status in ACTIVE_JOB_STATUSES and now > job.deadline_at
-
-
-def status_of(job: ScheduleJob, now: datetime) -> JobStatus:
-    """The run as shown: a lost run reads as failed even before anyone stores that."""
-    stale = is_stale(job, now)
-    result = job.result or {}
-    done = job.status == "done"
-    return JobStatus(
-        id=job.id,
-        day=job.day,
-        status="failed" if stale else job.status,
-        stale=stale,
-        created_at=job.created_at,
-        started_at=job.started_at,
-        finished_at=job.finished_at,
-        time_limit_seconds=job.time_limit_seconds,
-        elapsed_seconds=(
-            round((now - job.started_at).total_seconds(), 1)
-            if job.status == "running" and job.started_at and not stale
-            else job.elapsed_seconds
-        ),
-        appointments=len(job.day_input.get("appointments", [])),
-        possible_priority=job.possible_priority,
-        best_priority=job.best_priority,
-        bound_priority=job.bound_priority,
-        scheduled=len(result.get("assignments", [])) if done else None,
-        unscheduled=len(result.get("unscheduled", [])) if done else None,
-        moves=job.moves,
-        accepted_at=job.accepted_at,
-        error=STALE_ERROR if stale else job.error,
-        version=job.version,
-    )
 
 
 def latest_job(db: Session, center_id: int, day: date, status: Status | None = None) -> ScheduleJob | None:
@@ -202,56 +142,61 @@ def run_job(
     workers: int,
     should_abort: Callable[[], bool] = _never,
     search: SearchMode = "deterministic",
+    queue_job_id: int | None = None,
 ) -> None:
     """Solve one queued run and store the outcome (called in a job worker or a web-process thread).
 
-    A run found ``running`` was started by a worker that died (the job queue hands a stalled job to
-    another worker only then): it starts again here, under a new ``started_at``. The start itself is a
-    versioned write, so two workers never both start the same run.
+    The start is a claim (:func:`claim_run`): one conditional write that takes a ``queued`` run, or
+    takes back a ``running`` run this same queue job (``queue_job_id``) had claimed before its worker
+    died (the stalled-job check retries the job under its own id). Any other caller finds the run not
+    claimable and leaves it alone, so a run never solves twice at once.
 
     The solver runs in its own thread; its progress callback only hands the newest report to this loop,
     which writes it. Every write after the start names this start (``started_at``) and ``running``: a run
     that was meanwhile stored as lost (past its deadline), cancelled, or started again elsewhere is no
-    longer ours, and a late result never flips it back to done. ``should_abort`` (the queue's cancel
-    request) ends the wait early; the solver thread then finishes on its own and its result is dropped.
+    longer ours, and a late result never flips it back to done. ``should_abort`` (a scheduler's cancel)
+    or finding the run no longer ours stops the solver's search (:class:`StopSignal`) and ends the job
+    once the solver thread has ended, so a cancelled run frees its CPU within about a second.
     """
-    try:
-        with database.session() as db:
-            job = db.get(ScheduleJob, job_id)
-            if job is None or job.status not in ACTIVE_JOB_STATUSES or is_stale(job, clock()):
-                return
-            if job.status == "running":
-                log.warning("schedule run %s: its worker stopped; starting it again", job_id)
-            log.info("schedule run %s started", job_id)
-            started = clock()
-            job.status, job.started_at = "running", started
-            job.deadline_at = started + timedelta(seconds=job.time_limit_seconds) + RUN_GRACE
-            day_input, time_limit = job.day_input, job.time_limit_seconds
-    except StaleDataError:  # another worker started it at the same moment: theirs
+    claimed = claim_run(database, job_id, clock(), queue_job_id)
+    if claimed is None:
         return
+    started, day_input, time_limit = claimed
     mine = (ScheduleJob.id == job_id, ScheduleJob.status == "running", ScheduleJob.started_at == started)
     handoff = _ProgressHandoff()
     outcome: dict[str, object] = {}
+    stop = StopSignal()
 
     def solve_in_thread() -> None:
         try:
             outcome["schedule"] = solve(
-                parse_day(day_input), time_limit=time_limit, workers=workers, on_progress=handoff.offer, search=search
+                parse_day(day_input),
+                time_limit=time_limit,
+                workers=workers,
+                on_progress=handoff.offer,
+                search=search,
+                stop=stop,
             )
         except Exception as exc:  # reported by the loop below, in the worker thread
             outcome["error"] = exc
 
     solver = threading.Thread(target=solve_in_thread, name=f"solve-{job_id}", daemon=True)
     solver.start()
+    checked = time.monotonic()
     while solver.is_alive():
         solver.join(PROGRESS_EVERY_SECONDS)
         if should_abort():
-            log.info("schedule run %s: cancelled; the solver's result will be dropped", job_id)
+            _stop_solver(solver, stop, job_id, "cancelled")
             return
         progress = handoff.take()
-        if progress is not None:
-            with database.session() as db:
-                db.execute(
+        if progress is None and time.monotonic() - checked < OWNED_EVERY_SECONDS:
+            continue
+        checked = time.monotonic()
+        with database.session() as db:
+            if progress is None:  # no news for a while: is the run still ours?
+                owned = db.scalar(select(ScheduleJob.id).where(*mine)) is not None
+            else:
+                written = db.execute(
                     update(ScheduleJob)
                     .where(*mine)
                     .values(
@@ -260,6 +205,10 @@ def run_job(
                         elapsed_seconds=round(progress.elapsed, 1),
                     )
                 )
+                owned = bool(getattr(written, "rowcount", 0))
+        if not owned:
+            _stop_solver(solver, stop, job_id, "no longer this worker's (cancelled, lost or started again)")
+            return
     schedule = outcome.get("schedule")
     if schedule is None:
         error = outcome.get("error")
@@ -281,6 +230,58 @@ def run_job(
             log.warning(
                 "schedule run %s was no longer this worker's (lost or restarted); its result is dropped", job_id
             )
+
+
+def claim_run(
+    database: Database, job_id: int, now: datetime, queue_job_id: int | None
+) -> tuple[datetime, dict[str, Any], float] | None:
+    """Mark run ``job_id`` ``running`` from ``now`` for this caller; its start, input and time limit, or
+    None if it is not this caller's to start (ended, lost, or claimed by another queue job).
+
+    One conditional ``UPDATE``: the database lets one of two simultaneous claims through. A ``queued``
+    run is anyone's; a ``running`` one only the queue job's that claimed it (its retry after its worker
+    died). The in-process runner has no queue job and takes queued runs only.
+    """
+    claimable = ScheduleJob.status == "queued"
+    if queue_job_id is not None:
+        claimable = or_(claimable, and_(ScheduleJob.status == "running", ScheduleJob.queue_job_id == queue_job_id))
+    with database.session() as db:
+        found = db.execute(
+            select(ScheduleJob.status, ScheduleJob.time_limit_seconds, ScheduleJob.day_input).where(
+                ScheduleJob.id == job_id
+            )
+        ).one_or_none()
+        if found is None or found.status not in ACTIVE_JOB_STATUSES:
+            return None
+        deadline = now + timedelta(seconds=found.time_limit_seconds) + RUN_GRACE
+        claimed = db.execute(
+            update(ScheduleJob)
+            .where(ScheduleJob.id == job_id, ScheduleJob.deadline_at >= now, claimable)
+            .values(
+                status="running",
+                started_at=now,
+                deadline_at=deadline,
+                queue_job_id=queue_job_id,
+                version=ScheduleJob.version + 1,
+            )
+            .execution_options(synchronize_session=False)
+        )
+        if not getattr(claimed, "rowcount", 0):
+            log.info("schedule run %s: not this job's to start (another job holds it, or it is lost)", job_id)
+            return None
+    if found.status == "running":
+        log.warning("schedule run %s: its worker stopped; its job starts it again", job_id)
+    log.info("schedule run %s started", job_id)
+    return now, found.day_input, found.time_limit_seconds
+
+
+def _stop_solver(solver: threading.Thread, stop: StopSignal, job_id: int, why: str) -> None:
+    """Stop the solve and wait for its thread (a stopped solve returns within about a second)."""
+    log.info("schedule run %s: %s; stopping its solver, its result will be dropped", job_id, why)
+    stop.stop()
+    solver.join(STOP_WAIT_SECONDS)
+    if solver.is_alive():
+        log.warning("schedule run %s: its solver is still running %s s after the stop", job_id, STOP_WAIT_SECONDS)
 
 
 class _ProgressHandoff:
@@ -345,3 +346,28 @@ def expire_lost_runs(database: Database, now: datetime) -> int:
             .values(status="failed", error=STALE_ERROR, finished_at=now)
         )
         return int(getattr(stored, "rowcount", 0) or 0)
+
+
+@dataclass(frozen=True)
+class WaitingRun:
+    """A queued run: its id and center day (what the job queue needs to queue its job)."""
+
+    id: int
+    center_id: int
+    day: date
+
+
+def waiting_runs(database: Database, now: datetime, older_than: timedelta) -> list[WaitingRun]:
+    """Runs still ``queued`` ``older_than`` after they were queued and not yet past their deadline, oldest
+    first (a hand-over that may have been lost)."""
+    with database.read_session() as db:
+        rows = db.execute(
+            select(ScheduleJob.id, ScheduleJob.center_id, ScheduleJob.day)
+            .where(
+                ScheduleJob.status == "queued",
+                ScheduleJob.created_at <= now - older_than,
+                ScheduleJob.deadline_at >= now,
+            )
+            .order_by(ScheduleJob.id)
+        ).all()
+    return [WaitingRun(row.id, row.center_id, row.day) for row in rows]
