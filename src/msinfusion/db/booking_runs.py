@@ -36,7 +36,7 @@ from msinfusion.db import bookings
 from msinfusion.db.booking_models import ACTIVE_BOOKING_RUN_STATUSES, BookingRun
 from msinfusion.db.database import Database
 from msinfusion.db.models import Appointment, Prescription
-from msinfusion.i18n import N_
+from msinfusion.i18n import N_, Message
 from msinfusion.prescriptions import RecordProblem
 
 log = logging.getLogger("msinfusion.booking")
@@ -106,12 +106,41 @@ def status_of(run: BookingRun, now: dt.datetime) -> BookingRunStatus:
     )
 
 
+def _message_json(value: object) -> object:
+    """A core sentence as JSON that keeps its message id and values (so a page can still translate it)."""
+    if isinstance(value, Message):
+        return {"text": value.text, "values": {name: _message_json(v) for name, v in value.values.items()}}
+    if isinstance(value, list):
+        return [_message_json(v) for v in value]
+    return value if value is None or isinstance(value, (str, int, float)) else str(value)
+
+
+def _message_from(data: object) -> object:
+    if isinstance(data, dict) and "text" in data:
+        return Message(str(data["text"]), **{name: _message_from(v) for name, v in dict(data["values"]).items()})
+    if isinstance(data, list):
+        return [_message_from(v) for v in data]
+    return data
+
+
+def _stored(items: list[Any], field: str) -> list[dict[str, Any]]:
+    """Plan items as stored: the interchange fields, and the sentence ``field`` with its message id."""
+    return [
+        {"item": item.model_dump(mode="json", exclude_none=True), field: _message_json(getattr(item, field))}
+        for item in items
+    ]
+
+
 def stored_plan(run: BookingRun) -> tuple[list[Booking], list[Unbooked]]:
-    """The stored bookings and unbooked doses of a finished run (empty before it is done)."""
+    """The stored bookings and unbooked doses of a finished run (empty before it is done), with their
+    reasons as core messages again."""
     result = run.result or {}
     return (
-        [Booking.model_validate(b) for b in result.get("bookings", [])],
-        [Unbooked.model_validate(u) for u in result.get("unbooked", [])],
+        [Booking.model_validate({**b["item"], "moved": _message_from(b["moved"])}) for b in result.get("bookings", [])],
+        [
+            Unbooked.model_validate({**u["item"], "reason": _message_from(u["reason"])})
+            for u in result.get("unbooked", [])
+        ],
     )
 
 
@@ -206,12 +235,11 @@ def plan_run(
     try:
         plan = book(parse_request(request_input), time_limit=time_limit)
         patient = bookings.request_id(prescription_id)
-        mine_booked = [b.model_dump(mode="json", exclude_none=True) for b in plan.bookings if b.patient == patient]
         values = {
             "status": "done",
             "result": {
-                "bookings": mine_booked,
-                "unbooked": [u.model_dump(mode="json") for u in plan.unbooked if u.patient == patient],
+                "bookings": _stored([b for b in plan.bookings if b.patient == patient], "moved"),
+                "unbooked": _stored([u for u in plan.unbooked if u.patient == patient], "reason"),
                 "seconds": plan.summary.seconds,
             },
             "finished_at": clock(),
