@@ -12,6 +12,7 @@ from zoneinfo import ZoneInfo
 import pytest
 from sqlalchemy import select
 
+from msinfusion.booking import book
 from msinfusion.db import Database, booking_runs
 from msinfusion.db.booking_models import BookingRun, CenterBookingSettings
 from msinfusion.db.bookings import BookingConflict, chair_id, instant
@@ -172,11 +173,9 @@ def test_lost_runs_fail_with_a_clear_message_and_a_late_plan_never_revives_one(
     second, created = _queue(database, world, late)
     assert created  # the prescription is free again
 
-    real = booking_runs.book
-
     def lost_while_planning(*args: Any, **kwargs: Any) -> Any:
         assert booking_runs.fail_lost_run(database, second, late)  # the queue gave up on its worker meanwhile
-        return real(*args, **kwargs)
+        return book(*args, **kwargs)
 
     monkeypatch.setattr(booking_runs, "book", lost_while_planning)
     booking_runs.plan_run(database, lambda: late, second)

@@ -62,7 +62,7 @@ def plan_regimen(client: TestClient, prescription_id: int) -> Response:
     assert started.status_code == 303, started.text
     assert started.headers["location"] == f"/staff/prescriptions/{prescription_id}/booking/run"
     wait_for_run(client, prescription_id)
-    page = client.get(f"/staff/prescriptions/{prescription_id}/booking/run")
+    page: Response = client.get(f"/staff/prescriptions/{prescription_id}/booking/run")
     assert page.status_code == 200, page.text
     return page
 

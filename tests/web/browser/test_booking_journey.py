@@ -121,9 +121,10 @@ def test_two_schedulers_confirming_the_same_day_at_once_book_it_once(
 def test_the_run_page_says_planning_in_a_status_region_and_shows_the_plan_when_it_is_ready(
     page: Page, open_center: object, axe: Callable[[Page], None], monkeypatch: pytest.MonkeyPatch
 ) -> None:
+    from msinfusion.booking import book as real
     from msinfusion.db import booking_runs
 
-    release, real = threading.Event(), booking_runs.book
+    release = threading.Event()
 
     def held_book(*args: Any, **kwargs: Any) -> Any:
         release.wait(timeout=30)
