@@ -47,6 +47,9 @@ PYTHON_SOURCES = [
     "web/routes/patient/change_requests.py",
     "db/bookings_requests.py",
     "db/bookings.py",
+    # Regimen booking as a job (issue 10): the run's errors and refusals.
+    "db/booking_runs.py",
+    "web/routes/staff/booking_runs.py",
     "web/booking_changes.py",
     "web/routes/staff/change_requests.py",
     # Staff pages and the second sign-in step are translated too (issue 12, i18n).

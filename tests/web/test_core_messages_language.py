@@ -11,6 +11,7 @@ from fastapi import FastAPI
 from msinfusion.db.booking_models import CenterBookingSettings
 from msinfusion.db.models import Nurse, NurseShift, User
 from msinfusion.settings import Settings
+from tests.web.booking_helpers import plan_regimen
 from tests.web.lifecycle_world import open_weekdays
 from tests.web.test_staff_schedule import DAY, make_app, run_and_wait
 from tests.web.web_world import FakeClock, TestClient, World, build_world, csrf_token, sign_in
@@ -65,12 +66,12 @@ def test_the_booking_engines_reasons_show_in_the_staff_members_language(app: Fas
                 updated_at=datetime(2027, 3, 1, tzinfo=UTC),
             )
         )
-    booking = f"/staff/prescriptions/{world.prescriptions['a1']}/booking"
+    rx = world.prescriptions["a1"]
     spanish = _signed_in(app, "scheduler_a", "es")
-    assert "2027-03-08: centro cerrado (cierre)" in spanish.get(booking).text
+    assert "2027-03-08: centro cerrado (cierre)" in plan_regimen(spanish, rx).text  # the plan, stored as a job's
     assert "centro cerrado los sábados" in spanish.get("/staff/load?start=2027-03-01").text
     english = _signed_in(app, "scheduler_a", "en")
-    assert "2027-03-08: center closed (closure)" in english.get(booking).text
+    assert "2027-03-08: center closed (closure)" in english.get(f"/staff/prescriptions/{rx}/booking/run").text
     assert "center closed on Saturdays" in english.get("/staff/load?start=2027-03-01").text
 
 

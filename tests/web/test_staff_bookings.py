@@ -19,7 +19,7 @@ from msinfusion.regimens import dose_calendar
 from msinfusion.settings import Settings
 from msinfusion.therapies import load_catalog
 from msinfusion.web import create_app
-from tests.web.booking_helpers import editor_form, save_editor
+from tests.web.booking_helpers import book_regimen, confirm_fields, editor_form, plan_of, plan_regimen, save_editor
 from tests.web.lifecycle_world import open_weekdays
 from tests.web.web_world import FakeClock, TestClient, World, build_world, csrf_token, sign_in
 
@@ -40,20 +40,11 @@ def _post(client: TestClient, url: str, data: Mapping[str, object]) -> object:
 
 
 def _proposal(client: TestClient, prescription_id: int) -> list[str]:
-    page = client.get(f"/staff/prescriptions/{prescription_id}/booking")
-    assert page.status_code == 200, page.text
-    return re.findall(r'name="proposal" value="([^"]+)"', page.text)
+    return plan_of(plan_regimen(client, prescription_id).text)
 
 
 def _book(client: TestClient, prescription_id: int) -> list[str]:
-    proposal = _proposal(client, prescription_id)
-    response = client.post(
-        f"/staff/prescriptions/{prescription_id}/booking",
-        data={"proposal": proposal, "csrf_token": csrf_token(client, "/staff")},
-        follow_redirects=False,
-    )
-    assert response.status_code == 303, response.text
-    return proposal
+    return book_regimen(client, prescription_id)
 
 
 def _visits(app: FastAPI, prescription_id: int) -> list[Appointment]:
@@ -91,15 +82,17 @@ def test_booking_a_regimen_previews_then_writes_each_dose_inside_its_window(
 def test_a_stale_preview_is_refused_with_409_and_books_nothing(both: tuple[FastAPI, TestClient, World]) -> None:
     app, client, world = both
     rx = world.prescriptions["a1"]
-    proposal = _proposal(client, rx)
-    _book(client, rx)  # another scheduler confirmed the same proposal first
+    stale = confirm_fields(plan_regimen(client, rx).text)
+    _book(client, rx)  # another scheduler planned again and confirmed first
     before = len(_visits(app, rx))
     again = client.post(
         f"/staff/prescriptions/{rx}/booking",
-        data={"proposal": proposal, "csrf_token": csrf_token(client, "/staff")},
+        data={**stale, "csrf_token": csrf_token(client, "/staff")},
         follow_redirects=False,
     )
-    assert again.status_code == 409 and "changed since the preview" in again.text
+    assert again.status_code == 409 and "The schedule changed since this plan was made" in again.text
+    assert f'action="/staff/prescriptions/{rx}/booking/plan"' in again.text  # plan again
+    assert 'name="run_id"' not in again.text  # the stale plan is not offered for confirming again
     assert len(_visits(app, rx)) == before
 
 
@@ -310,10 +303,7 @@ def test_an_admin_closes_a_day_and_sets_the_headroom_the_engine_then_keeps(
     page = client.get("/staff/center/booking").text
     assert "2027-03-08\n2027-12-24" in page and 'value="20"' in page
     first = _proposal(client, rx)[0].split(":")[1]
-    assert (
-        first != "2027-03-08"
-        and "2027-03-08: center closed (closure)" in client.get(f"/staff/prescriptions/{rx}/booking").text
-    )
+    assert first != "2027-03-08" and "2027-03-08: center closed (closure)" in plan_regimen(client, rx).text
     assert "of 19.2 h" in client.get("/staff/load?start=2027-03-01").text  # 2 chairs x 12 h x 80 %
     client.cookies.clear()
     sign_in(client, "scheduler_a")

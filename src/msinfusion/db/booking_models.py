@@ -1,4 +1,5 @@
-"""What the visit lifecycle stores besides the core records: prescription changes and visit changes.
+"""What the visit lifecycle stores besides the core records: prescription changes, visit changes and
+booking runs.
 
 Kept apart from :mod:`msinfusion.db.models`; the classes share its ``Base`` (metadata and naming
 convention). ``msinfusion.db`` imports this module, so the tables are on ``Base.metadata``.
@@ -10,7 +11,7 @@ from __future__ import annotations
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import CheckConstraint, Date, Float, ForeignKey, Index, Integer, String, Text
+from sqlalchemy import CheckConstraint, Date, Float, ForeignKey, Index, Integer, String, Text, text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from msinfusion.db.models import Base
@@ -114,5 +115,55 @@ class ChangeRequest(Base):
     decision_reason: Mapped[str] = mapped_column(Text, default="")
     moved_to: Mapped[dict[str, Any]] = mapped_column(default=dict)
     version: Mapped[int] = mapped_column(Integer, nullable=False, default=1)
+
+    __mapper_args__ = {"version_id_col": version}  # noqa: RUF012
+
+
+BOOKING_RUN_STATUSES = ("queued", "running", "done", "failed")
+ACTIVE_BOOKING_RUN_STATUSES = ("queued", "running")
+_ACTIVE_RUN = text("status IN ('queued', 'running')")
+
+
+class BookingRun(Base):
+    """One regimen booking planned in the background: the request as planned, and the plan for the prescription.
+
+    At most one run per prescription is queued or running (a partial unique index), so two schedulers
+    pressing "book" together get one run. A run past ``deadline_at`` that is still queued or running
+    died with its process; readers show it as failed. A confirmed run (``confirmed_at``) wrote its plan.
+    """
+
+    __tablename__ = "booking_runs"
+    __table_args__ = (
+        CheckConstraint("status IN ('queued', 'running', 'done', 'failed')", name="status"),
+        Index("ix_booking_runs_prescription", "prescription_id"),
+        Index(
+            "ux_booking_runs_one_active",
+            "prescription_id",
+            unique=True,
+            postgresql_where=_ACTIVE_RUN,
+            sqlite_where=_ACTIVE_RUN,
+        ),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    center_id: Mapped[int] = mapped_column(ForeignKey("centers.id"))
+    prescription_id: Mapped[int] = mapped_column(ForeignKey("prescriptions.id"))
+    requested_by: Mapped[int] = mapped_column(ForeignKey("users.id"))
+    status: Mapped[str] = mapped_column(String(16), default="queued")
+    created_at: Mapped[datetime]
+    started_at: Mapped[datetime | None]
+    finished_at: Mapped[datetime | None]
+    deadline_at: Mapped[datetime]
+    time_limit_seconds: Mapped[float] = mapped_column(Float)
+    # The center day the plan was asked on, and the booking request as planned (msinfusion.booking/1).
+    today: Mapped[date] = mapped_column(Date)
+    request_input: Mapped[dict[str, Any]] = mapped_column(default=dict)
+    # The plan's bookings and unbooked doses of this prescription (msinfusion.bookings/1 items), once done.
+    result: Mapped[dict[str, Any] | None] = mapped_column(default=None)
+    error: Mapped[str | None] = mapped_column(Text)
+    confirmed_at: Mapped[datetime | None]
+    confirmed_by: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    # Optimistic lock: a confirm made from an older version (or twice) is refused.
+    version: Mapped[int] = mapped_column(Integer, nullable=False, default=1, server_default="1")
 
     __mapper_args__ = {"version_id_col": version}  # noqa: RUF012

@@ -4,9 +4,10 @@
 (weekday hours, nurse shifts, chairs, the nurse ratio, the public holidays of its country), the booked
 visits (promised: they keep their date and start) and the active prescriptions being booked, with
 their given doses. :func:`preview_regimen` asks :func:`msinfusion.booking.book` for one prescription's
-doses; :func:`confirm_regimen` plans again and writes the bookings as appointments in the caller's
-transaction only when the plan is still the one previewed. Single visits (book, move, cancel, each
-checked against the label rules and the open days) live in :mod:`msinfusion.db.visit_changes`.
+doses at once (scripts and tests); the staff pages plan in the background and confirm the stored plan
+(:mod:`msinfusion.db.booking_runs`), which :func:`write_bookings` writes as appointments. Single visits
+(book, move, cancel, each checked against the label rules and the open days) live in
+:mod:`msinfusion.db.visit_changes`.
 """
 
 from __future__ import annotations
@@ -28,12 +29,6 @@ from msinfusion.prescriptions import RecordProblem
 from msinfusion.scheduling.clock import format_clock
 from msinfusion.settings import Settings
 from msinfusion.visits import treatment_codes
-
-
-def _(message: str) -> str:
-    """Mark ``message`` for the Spanish catalog; the page translates it when it shows it."""
-    return message
-
 
 HEADROOM_SETTING = "booking_headroom_default"
 """The setting (and session ``info`` key, :func:`msinfusion.db.database.session_info`) holding the share
@@ -57,7 +52,7 @@ WEEKDAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
 
 
 class BookingConflict(Exception):
-    """The schedule changed since the preview, or a chair is taken: the caller answers 409."""
+    """The schedule changed since the plan, or a chair is taken: the caller answers 409."""
 
 
 def _hhmm(value: dt.time) -> str:
@@ -264,25 +259,6 @@ def chair_id(db: Session, center_id: int, code: str) -> int:
 
 def instant(day: dt.date, start: dt.time, zone: ZoneInfo) -> dt.datetime:
     return dt.datetime.combine(day, start).replace(tzinfo=zone).astimezone(dt.UTC)
-
-
-def confirm_regimen(
-    db: Session, prescription: Prescription, proposal: list[str], today: dt.date, by_user_id: int, at: dt.datetime
-) -> list[Appointment]:
-    """Plan again and write the bookings, when the plan is still the one previewed (else :class:`BookingConflict`)."""
-    preview = preview_regimen(db, prescription, today)
-    if preview.key() != proposal:
-        raise BookingConflict(_("The schedule changed since the preview. Check the new proposal and confirm again."))
-    return write_bookings(
-        db,
-        prescription.patient.center_id,
-        preview.plan,
-        preview.bookings,
-        [prescription],
-        by_user_id,
-        at,
-        "regimen booked",
-    )
 
 
 def write_bookings(

@@ -1,4 +1,5 @@
-"""Work done outside a request: optimizer runs, the reminder and outbox pass, and periodic upkeep.
+"""Work done outside a request: optimizer runs, regimen booking runs, the reminder and outbox pass, and
+periodic upkeep.
 
 The work itself is plain functions (:mod:`.tasks`). Where they run is decided by the settings
 (:attr:`msinfusion.settings.Settings.runs_jobs_in_process`):

@@ -1,5 +1,5 @@
-"""The jobs inside ``msinfusion serve`` (the embedded SQLite default): threads for optimizer runs and one
-loop for the periodic work, calling the same functions as the queue's worker (:mod:`.tasks`).
+"""The jobs inside ``msinfusion serve`` (the embedded SQLite default): threads for optimizer and booking runs
+and one loop for the periodic work, calling the same functions as the queue's worker (:mod:`.tasks`).
 
 A cancelled run's solver is stopped (``should_abort``), so the thread is free within about a second.
 A restart of the web process loses the runs it was solving; they stay shown as running until their
@@ -35,6 +35,8 @@ class InProcessRunner:
         self._futures: dict[int, Future[None]] = {}
         self._cancelled: set[int] = set()
         self._lock = threading.Lock()
+        self._booking_executor = ThreadPoolExecutor(max_workers=1, thread_name_prefix="booking-run")
+        self._booking_futures: dict[int, Future[None]] = {}
 
     def submit(self, job_id: int, center_id: int, day: date) -> None:
         future = self._executor.submit(self._run, job_id)
@@ -67,6 +69,21 @@ class InProcessRunner:
 
     def shutdown(self) -> None:
         self._executor.shutdown(wait=True, cancel_futures=True)
+        self._booking_executor.shutdown(wait=True, cancel_futures=True)
+
+    # Regimen booking runs (issue 10): one thread of their own, so a booking never waits behind an
+    # optimizer run, and two bookings never plan against each other at once.
+    def submit_booking(self, run_id: int, center_id: int) -> None:
+        future = self._booking_executor.submit(tasks.plan_booking, self.database, self.settings, self.clock, run_id)
+        with self._lock:
+            self._booking_futures[run_id] = future
+
+    def wait_booking(self, run_id: int, timeout: float = 30.0) -> None:
+        """Block until a submitted booking run ends (tests; requests never wait)."""
+        with self._lock:
+            future = self._booking_futures.get(run_id)
+        if future is not None:
+            future.result(timeout=timeout)
 
     def _run(self, job_id: int) -> None:
         try:

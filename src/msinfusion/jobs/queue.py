@@ -6,6 +6,9 @@ task name, over a small synchronous connection pool.
 
 - ``msinfusion.solve_run`` (queue ``optimizer``) solves one run. Its ``lock`` is the center day, so two
   runs of one day never solve at once, and its ``queueing_lock`` the run, so a run is queued once.
+- ``msinfusion.plan_booking`` (queue ``optimizer``) plans one regimen booking run. Its ``lock`` is the
+  center, so two bookings of one center never plan against each other at once, and its
+  ``queueing_lock`` the run.
 - ``msinfusion.sending_pass`` (queue ``default``) runs every minute; ``msinfusion.upkeep`` every ten.
   Each has a queueing lock and a lock, so passes never pile up or overlap, whatever the number of workers.
 - ``msinfusion.orphan_runs`` (queue ``default``, every minute, locked the same way) queues the job of a
@@ -33,6 +36,7 @@ SOLVE_RUN = "msinfusion.solve_run"
 SENDING_PASS = "msinfusion.sending_pass"
 UPKEEP = "msinfusion.upkeep"
 ORPHAN_RUNS = "msinfusion.orphan_runs"
+PLAN_BOOKING = "msinfusion.plan_booking"
 OPTIMIZER_QUEUE = "optimizer"
 DEFAULT_QUEUE = "default"
 QUEUES = (OPTIMIZER_QUEUE, DEFAULT_QUEUE)
@@ -88,7 +92,41 @@ def worker_app(database: Database, settings: Settings, clock: tasks.Clock) -> pr
     def upkeep(timestamp: int) -> None:
         tasks.upkeep(database, settings, clock)
 
+    _register_booking(app, database, settings, clock)
     return app
+
+
+def booking_lock(center_id: int) -> str:
+    """The lock of a center's booking runs: at most one of them plans at a time."""
+    return f"booking-center:{center_id}"
+
+
+def booking_run_lock(run_id: int) -> str:
+    """The queueing lock of one booking run: it waits in the queue at most once."""
+    return f"booking-run:{run_id}"
+
+
+def _register_booking(app: procrastinate.App, database: Database, settings: Settings, clock: tasks.Clock) -> None:
+    """The regimen booking task (issue 10), retried like a solve when the database is away at its start."""
+
+    @app.task(
+        name=PLAN_BOOKING,
+        queue=OPTIMIZER_QUEUE,
+        pass_context=True,
+        retry=RetryStrategy(max_attempts=2, wait=2),
+    )
+    def plan_booking(context: JobContext, run_id: int) -> None:
+        tasks.plan_booking(database, settings, clock, run_id, should_abort=context.should_abort)
+
+
+def defer_booking(app: procrastinate.App, run_id: int, center_id: int) -> None:
+    """Queue the planning of booking run ``run_id`` (already committed) on the optimizer queue."""
+    try:
+        app.configure_task(
+            PLAN_BOOKING, queue=OPTIMIZER_QUEUE, lock=booking_lock(center_id), queueing_lock=booking_run_lock(run_id)
+        ).defer(run_id=run_id)
+    except procrastinate.exceptions.AlreadyEnqueued:
+        log.info("booking run %s is already queued", run_id)
 
 
 def defer_app(settings: Settings) -> procrastinate.App:

@@ -15,6 +15,7 @@ from typing import Protocol
 
 import procrastinate
 
+from msinfusion.db.booking_models import ACTIVE_BOOKING_RUN_STATUSES, BookingRun
 from msinfusion.db.database import Database
 from msinfusion.db.schedule_models import ACTIVE_JOB_STATUSES, ScheduleJob
 from msinfusion.jobs import queue, tasks
@@ -34,6 +35,11 @@ class JobRunner(Protocol):
     def wait(self, job_id: int, timeout: float = 30.0) -> None: ...
 
     def shutdown(self) -> None: ...
+
+    # Regimen booking runs (issue 10).
+    def submit_booking(self, run_id: int, center_id: int) -> None: ...
+
+    def wait_booking(self, run_id: int, timeout: float = 30.0) -> None: ...
 
 
 class QueueRunner:
@@ -80,6 +86,20 @@ class QueueRunner:
                     return
             time.sleep(0.2)
         raise TimeoutError(f"run {job_id} still active after {timeout} s")
+
+    def submit_booking(self, run_id: int, center_id: int) -> None:
+        queue.defer_booking(self._opened(), run_id, center_id)
+
+    def wait_booking(self, run_id: int, timeout: float = 30.0) -> None:
+        """Poll until the booking run is no longer queued or running (tests; a worker must be running)."""
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            with self.database.read_session() as db:
+                run = db.get(BookingRun, run_id)
+                if run is None or run.status not in ACTIVE_BOOKING_RUN_STATUSES:
+                    return
+            time.sleep(0.2)
+        raise TimeoutError(f"booking run {run_id} still active after {timeout} s")
 
     def shutdown(self) -> None:
         with self._lock:

@@ -5,7 +5,8 @@ still ``doing`` under a worker silent for ``worker_stalled_after_seconds`` is st
 looks for such jobs every ``worker_heartbeat_seconds`` (:func:`watch`, beside its job loop, so a worker
 busy solving still looks). A stalled job is put back in the queue ``job_stalled_retries`` times; after
 that it is finished as failed, and a stalled optimizer run is stored as failed with
-:data:`msinfusion.db.day_schedule.runs.WORKER_LOST_ERROR`, which frees its day for a new run.
+:data:`msinfusion.db.day_schedule.runs.WORKER_LOST_ERROR`, which frees its day for a new run (a stalled
+booking run likewise, with :data:`msinfusion.db.booking_runs.WORKER_LOST_ERROR`).
 """
 
 from __future__ import annotations
@@ -17,6 +18,7 @@ from dataclasses import dataclass, field
 import procrastinate
 from procrastinate.jobs import Status
 
+from msinfusion.db import booking_runs
 from msinfusion.db.database import Database
 from msinfusion.db.day_schedule.runs import fail_lost_run
 from msinfusion.jobs import queue
@@ -51,6 +53,9 @@ async def retry_or_fail(app: procrastinate.App, database: Database, settings: Se
             run_id = job.task_kwargs.get("job_id")
             if job.task_name == queue.SOLVE_RUN and isinstance(run_id, int):
                 await asyncio.to_thread(fail_lost_run, database, run_id, clock())
+            booking_run_id = job.task_kwargs.get("run_id")
+            if job.task_name == queue.PLAN_BOOKING and isinstance(booking_run_id, int):
+                await asyncio.to_thread(booking_runs.fail_lost_run, database, booking_run_id, clock())
             await manager.finish_job_by_id_async(job.id, status=Status.FAILED, delete_job=False)
             report.failed.append(job.id)
             log.error("job %s (%s): its worker stopped again; marked failed", job.id, job.task_name)

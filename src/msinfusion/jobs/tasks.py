@@ -11,7 +11,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from msinfusion.db import idempotency
+from msinfusion.db import booking_runs, idempotency
 from msinfusion.db.database import Database
 from msinfusion.db.day_schedule.runs import expire_lost_runs, run_job
 from msinfusion.outbox.config import mail_config
@@ -48,6 +48,13 @@ def solve_run(
     )
 
 
+def plan_booking(
+    database: Database, settings: Settings, clock: Clock, run_id: int, should_abort: Callable[[], bool] = _never
+) -> None:
+    """Plan one regimen booking run (a ``booking_runs`` row) and store its plan, if it is still ours."""
+    booking_runs.plan_run(database, clock, run_id, should_abort=should_abort)
+
+
 def send_outbox(database: Database, settings: Settings, clock: Clock) -> PassReport:
     """One reminder and outbox pass: queue the reminders now due, send what is due."""
     report = sending_pass(database, mail_config(settings), clock())
@@ -69,13 +76,19 @@ class Upkeep:
 
     idempotency_records_purged: int
     lost_runs_failed: int
+    lost_booking_runs_failed: int = 0
 
 
 def upkeep(database: Database, settings: Settings, clock: Clock) -> Upkeep:
-    """Periodic upkeep: drop expired ``Idempotency-Key`` records; store runs past their deadline as failed."""
+    """Periodic upkeep: drop expired ``Idempotency-Key`` records; store optimizer and booking runs past
+    their deadline as failed."""
     now = clock()
     purged = idempotency.purge_expired(database, now, timedelta(hours=settings.idempotency_keep_hours))
     failed = expire_lost_runs(database, now)
     if purged or failed:
         log.info("upkeep: %d idempotency records purged, %d lost runs failed", purged, failed)
-    return Upkeep(purged, failed)
+    # Booking runs (issue 10): lost ones are failed the same way.
+    lost_bookings = booking_runs.expire_lost_runs(database, now)
+    if lost_bookings:
+        log.info("upkeep: %d lost booking runs failed", lost_bookings)
+    return Upkeep(purged, failed, lost_bookings)

@@ -38,6 +38,7 @@ from msinfusion.web.routes.patient import reminders as patient_reminders
 from msinfusion.web.routes.staff import board as staff_board
 from msinfusion.web.routes.staff import board_replan as staff_board_replan
 from msinfusion.web.routes.staff import booking_center as staff_booking_center
+from msinfusion.web.routes.staff import booking_runs as staff_booking_runs
 from msinfusion.web.routes.staff import bookings as staff_bookings
 from msinfusion.web.routes.staff import catalog as staff_catalog
 from msinfusion.web.routes.staff import change_requests as staff_change_requests
@@ -120,6 +121,7 @@ def create_app(settings: Settings | None = None, *, clock: Callable[[], datetime
     app.include_router(staff_what_if.router)  # what-if simulation of a day (issue 13)
     for module in (staff_bookings, staff_booking_center, staff_change_requests, patient_change_requests):
         app.include_router(module.router)  # the visit lifecycle (issue 14)
+    app.include_router(staff_booking_runs.router)  # regimen booking planned as a job (issue 10)
     app.include_router(staff_board_replan.router)  # add-ons and repairs on the board (issue 13)
     for module in (password_links, mfa, staff_users):  # accounts and the second factor (issue 10)
         app.include_router(module.router)

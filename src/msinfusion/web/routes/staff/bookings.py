@@ -1,6 +1,7 @@
-"""The visit lifecycle for staff: stop or edit a prescription, book a whole regimen (preview, then
-confirm), book, move or cancel a visit. The engine and the label rules decide (:mod:`msinfusion.db.bookings`);
-every change is audited and reaches the patient: plan, calendar files, feed and a notice in the outbox.
+"""The visit lifecycle for staff: stop or edit a prescription, book, move or cancel a visit (a whole
+regimen is planned in the background and confirmed in :mod:`.booking_runs`). The engine and the label
+rules decide (:mod:`msinfusion.db.bookings`); every change is audited and reaches the patient: plan,
+calendar files, feed and a notice in the outbox.
 
 Every visit change goes through :func:`msinfusion.web.booking_changes.change_visit`: check the row's
 version, let the engine and the label rules decide, answer 422 (a rule, named) or 409 (a stale version or
@@ -15,31 +16,25 @@ from zoneinfo import ZoneInfo
 
 from fastapi import APIRouter, Form, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
-from pydantic import Field, ValidationError
-from sqlalchemy.exc import IntegrityError
+from pydantic import ValidationError
 
-from msinfusion.db import bookings, prescription_changes, visit_changes
+from msinfusion.db import prescription_changes, visit_changes
 from msinfusion.db.bookings_alternatives import parse_option, visit_options
 from msinfusion.db.center_catalog import center_today
 from msinfusion.db.models import Appointment, Center, Prescription
 from msinfusion.db.prescription_changes import EditIn, StopIn
-from msinfusion.i18n import translator
-from msinfusion.limits import BrowserText, ClinicalDay, max_chars, max_items
-from msinfusion.outbox.producers import enqueue_visit_notice
+from msinfusion.limits import BrowserText, ClinicalDay, max_chars
 from msinfusion.prescriptions import RecordProblem
-from msinfusion.scheduling.clock import format_clock
 from msinfusion.web.booking_changes import (
-    CHAIR_TAKEN,
     CHOOSE_OPTION,
     CHOOSE_PLACE,
     MAX_VERSION,
     change_visit,
     problem,
-    refusal,
     visit_changed,
 )
 from msinfusion.web.dependencies import AppSettings, Mail, Now, Principal
-from msinfusion.web.pages import page_locale, render
+from msinfusion.web.pages import render
 from msinfusion.web.policies import policy
 from msinfusion.web.unit_of_work import UnitOfWork, audited
 
@@ -104,75 +99,6 @@ def edit_prescription(
         return problem(request, work, message, back)
     work.audit(object_id=prescription.id, patient_id=prescription.patient_id, details={"change": change.id})
     return _back(prescription.patient_id, f"prescription-{prescription.id}", "edited")
-
-
-@router.get("/prescriptions/{prescription_id}/booking", response_class=HTMLResponse)
-def booking_preview(
-    request: Request,
-    prescription_id: int,
-    principal: Annotated[Principal, policy("scheduler-center")],
-    work: Annotated[UnitOfWork, audited("preview", "booking")],
-    at: Now,
-) -> Response:
-    prescription = work.db.get_one(Prescription, prescription_id)
-    back = f"/staff/patients/{prescription.patient_id}#prescription-{prescription.id}"
-    try:
-        preview = bookings.preview_regimen(work.db, prescription, center_today(work.db, principal.center_id, at))
-    except RecordProblem as exc:
-        return problem(request, work, refusal(exc), back)
-    work.audit(object_id=prescription.id, patient_id=prescription.patient_id)
-    return _preview_page(request, prescription, preview)
-
-
-def _preview_page(
-    request: Request, prescription: Prescription, preview: bookings.RegimenPreview, conflict: str | None = None
-) -> Response:
-    return render(
-        request,
-        "staff/booking_preview.html",
-        {
-            "prescription": prescription,
-            "patient": prescription.patient,
-            "bookings": preview.bookings,
-            "unbooked": [u for u in preview.plan.unbooked if u.patient == bookings.request_id(prescription.id)],
-            "proposal": preview.key(),
-            "clock": format_clock,
-            "conflict": translator(page_locale(request)).gettext(conflict) if conflict else None,
-        },
-        status_code=409 if conflict else 200,
-    )
-
-
-@router.post("/prescriptions/{prescription_id}/booking")
-def booking_confirm(
-    request: Request,
-    prescription_id: int,
-    principal: Annotated[Principal, policy("scheduler-center")],
-    work: Annotated[UnitOfWork, audited("create", "booking")],
-    at: Now,
-    mail: Mail,
-    proposal: Annotated[
-        list[Annotated[BrowserText, Field(max_length=max_chars("booking.proposal"))]] | None,
-        Form(max_length=max_items("booking.proposal")),
-    ] = None,
-) -> Response:
-    prescription = work.db.get_one(Prescription, prescription_id)
-    today = center_today(work.db, principal.center_id, at)
-    try:
-        made = bookings.confirm_regimen(work.db, prescription, proposal or [], today, principal.user_id, at)
-        work.db.flush()
-    except (bookings.BookingConflict, IntegrityError) as exc:
-        work.discard()
-        message = str(exc) if isinstance(exc, bookings.BookingConflict) else CHAIR_TAKEN
-        preview = bookings.preview_regimen(work.db, prescription, today)
-        return _preview_page(request, prescription, preview, conflict=message)
-    queued = sum(enqueue_visit_notice(work.db, a, "booked", mail, at) for a in made)
-    work.audit(
-        object_id=prescription.id,
-        patient_id=prescription.patient_id,
-        details={"appointments": [a.id for a in made], "notices": queued},
-    )
-    return _back(prescription.patient_id, "visits", f"booked-{len(made)}")
 
 
 @router.post("/prescriptions/{prescription_id}/visits")
