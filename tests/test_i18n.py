@@ -78,6 +78,7 @@ PYTHON_SOURCES = [
     # The live day's notes and warnings on the board's proposals (issue 12, i18n3).
     "scheduling/repair.py",
     "scheduling/addon.py",
+    "scheduling/addon_alternatives.py",
     # A visit booked on a day that breaks a rule; the dose calendar's warnings (issue 12, i18n3).
     "db/visit_changes.py",
     "lifetime_caps.py",
