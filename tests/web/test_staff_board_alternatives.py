@@ -17,11 +17,12 @@ import pytest
 from fastapi import FastAPI
 from sqlalchemy import select
 
-from msinfusion.db import day_schedule
+from msinfusion.db import add_on_booking, day_schedule
 from msinfusion.db.board_demo import BoardDay, seed_board_day
 from msinfusion.db.booking_models import CenterBookingSettings, VisitChange
 from msinfusion.db.comms_models import OutboxMessage, PatientContact
 from msinfusion.db.models import Appointment, AuditEvent, Chair
+from msinfusion.scheduling import solve
 from msinfusion.web.routes.staff import board_replan
 from tests.web.web_world import FakeClock, TestClient, World, csrf_token, sign_in
 
@@ -327,3 +328,56 @@ def test_only_nurses_take_an_add_on_alternative(app: FastAPI, board_day: BoardDa
             "/staff/board/add-on/another-day/confirm",
         ):
             assert _post(client, url, {"day": DAY.isoformat()}).status_code == 403, (username, url)
+
+
+def _visits_on(app: FastAPI, world: World, on: date, accepted: bool) -> list[int]:
+    """Four visits booked on ``on`` at 09:00 in chairs C01-C04 (and, if ``accepted``, a run accepted for them)."""
+    chairs = _chair_ids(app, world)
+    with app.state.database.session() as db:
+        rows = [
+            Appointment(
+                center_id=world.centers["a"],
+                patient_id=world.patients["a1"],
+                treatment="natalizumab-300",
+                day=on,
+                status="booked",
+                starts_at=_utc(on, "09:00"),
+                ends_at=_utc(on, "09:00") + timedelta(hours=2),
+                chair_id=chairs[f"C0{n}"],
+            )
+            for n in range(1, 5)
+        ]
+        db.add_all(rows)
+        db.flush()
+        if accepted:
+            built = day_schedule.build_day(db, world.centers["a"], on)
+            job, _ = day_schedule.queue_run(db, built, world.centers["a"], world.users["scheduler_a"], TEN, 0)
+            result = solve(built.day, solver="greedy")
+            job.status, job.result, job.finished_at = "done", json.loads(result.to_json()), TEN
+            db.flush()
+            day_schedule.accept(db, job, world.users["scheduler_a"], TEN)
+        db.commit()
+        return [r.id for r in rows]
+
+
+@pytest.mark.parametrize("accepted", [False, True], ids=["as-booked", "accepted-run"])
+def test_another_day_keeps_every_visit_booked_there_where_it_is(
+    app: FastAPI, world: World, board_day: BoardDay, accepted: bool, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    on = DAY + timedelta(days=7)
+    booked = _visits_on(app, world, on, accepted)
+    if accepted:  # the accepted run is the day's schedule: nothing is solved again
+        monkeypatch.setattr(add_on_booking, "booked_day", None)
+    before = _rows(app, on)
+    client = _client(app)
+    fields = _form(_add_on(client, world, "ocrelizumab-600", "09:00"), "/staff/board/add-on/another-day", DAY_FIELDS)
+    proposal = _post(client, "/staff/board/add-on/another-day", {"day": DAY.isoformat(), **fields})
+    assert proposal.status_code == 200, proposal.text
+    done = _post(client, "/staff/board/add-on/another-day/confirm", {"day": DAY.isoformat(), **fields})
+    assert done.status_code == 303, done.text
+    after = _rows(app, on)
+    assert {i: after[i] for i in booked} == before  # nobody booked there moved
+    (added,) = set(after) - set(booked)
+    starts, chair, _ = after[added]
+    taken = {before[i][1] for i in booked}
+    assert chair not in taken or (starts is not None and starts >= _utc(on, "11:00"))  # never on a taken chair at 9-11

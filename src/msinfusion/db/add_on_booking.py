@@ -3,8 +3,8 @@
 
 The next open day is the first date after the board's day on which the center is open (weekday hours
 with nurses on shift, no public holiday, no closure of its own; :class:`~msinfusion.booking.openings.OpenDays`),
-within :data:`SEARCH_DAYS`. Its visits are taken as booked (:func:`~msinfusion.db.day_schedule.booked_day`:
-each at its booked start and chair). Confirming writes one booked visit like any single booking
+within :data:`SEARCH_DAYS`. Its visits keep their booked starts and chairs (:func:`day_as_booked`).
+Confirming writes one booked visit like any single booking
 (:func:`msinfusion.db.visit_changes.write_visit`), after checking that the day is still the one the
 proposal was made from (:func:`day_token`) and still open.
 """
@@ -16,17 +16,18 @@ from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from msinfusion.booking.openings import OpenDays
 from msinfusion.db import bookings
 from msinfusion.db.day_schedule import DayClosed, booked_day
 from msinfusion.db.day_schedule.day import instant_at
-from msinfusion.db.live_day import DayChanged, accepted_job, add_on_prescription
+from msinfusion.db.live_day import DayChanged, NoLiveSchedule, accepted_job, add_on_prescription, live_day
 from msinfusion.db.models import Appointment, Center
 from msinfusion.db.visit_changes import closed_reason, write_visit
 from msinfusion.scheduling import Day, Schedule
+from msinfusion.scheduling.day import Fixed
 from msinfusion.scheduling.schedule import Assignment
 
 SEARCH_DAYS = 31
@@ -65,13 +66,45 @@ def day_token(db: Session, center_id: int, day: date) -> str:
     return hashlib.sha256("|".join(parts).encode()).hexdigest()[:32]
 
 
-def next_day(db: Session, center_id: int, after: date) -> NextDay | None:
+def day_as_booked(db: Session, center_id: int, day: date, at: datetime) -> tuple[Day, Schedule]:
+    """The day with every visit pinned at its booked start and chair, and its schedule.
+
+    When the day has an accepted run that holds every visit with a time (nobody booked or moved on the
+    booking pages since), that run is the schedule, as it is on the board; otherwise the visits are
+    taken as booked (:func:`~msinfusion.db.day_schedule.booked_day`, the greedy baseline giving out the
+    nurse tasks). Raises :class:`DayClosed` on a day without opening hours.
+    """
+    try:
+        live = live_day(db, center_id, day, at)
+    except NoLiveSchedule:
+        return booked_day(db, center_id, day)
+    timed = db.scalar(
+        select(func.count())
+        .select_from(Appointment)
+        .where(
+            Appointment.center_id == center_id,
+            Appointment.day == day,
+            Appointment.status == "booked",
+            Appointment.starts_at.is_not(None),
+        )
+    )
+    if timed != len(live.day.appointments):
+        return booked_day(db, center_id, day)
+    placed = {a.appointment: a for a in live.current.assignments}
+    pinned = [
+        a.model_copy(update={"fixed": Fixed(start=placed[a.id].start, chair=placed[a.id].chair)})
+        for a in live.day.appointments
+    ]
+    return live.day.model_copy(update={"appointments": pinned}), live.current
+
+
+def next_day(db: Session, center_id: int, after: date, at: datetime) -> NextDay | None:
     """The next open day after ``after`` as booked, or None when there is none to offer."""
     found = next_open_day(db, center_id, after)
     if found is None:
         return None
     try:
-        day, schedule = booked_day(db, center_id, found)
+        day, schedule = day_as_booked(db, center_id, found, at)
     except DayClosed:
         return None
     return NextDay(found, day, schedule, day_token(db, center_id, found))

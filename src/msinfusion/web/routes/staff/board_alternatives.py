@@ -25,9 +25,9 @@ from pydantic import ValidationError
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 
-from msinfusion.db.add_on_booking import book_add_on, day_token
+from msinfusion.db.add_on_booking import book_add_on, day_as_booked, day_token
 from msinfusion.db.center_catalog import center_today
-from msinfusion.db.day_schedule import DayClosed, booked_day
+from msinfusion.db.day_schedule import DayClosed
 from msinfusion.db.live_day import NEW_VISIT, DayChanged, LiveDay, NoLiveSchedule, add_on_visit, apply_plan, live_day
 from msinfusion.db.models import Appointment, Patient
 from msinfusion.db.visit_changes import closed_reason
@@ -231,7 +231,7 @@ def _checked_booking(
         raise DayChanged(closed)
     if day_token(work.db, center, on) != token:
         raise DayChanged("the day changed")
-    booked, current = booked_day(work.db, center, on)
+    booked, current = day_as_booked(work.db, center, on, at)
     visit = add_on_visit(work.db, center, patient_id, treatment, parse_clock(earliest))
     extended = with_catalog_phases(booked.model_copy(update={"appointments": [*booked.appointments, visit]}))
     proposed = parse_schedule(schedule)

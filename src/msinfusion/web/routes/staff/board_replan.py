@@ -234,7 +234,7 @@ def propose_add_on(
         live = live_day(work.db, principal.center_id, day, at)
         wanted = max(parse_clock(earliest) if earliest else live.now, live.now)
         visit = add_on_visit(work.db, principal.center_id, patient_id, treatment, wanted)
-        following = next_day(work.db, principal.center_id, day)
+        following = next_day(work.db, principal.center_id, day, at)
         tomorrow = None if following is None else (following.day, following.schedule)
         result = add_on(live.day, live.current, visit, live.now, next_day=tomorrow, time_limit=ADD_ON_SECONDS)
     except (NoLiveSchedule, DayProblem, LookupError, ValueError) as exc:
