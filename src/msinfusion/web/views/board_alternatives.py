@@ -38,6 +38,11 @@ def _schedule_of(alternative: Alternative, live: LiveDay, visit: Appointment, ne
     return ""
 
 
+def _sentence(text: str) -> str:
+    """The core's note as a sentence on its own line (its first letter capitalised, nothing else)."""
+    return text[:1].upper() + text[1:]
+
+
 def alternative_views(
     alternatives: Sequence[Alternative],
     live: LiveDay,
@@ -54,7 +59,7 @@ def alternative_views(
             "when": t.date(date.fromisoformat(a.date)),
             "start": format_clock(a.start),
             "chair": a.chair,
-            "note": named([a.note], names, t)[0],
+            "note": _sentence(named([a.note], names, t)[0]),
             "rows": change_rows(a.changes, names),
             "schedule_json": _schedule_of(a, live, visit, next_day),
             "token": next_day.token if a.kind == "tomorrow" and next_day is not None else live.token,
