@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pytest
 
-from msinfusion.scheduling import Chair, DayProblem, InvalidSchedule, schedule_changes, solve
+from msinfusion.scheduling import Chair, Change, DayProblem, InvalidSchedule, schedule_changes, solve
 from msinfusion.scheduling.addon import Alternative, add_on
 from msinfusion.scheduling.addon_alternatives import alternative_schedule
 from msinfusion.scheduling.clock import parse_clock
@@ -14,7 +14,7 @@ from tests.scheduling.conftest import small_day, visit
 from tests.scheduling.test_addon import one_chair_morning
 
 
-def _rebuilt_matches(alternative: Alternative, rebuilt_changes: list, visit_id: str) -> None:
+def _rebuilt_matches(alternative: Alternative, rebuilt_changes: list[Change], visit_id: str) -> None:
     others = [c for c in rebuilt_changes if c.appointment != visit_id]
     assert others == alternative.changes
     added = next(c for c in rebuilt_changes if c.appointment == visit_id)

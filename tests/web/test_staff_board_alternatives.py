@@ -22,6 +22,7 @@ from msinfusion.db.board_demo import BoardDay, seed_board_day
 from msinfusion.db.booking_models import CenterBookingSettings, VisitChange
 from msinfusion.db.comms_models import OutboxMessage, PatientContact
 from msinfusion.db.models import Appointment, AuditEvent, Chair
+from msinfusion.outbox import producers
 from msinfusion.scheduling import solve
 from msinfusion.web.routes.staff import board_replan
 from tests.web.web_world import FakeClock, TestClient, World, csrf_token, sign_in
@@ -120,7 +121,7 @@ def _shown_changes(page: str) -> list[tuple[str, str, str, str, str]]:
 def notices(monkeypatch: pytest.MonkeyPatch) -> list[tuple[int, str]]:
     """Every (appointment, change) the existing notice producer is asked to tell (it still runs)."""
     calls: list[tuple[int, str]] = []
-    original: Callable[..., bool] = day_schedule.changes.enqueue_visit_notice
+    original: Callable[..., bool] = producers.enqueue_visit_notice
 
     def recording(db: Any, appointment: Appointment, change: str, *args: Any, **kwargs: Any) -> bool:
         calls.append((appointment.id, change))
