@@ -82,6 +82,7 @@ PYTHON_SOURCES = [
     "scheduling/repair.py",
     "scheduling/addon.py",
     "scheduling/alternatives.py",
+    "scheduling/addon_alternatives.py",
     # A visit booked on a day that breaks a rule; the dose calendar's warnings (issue 12, i18n3).
     "db/visit_changes.py",
     "lifetime_caps.py",

@@ -16,12 +16,15 @@ PACKAGE = Path(str(resources.files("msinfusion")))
 TEMPLATES = [
     "board.html",
     "board_proposal.html",
+    "board_alternative.html",
+    "_board_change_table.html",
     "_board_chairs.html",
     "_board_replan_forms.html",
 ]
 ROUTES = [
     "web/routes/staff/board.py",
     "web/routes/staff/board_replan.py",
+    "web/routes/staff/board_alternatives.py",
     "web/views/board.py",
     "web/views/board_page.py",
 ]

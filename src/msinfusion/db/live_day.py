@@ -33,6 +33,7 @@ from msinfusion.outbox.config import MailConfig
 from msinfusion.scheduling import Day, Schedule
 from msinfusion.scheduling.day import Appointment as DayAppointment
 from msinfusion.scheduling.day import Fixed
+from msinfusion.therapies import UnknownTherapy, load_catalog
 from msinfusion.visits import treatment_codes
 
 NEW_VISIT = "NEW"
@@ -239,23 +240,30 @@ def apply_plan(
     return list(rows.values())
 
 
+def add_on_prescription(db: Session, patient_id: int, treatment: str) -> int | None:
+    """The patient's newest active prescription of the add-on treatment's therapy, if any (a prescription
+    may name its therapy by id, brand or generic name)."""
+    therapy = treatment_codes()[treatment].therapy
+    catalog = load_catalog()
+    for prescription_id, named in db.execute(
+        select(Prescription.id, Prescription.therapy_id)
+        .where(Prescription.patient_id == patient_id, Prescription.status == "active")
+        .order_by(Prescription.id.desc())
+    ):
+        try:
+            if catalog.get(named).id == therapy:
+                return int(prescription_id)
+        except UnknownTherapy:
+            continue
+    return None
+
+
 def _store_add_on(db: Session, center_id: int, patient_id: int, new_day: Day, day: date) -> Appointment:
     visit = next(a for a in new_day.appointments if a.id == NEW_VISIT)
-    code = treatment_codes()[visit.treatment]
-    prescription = db.scalar(
-        select(Prescription)
-        .where(
-            Prescription.patient_id == patient_id,
-            Prescription.therapy_id == code.therapy,
-            Prescription.status == "active",
-        )
-        .order_by(Prescription.id.desc())
-        .limit(1)
-    )
     row = Appointment(
         center_id=center_id,
         patient_id=patient_id,
-        prescription_id=prescription.id if prescription else None,
+        prescription_id=add_on_prescription(db, patient_id, visit.treatment),
         treatment=visit.treatment,
         day=day,
         status="booked",

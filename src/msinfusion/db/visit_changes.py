@@ -73,6 +73,17 @@ def _check_or_excuse(breaks: list[str], reason: str) -> None:
         )
 
 
+def write_visit(
+    db: Session, appointment: Appointment, by_user_id: int | None, at: dt.datetime, reason: str = ""
+) -> Appointment:
+    """Write a new booked visit with its ``book`` change. The flush is where the database refuses a chair
+    taken at that time (``IntegrityError``: the caller answers 409 and writes nothing)."""
+    db.add(appointment)
+    db.flush()
+    db.add(VisitChange(appointment_id=appointment.id, kind="book", reason=reason, user_id=by_user_id, created_at=at))
+    return appointment
+
+
 def book_visit(
     db: Session,
     prescription: Prescription,
@@ -104,20 +115,22 @@ def book_visit(
         raise RecordProblem(f"Dose {dose} is not in this prescription's calendar.")
     center = db.get_one(Center, prescription.patient.center_id)
     begins = bookings.instant(day, start, ZoneInfo(center.timezone))
-    appointment = Appointment(
-        center_id=center.id,
-        patient_id=prescription.patient_id,
-        prescription_id=prescription.id,
-        dose_index=dose,
-        treatment=treatment,
-        day=day,
-        starts_at=begins,
-        ends_at=begins + dt.timedelta(minutes=bookings.span(db, center.id, treatment)),
-        chair_id=bookings.chair_id(db, center.id, chair),
+    appointment = write_visit(
+        db,
+        Appointment(
+            center_id=center.id,
+            patient_id=prescription.patient_id,
+            prescription_id=prescription.id,
+            dose_index=dose,
+            treatment=treatment,
+            day=day,
+            starts_at=begins,
+            ends_at=begins + dt.timedelta(minutes=bookings.span(db, center.id, treatment)),
+            chair_id=bookings.chair_id(db, center.id, chair),
+        ),
+        by_user_id,
+        at,
     )
-    db.add(appointment)
-    db.flush()
-    db.add(VisitChange(appointment_id=appointment.id, kind="book", user_id=by_user_id, created_at=at))
     if breaks:
         db.add(
             VisitChange(

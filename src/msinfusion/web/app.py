@@ -36,6 +36,7 @@ from msinfusion.web.routes.patient import feeds as patient_feeds
 from msinfusion.web.routes.patient import plan as patient_plan
 from msinfusion.web.routes.patient import reminders as patient_reminders
 from msinfusion.web.routes.staff import board as staff_board
+from msinfusion.web.routes.staff import board_alternatives as staff_board_alternatives
 from msinfusion.web.routes.staff import board_replan as staff_board_replan
 from msinfusion.web.routes.staff import booking_center as staff_booking_center
 from msinfusion.web.routes.staff import booking_runs as staff_booking_runs
@@ -123,6 +124,7 @@ def create_app(settings: Settings | None = None, *, clock: Callable[[], datetime
         app.include_router(module.router)  # the visit lifecycle (issue 14)
     app.include_router(staff_booking_runs.router)  # regimen booking planned as a job (issue 10)
     app.include_router(staff_board_replan.router)  # add-ons and repairs on the board (issue 13)
+    app.include_router(staff_board_alternatives.router)  # an add-on's other ways, confirmed (issue 13)
     for module in (password_links, mfa, staff_users):  # accounts and the second factor (issue 10)
         app.include_router(module.router)
     for module in (

@@ -19,7 +19,13 @@ from msinfusion.scheduling.problems import DayProblem
 from msinfusion.web.dependencies import Principal
 from msinfusion.web.pages import LANGUAGE_NAMES, browser_locale, render
 from msinfusion.web.unit_of_work import AuditEvent, UnitOfWork
-from msinfusion.web.views.board import EVENT_WORDS, event_choices, patient_choices, treatment_choices
+from msinfusion.web.views.board import (
+    ALTERNATIVE_WORDS,
+    EVENT_WORDS,
+    event_choices,
+    patient_choices,
+    treatment_choices,
+)
 from msinfusion.web.views.bookings import day_exceptions
 
 READ_APPOINTMENT = AuditEvent("read", "appointment")
@@ -102,3 +108,31 @@ def back_to(day: date, appointment_id: int | None = None) -> RedirectResponse:
     query = urlencode({"day": day.isoformat()})
     anchor = f"#appointment-{appointment_id}" if appointment_id is not None else ""
     return RedirectResponse(f"/staff/board?{query}{anchor}", status_code=303)
+
+
+def proposal_response(
+    request: Request,
+    day: date,
+    token: str,
+    kind: str,
+    context: dict[str, Any],
+    template: str = "staff/board_proposal.html",
+) -> Response:
+    """A re-planning proposal of ``day`` (nothing stored yet), carrying the token of the day it was made from."""
+    page = {
+        "kind": kind,
+        "alternative_words": ALTERNATIVE_WORDS,
+        "day": day,
+        "token": token,
+        **context,
+        **language_context(request),
+    }
+    return render(request, template, page)
+
+
+def conflict_response(
+    request: Request, work: UnitOfWork, principal: Principal, day: date, at: datetime, message: str
+) -> Response:
+    """Nothing written (the unit of work is discarded): the board of ``day`` with ``message``, as a 409."""
+    work.discard()
+    return board_response(request, work, principal, day, at, error=message, status_code=409)

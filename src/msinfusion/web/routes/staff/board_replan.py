@@ -10,13 +10,13 @@ keeps (seated patients stay). Patients whose time changed are told through the o
 
 from __future__ import annotations
 
-from datetime import date, datetime
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Form, Request
 from fastapi.responses import Response
 from pydantic import ValidationError
 
+from msinfusion.db.add_on_booking import next_day
 from msinfusion.db.live_day import DayChanged, LiveDay, NoLiveSchedule, add_on_visit, apply_plan, live_day
 from msinfusion.db.models import Appointment
 from msinfusion.limits import BrowserText, ClinicalDay, max_chars
@@ -31,11 +31,18 @@ from msinfusion.scheduling.repair import apply_events, repair
 from msinfusion.scheduling.schedule import Schedule
 from msinfusion.scheduling.validation import replan_violations, schedule_violations
 from msinfusion.web.dependencies import Mail, Now, Principal
-from msinfusion.web.pages import render
 from msinfusion.web.policies import policy
 from msinfusion.web.unit_of_work import UnitOfWork, audited
-from msinfusion.web.views.board import ALTERNATIVE_WORDS, change_rows, named, task_rows
-from msinfusion.web.views.board_page import back_to, board_response, board_translator, language_context, say
+from msinfusion.web.views.board import change_rows, named, task_rows
+from msinfusion.web.views.board_alternatives import alternative_views
+from msinfusion.web.views.board_page import (
+    back_to,
+    board_response,
+    board_translator,
+    conflict_response,
+    proposal_response,
+    say,
+)
 
 router = APIRouter(prefix="/staff/board", include_in_schema=False)
 
@@ -46,18 +53,6 @@ ADD_ON_SECONDS = 0.6
 """Time of an add-on, alternatives and model building included: the page is due within a second, and the
 route around it (loading the day, the page) takes up to 0.3 s more on a busy machine."""
 EVENT_KINDS = ("late-arrival", "no-show", "reaction", "nurse-leaves")
-
-
-def _proposal(request: Request, principal: Principal, live: LiveDay, kind: str, context: dict[str, Any]) -> Response:
-    page = {
-        "kind": kind,
-        "alternative_words": ALTERNATIVE_WORDS,
-        "day": live.day.center.date,
-        "token": live.token,
-        **context,
-        **language_context(request),
-    }
-    return render(request, "staff/board_proposal.html", page)
 
 
 def _seated_now(live: LiveDay, appointments: list[str]) -> int:
@@ -163,7 +158,7 @@ def propose_repair(
         "events_json": events.to_json(indent=None),
         "schedule_json": result.schedule.to_json(indent=None),
     }
-    return _proposal(request, principal, live, "repair", context)
+    return proposal_response(request, live.day.center.date, live.token, "repair", context)
 
 
 def _audit_read(work: UnitOfWork, key: str) -> None:
@@ -171,13 +166,6 @@ def _audit_read(work: UnitOfWork, key: str) -> None:
         row = work.db.get(Appointment, int(key[1:]))
         if row is not None:
             work.audit(object_id=row.id, patient_id=row.patient_id)
-
-
-def _conflict(
-    request: Request, work: UnitOfWork, principal: Principal, day: date, at: datetime, message: str
-) -> Response:
-    work.discard()
-    return board_response(request, work, principal, day, at, error=message, status_code=409)
 
 
 @router.post("/repair/confirm")
@@ -210,7 +198,7 @@ def confirm_repair(
             work.db, principal.center_id, token, applied.day, proposed, at, mail, no_shows=applied.dropped
         )
     except (DayChanged, NoLiveSchedule, DayProblem, ValidationError):
-        return _conflict(
+        return conflict_response(
             request,
             work,
             principal,
@@ -247,7 +235,9 @@ def propose_add_on(
         live = live_day(work.db, principal.center_id, day, at)
         wanted = max(parse_clock(earliest) if earliest else live.now, live.now)
         visit = add_on_visit(work.db, principal.center_id, patient_id, treatment, wanted)
-        result = add_on(live.day, live.current, visit, live.now, time_limit=ADD_ON_SECONDS)
+        following = next_day(work.db, principal.center_id, day, at)
+        tomorrow = None if following is None else (following.day, following.schedule)
+        result = add_on(live.day, live.current, visit, live.now, next_day=tomorrow, time_limit=ADD_ON_SECONDS)
     except (NoLiveSchedule, DayProblem, LookupError, ValueError) as exc:
         message = say(t, "No add-on was proposed: {reason}", reason=str(exc))
         return board_response(request, work, principal, day, at, error=message, status_code=422, form=form)
@@ -262,17 +252,7 @@ def propose_add_on(
         "end": format_clock(placement.end) if placement else None,
         "tasks": task_rows(placement.nurse_tasks, t) if placement else [],
         "rows": change_rows([c for c in result.changes if c.appointment != visit.id], names),
-        "alternatives": [
-            {
-                "kind": a.kind,
-                "date": a.date,
-                "start": format_clock(a.start),
-                "chair": a.chair,
-                "note": named([a.note], names, t)[0],
-                "rows": change_rows(a.changes, names),
-            }
-            for a in result.alternatives
-        ],
+        "alternatives": alternative_views(result.alternatives, live, visit, following, names, t),
         "patient": names[visit.id],
         "patient_id": patient_id,
         "treatment": treatment,
@@ -281,7 +261,7 @@ def propose_add_on(
         "seconds": result.seconds,
         "schedule_json": result.schedule.to_json(indent=None) if result.fits else "",
     }
-    return _proposal(request, principal, live, "add-on", context)
+    return proposal_response(request, live.day.center.date, live.token, "add-on", context)
 
 
 def _patients(work: UnitOfWork, principal: Principal) -> list[tuple[int, str]]:
@@ -319,7 +299,7 @@ def confirm_add_on(
             raise DayChanged("; ".join(problems[:3]))
         rows = apply_plan(work.db, principal.center_id, token, extended, proposed, at, mail, add_on_patient=patient_id)
     except (DayChanged, NoLiveSchedule, DayProblem, LookupError, ValidationError, ValueError):
-        return _conflict(
+        return conflict_response(
             request,
             work,
             principal,
