@@ -47,6 +47,7 @@ PYTHON_SOURCES = [
     "web/routes/patient/change_requests.py",
     "db/bookings_requests.py",
     "db/bookings.py",
+    "db/bookings_center.py",  # the center editor's planning fieldset (issue 13, centerplan)
     "web/booking_changes.py",
     "web/routes/staff/change_requests.py",
     # Staff pages and the second sign-in step are translated too (issue 12, i18n).
