@@ -19,6 +19,7 @@ from typing import Any
 
 from sqlalchemy import delete, select
 from sqlalchemy.orm import Session
+from sqlalchemy.orm.attributes import flag_modified
 
 from msinfusion.db import bookings
 from msinfusion.db.booking_models import CenterBookingSettings
@@ -321,6 +322,7 @@ def save_center(
     own.headroom = edit.headroom
     own.horizon_days = edit.horizon_days
     own.updated_by, own.updated_at = by_user_id, at
+    flag_modified(own, "updated_at")  # every save bumps the version, also one that changes only other rows
     store_planning(db, center_id, edit.duration_basis, edit.no_show_rate, edit.add_on_rate)
     db.flush()
     return own

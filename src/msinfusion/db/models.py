@@ -31,6 +31,7 @@ from sqlalchemy.dialects.postgresql import ExcludeConstraint
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 
 from msinfusion.board import BOARD_STATES
+from msinfusion.db.planning_models import CenterPlanningColumns
 from msinfusion.db.types import UTCDateTime
 
 ROLES = ("patient", "nurse", "scheduler", "admin")
@@ -64,15 +65,10 @@ class Base(DeclarativeBase):
     }
 
 
-class Center(Base):
-    """An infusion center: its chairs, nurses and opening hours."""
+class Center(CenterPlanningColumns, Base):
+    """An infusion center: its chairs, nurses and opening hours (and its planning choices)."""
 
     __tablename__ = "centers"
-    __table_args__ = (
-        CheckConstraint("duration_basis IN ('label', 'median', 'p80')", name="duration_basis"),
-        CheckConstraint("no_show_rate >= 0 AND no_show_rate <= 1", name="no_show_rate"),
-        CheckConstraint("add_on_rate >= 0 AND add_on_rate <= 1", name="add_on_rate"),
-    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     name: Mapped[str] = mapped_column(String(200), unique=True)
@@ -83,11 +79,6 @@ class Center(Base):
     jurisdiction: Mapped[str | None] = mapped_column(String(8))
     """The center as patients see it (:class:`msinfusion.center.CenterProfile` as JSON): address,
     phones, amenities, day-of rules, reminders and visit policy."""
-    # How the center plans its days (the center editor, v0015); None: the app setting
-    # (:func:`msinfusion.db.center_planning.center_planning` resolves them).
-    duration_basis: Mapped[str | None] = mapped_column(String(8))
-    no_show_rate: Mapped[float | None] = mapped_column(Float)
-    add_on_rate: Mapped[float | None] = mapped_column(Float)
 
     chairs: Mapped[list[Chair]] = relationship(back_populates="center", order_by="Chair.code")
     hours: Mapped[list[CenterHours]] = relationship(order_by="CenterHours.weekday")
