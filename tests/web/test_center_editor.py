@@ -1,6 +1,6 @@
 """The center editor (admin): weekday hours, nurse shifts, chairs and features, closed days, headroom,
-how far ahead the engine books and how the center plans its days, saved all together (422 naming the field, nothing half-saved; 409 on a
-stale page), versioned and audited, and used by the booking engine."""
+how far ahead the engine books and how the center plans its days, saved all together (422 naming the
+field, nothing half-saved; 409 on a stale page), versioned and audited, and used by the booking engine."""
 
 from __future__ import annotations
 
@@ -229,9 +229,10 @@ def test_a_wrong_planning_value_is_named_and_nothing_is_saved(
     with app.state.database.session() as db:
         assert db.get_one(Center, world.centers["a"]).no_show_rate is None
         assert db.get(CenterBookingSettings, world.centers["a"]) is None
-        assert db.scalar(
-            select(CenterHours).where(CenterHours.center_id == world.centers["a"], CenterHours.weekday == 5)
-        ) is None
+        assert (
+            db.scalar(select(CenterHours).where(CenterHours.center_id == world.centers["a"], CenterHours.weekday == 5))
+            is None
+        )
 
 
 def test_a_planning_change_from_a_stale_page_is_refused_with_409(admin: tuple[FastAPI, TestClient, World]) -> None:

@@ -29,9 +29,7 @@ def _staffed(app: FastAPI) -> World:
     return world
 
 
-def test_the_day_schedule_plans_with_the_centers_basis_and_says_where_it_comes_from(
-    app: FastAPI, world: World
-) -> None:
+def test_the_day_schedule_plans_with_the_centers_basis_and_says_where_it_comes_from(app: FastAPI, world: World) -> None:
     add_nurses(app, world)
     record_history(app, world, (140, 150, 160, 170, 180))
     with TestClient(app) as client:

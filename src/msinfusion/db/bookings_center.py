@@ -5,8 +5,8 @@ ahead the engine books and how the center plans its days, read for the page and 
 :class:`CenterProblem` naming the field; :func:`save_center` checks what needs the database (a chair
 with visits on record is not removed) and then replaces the center's hours, shifts and chairs in the
 caller's transaction, bumping the settings row's version (409 on a stale page). The planning choices
-(:mod:`msinfusion.db.center_planning`) go to the center itself; an empty one means the app setting. Nothing is written when
-anything is refused: the caller discards the unit of work.
+(:mod:`msinfusion.db.center_planning`) go to the center itself; an empty one means the app setting.
+Nothing is written when anything is refused: the caller discards the unit of work.
 """
 
 from __future__ import annotations

@@ -14,6 +14,7 @@ Create Date: 2026-12-01 08:30:00.000000
 from __future__ import annotations
 
 from collections.abc import Sequence
+from typing import Any
 
 import sqlalchemy as sa
 from alembic import op
@@ -23,7 +24,7 @@ down_revision: str | None = "v0014_jobs"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
-COLUMNS: tuple[tuple[str, sa.types.TypeEngine[object], str], ...] = (
+COLUMNS: tuple[tuple[str, sa.types.TypeEngine[Any], str], ...] = (
     ("duration_basis", sa.String(length=8), "duration_basis IN ('label', 'median', 'p80')"),
     ("no_show_rate", sa.Float(), "no_show_rate >= 0 AND no_show_rate <= 1"),
     ("add_on_rate", sa.Float(), "add_on_rate >= 0 AND add_on_rate <= 1"),

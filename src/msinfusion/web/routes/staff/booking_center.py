@@ -1,7 +1,7 @@
 """The center's booking side for staff: the months at a glance (booked chair-hours against capacity) and,
 for admins, the center editor: weekday hours, nurse shifts, chairs and features, closed days, headroom,
-how far ahead the engine books and how the center plans its days (durations basis, what-if rates). A save is all or nothing: a wrong field is 422 naming it, a stale
-page 409; the change is versioned and audited.
+how far ahead the engine books and how the center plans its days (durations basis, what-if rates). A save
+is all or nothing: a wrong field is 422 naming it, a stale page 409; the change is versioned and audited.
 """
 
 from __future__ import annotations
@@ -24,8 +24,8 @@ from msinfusion.db.bookings_center import (
 )
 from msinfusion.db.center_catalog import center_today
 from msinfusion.limits import ClinicalDay, max_chars
-from msinfusion.web.dependencies import AppSettings, Now, Principal
 from msinfusion.settings import Settings
+from msinfusion.web.dependencies import AppSettings, Now, Principal
 from msinfusion.web.pages import page_translator, render
 from msinfusion.web.policies import policy
 from msinfusion.web.unit_of_work import UnitOfWork, audited
