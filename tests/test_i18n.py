@@ -50,6 +50,7 @@ PYTHON_SOURCES = [
     # Regimen booking as a job (issue 10): the run's errors and refusals.
     "db/booking_runs.py",
     "web/routes/staff/booking_runs.py",
+    "db/bookings_center.py",  # the center editor's planning fieldset (issue 13, centerplan)
     "web/booking_changes.py",
     "web/routes/staff/change_requests.py",
     # Staff pages and the second sign-in step are translated too (issue 12, i18n).

@@ -110,7 +110,8 @@ class Settings(BaseSettings):
         "label",
         description="Visit durations the day schedule plans with: the label timeline (`label`), or the median "
         "(`median`) or 80th percentile (`p80`) of the center's recorded visits of each treatment; a part of a "
-        "visit with fewer than 5 recorded visits keeps the label's minutes.",
+        "visit with fewer than 5 recorded visits keeps the label's minutes. The default for centers that have "
+        "not chosen their own in the center editor.",
     )
     simulation_runs: int = Field(
         1000,
@@ -123,13 +124,15 @@ class Settings(BaseSettings):
         ge=0,
         le=1,
         description="Chance that a booked patient does not come, in what-if simulations (5 %: the median rate "
-        "in shared/reference/scheduling.md).",
+        "in shared/reference/scheduling.md). The default for centers that have not chosen their own in the "
+        "center editor.",
     )
     simulation_add_on_rate: float = Field(
         0.0,
         ge=0,
         le=1,
-        description="Unplanned same-day visits per booked visit in what-if simulations (0: none).",
+        description="Unplanned same-day visits per booked visit in what-if simulations (0: none). The default "
+        "for centers that have not chosen their own in the center editor.",
     )
 
     booking_headroom_default: float = Field(

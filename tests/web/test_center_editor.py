@@ -1,9 +1,10 @@
-"""The center editor (admin): weekday hours, nurse shifts, chairs and features, closed days, headroom and
-how far ahead the engine books, saved all together (422 naming the field, nothing half-saved; 409 on a
-stale page), versioned and audited, and used by the booking engine."""
+"""The center editor (admin): weekday hours, nurse shifts, chairs and features, closed days, headroom,
+how far ahead the engine books and how the center plans its days, saved all together (422 naming the
+field, nothing half-saved; 409 on a stale page), versioned and audited, and used by the booking engine."""
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator
 
 import pytest
@@ -12,7 +13,7 @@ from sqlalchemy import select
 
 from msinfusion.db import bookings
 from msinfusion.db.booking_models import CenterBookingSettings
-from msinfusion.db.models import AuditEvent, CenterHours, Chair, Nurse
+from msinfusion.db.models import AuditEvent, Center, CenterHours, Chair, Nurse
 from msinfusion.settings import Settings
 from msinfusion.visits import phases_for_treatment
 from msinfusion.web import create_app
@@ -174,3 +175,84 @@ def test_a_center_without_its_own_headroom_books_with_the_setting(settings: Sett
             assert bookings.center_fields(db, world.centers["a"])["headroom"] == 0.25
             assert bookings.booking_center(db, world.centers["a"]).headroom == 0.25
         assert editor_form(client)["headroom"] == ["25"]
+
+
+def test_an_admin_chooses_the_centers_planning_and_empties_it_back_to_the_app_default(
+    admin: tuple[FastAPI, TestClient, World],
+) -> None:
+    app, client, world = admin
+    form = editor_form(client)
+    assert form["duration_basis"] == [""] and form["no_show_rate"] == [""] and form["add_on_rate"] == [""]
+    page = client.get("/staff/center/booking").text
+    assert "The app default (now the label timeline)" in page and "Empty: the app default, now 5 %." in page
+    assert "The label timeline is always the minimum" in page
+    saved = save_editor(client, {**form, "duration_basis": ["p80"], "no_show_rate": ["12,5"], "add_on_rate": ["3"]})
+    assert saved.status_code == 303  # type: ignore[attr-defined]
+    with app.state.database.session() as db:
+        center = db.get_one(Center, world.centers["a"])
+        assert (center.duration_basis, center.no_show_rate, center.add_on_rate) == ("p80", 0.125, 0.03)
+        assert db.get_one(Center, world.centers["b"]).duration_basis is None  # only the admin's own center
+        [event] = db.scalars(
+            select(AuditEvent).where(AuditEvent.action == "update", AuditEvent.object_type == "center_booking_settings")
+        ).all()
+        assert event.details["duration_basis"] == "p80" and event.details["no_show_rate"] == 0.125
+    again = editor_form(client)
+    assert again["duration_basis"] == ["p80"] and again["no_show_rate"] == ["12.5"] and again["add_on_rate"] == ["3"]
+    emptied = save_editor(client, {**again, "duration_basis": [""], "no_show_rate": [""], "add_on_rate": [""]})
+    assert emptied.status_code == 303  # type: ignore[attr-defined]
+    with app.state.database.session() as db:
+        center = db.get_one(Center, world.centers["a"])
+        assert (center.duration_basis, center.no_show_rate, center.add_on_rate) == (None, None, None)
+        assert db.get_one(CenterBookingSettings, world.centers["a"]).version == 2
+
+
+@pytest.mark.parametrize(
+    ("field", "value", "named"),
+    [
+        ("duration_basis", "mean", "Visit times: choose what the day schedule plans with."),
+        ("no_show_rate", "101", "No-shows: a percentage from 0 to 100, or empty for the app default."),
+        ("no_show_rate", "-1", "No-shows: a percentage from 0 to 100"),
+        ("no_show_rate", "nan", "No-shows: a percentage from 0 to 100"),
+        ("add_on_rate", "a few", "Add-ons: a number from 0 to 100 per 100 booked visits"),
+    ],
+)
+def test_a_wrong_planning_value_is_named_and_nothing_is_saved(
+    admin: tuple[FastAPI, TestClient, World], field: str, value: str, named: str
+) -> None:
+    app, client, world = admin
+    form = editor_form(client)
+    form.update({"opens-5": ["08:00"], "closes-5": ["13:00"], "no_show_rate": ["20"], field: [value]})
+    response = save_editor(client, form)
+    assert response.status_code == 422 and named in response.text  # type: ignore[attr-defined]
+    invalid = re.search(rf'<input [^>]*name="{field}"[^>]*>', response.text)  # type: ignore[attr-defined]
+    assert invalid is not None and 'aria-invalid="true"' in invalid.group(0)
+    with app.state.database.session() as db:
+        assert db.get_one(Center, world.centers["a"]).no_show_rate is None
+        assert db.get(CenterBookingSettings, world.centers["a"]) is None
+        assert (
+            db.scalar(select(CenterHours).where(CenterHours.center_id == world.centers["a"], CenterHours.weekday == 5))
+            is None
+        )
+
+
+def test_a_planning_change_from_a_stale_page_is_refused_with_409(admin: tuple[FastAPI, TestClient, World]) -> None:
+    app, client, world = admin
+    form = editor_form(client)
+    assert save_editor(client, {**form, "no_show_rate": ["8"]}).status_code == 303  # type: ignore[attr-defined]
+    stale = save_editor(client, {**form, "duration_basis": ["median"], "no_show_rate": ["30"]})
+    assert stale.status_code == 409  # type: ignore[attr-defined]
+    with app.state.database.session() as db:
+        center = db.get_one(Center, world.centers["a"])
+        assert (center.duration_basis, center.no_show_rate) == (None, 0.08)
+
+
+def test_a_wrong_planning_value_is_named_in_spanish_for_a_spanish_admin(
+    admin: tuple[FastAPI, TestClient, World],
+) -> None:
+    _app, client, _world = admin
+    form = editor_form(client)
+    client.headers["Accept-Language"] = "es-ES,es;q=0.9"  # an account without a language follows the browser
+    response = save_editor(client, {**form, "add_on_rate": ["500"]})
+    assert response.status_code == 422  # type: ignore[attr-defined]
+    spanish = "Visitas agregadas: un número de 0 a 100 por cada 100 visitas reservadas"
+    assert spanish in response.text  # type: ignore[attr-defined]

@@ -1,11 +1,12 @@
-"""The center editor: weekday hours, nurse shifts, chairs and their features, closures, headroom and how
-far ahead the engine books, read for the page and written all together.
+"""The center editor: weekday hours, nurse shifts, chairs and their features, closures, headroom, how far
+ahead the engine books and how the center plans its days, read for the page and written all together.
 
 :func:`parse_center_form` turns the submitted form into a :class:`CenterEdit` or raises
 :class:`CenterProblem` naming the field; :func:`save_center` checks what needs the database (a chair
 with visits on record is not removed) and then replaces the center's hours, shifts and chairs in the
-caller's transaction, bumping the settings row's version (409 on a stale page). Nothing is written when
-anything is refused: the caller discards the unit of work.
+caller's transaction, bumping the settings row's version (409 on a stale page). The planning choices
+(:mod:`msinfusion.db.center_planning`) go to the center itself; an empty one means the app setting.
+Nothing is written when anything is refused: the caller discards the unit of work.
 """
 
 from __future__ import annotations
@@ -18,11 +19,16 @@ from typing import Any
 
 from sqlalchemy import delete, select
 from sqlalchemy.orm import Session
+from sqlalchemy.orm.attributes import flag_modified
 
 from msinfusion.db import bookings
 from msinfusion.db.booking_models import CenterBookingSettings
+from msinfusion.db.center_planning import BASES, RateField, center_planning, planning_bounds, store_planning
 from msinfusion.db.models import Appointment, CenterHours, Chair, Nurse, NurseShift
+from msinfusion.i18n import N_, Message
 from msinfusion.prescriptions import RecordProblem
+from msinfusion.scheduling.durations import MIN_COUNT, Basis
+from msinfusion.settings import Settings
 
 WEEKDAY_NAMES = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday")
 CODE = re.compile(r"[A-Za-z0-9][A-Za-z0-9_-]{0,31}")
@@ -68,6 +74,10 @@ class CenterEdit:
     closures: list[dt.date]
     headroom: float
     horizon_days: int
+    duration_basis: Basis | None
+    """The center's own planning choices; None: the app setting."""
+    no_show_rate: float | None
+    add_on_rate: float | None
 
 
 def _time(form: Mapping[str, str], name: str, label: str) -> dt.time | None:
@@ -174,11 +184,42 @@ def parse_center_form(form: Mapping[str, str], days_of: Mapping[str, list[str]])
     raw_horizon = form.get("horizon_days", "").strip()
     if not raw_horizon.isdigit() or not low <= int(raw_horizon) <= high:
         raise CenterProblem("horizon_days", f"Book ahead: a number of days from {low} to {high}.")
-    return CenterEdit(hours, nurses, chairs, closures, headroom, int(raw_horizon))
+    basis, no_show, add_on = _planning(form)
+    return CenterEdit(hours, nurses, chairs, closures, headroom, int(raw_horizon), basis, no_show, add_on)
 
 
-def center_form(db: Session, center_id: int) -> dict[str, Any]:
-    """The center as the editor shows it: hours per weekday, nurses with their shifts, chairs, settings."""
+RATE_PROBLEMS: dict[RateField, str] = {
+    "no_show_rate": N_("No-shows: a percentage from {low} to {high}, or empty for the app default."),
+    "add_on_rate": N_("Add-ons: a number from {low} to {high} per 100 booked visits, or empty for the app default."),
+}
+
+
+def _planning(form: Mapping[str, str]) -> tuple[Basis | None, float | None, float | None]:
+    """The planning fieldset: a basis ("" for the app setting) and two rates in % (empty for the setting)."""
+    raw_basis = form.get("duration_basis")
+    basis = next((b for b in BASES if b == raw_basis), None)
+    if basis is None and raw_basis != "":
+        raise CenterProblem("duration_basis", Message(N_("Visit times: choose what the day schedule plans with.")))
+    rates: list[float | None] = []
+    for name, problem in RATE_PROBLEMS.items():
+        raw = form.get(name, "").strip().removesuffix("%").strip()
+        low, high = (100 * bound for bound in planning_bounds(name))
+        if not raw:
+            rates.append(None)
+            continue
+        try:
+            percent = float(raw.replace(",", "."))
+        except ValueError:
+            percent = float("nan")
+        if not low <= percent <= high:  # also refuses nan and infinity
+            raise CenterProblem(name, Message(problem, low=format(low, "g"), high=format(high, "g")))
+        rates.append(round(percent, 2) / 100)
+    return basis, rates[0], rates[1]
+
+
+def center_form(db: Session, center_id: int, settings: Settings) -> dict[str, Any]:
+    """The center as the editor shows it: hours per weekday, nurses with their shifts, chairs, settings, and
+    its own planning choices beside the app's defaults (``settings``)."""
     hours = {h.weekday: h for h in db.scalars(select(CenterHours).where(CenterHours.center_id == center_id))}
     nurses = []
     for nurse in db.scalars(select(Nurse).where(Nurse.center_id == center_id).order_by(Nurse.code)):
@@ -198,6 +239,7 @@ def center_form(db: Session, center_id: int) -> dict[str, Any]:
         for c in db.scalars(select(Chair).where(Chair.center_id == center_id).order_by(Chair.code))
     ]
     own = db.get(CenterBookingSettings, center_id)
+    planning = center_planning(db, center_id, settings)
     return {
         "hours": [
             (
@@ -213,7 +255,20 @@ def center_form(db: Session, center_id: int) -> dict[str, Any]:
         "headroom": format(round((own.headroom if own else bookings.default_headroom(db)) * 100, 1), "g"),
         "horizon_days": own.horizon_days if own else bookings.HORIZON.days,
         "version": own.version if own else 0,
+        "default_basis": settings.duration_basis,
+        "default_no_show_rate": _percent(settings.simulation_no_show_rate),
+        "default_add_on_rate": _percent(settings.simulation_add_on_rate),
+        "min_count": MIN_COUNT,
+        "duration_basis": planning.duration_basis if planning.is_own("duration_basis") else "",
+        "planning_values": {
+            "no_show_rate": _percent(planning.no_show_rate) if planning.is_own("no_show_rate") else "",
+            "add_on_rate": _percent(planning.add_on_rate) if planning.is_own("add_on_rate") else "",
+        },
     }
+
+
+def _percent(rate: float) -> str:
+    return format(round(rate * 100, 2), "g")
 
 
 def save_center(
@@ -267,5 +322,7 @@ def save_center(
     own.headroom = edit.headroom
     own.horizon_days = edit.horizon_days
     own.updated_by, own.updated_at = by_user_id, at
+    flag_modified(own, "updated_at")  # every save bumps the version, also one that changes only other rows
+    store_planning(db, center_id, edit.duration_basis, edit.no_show_rate, edit.add_on_rate)
     db.flush()
     return own

@@ -19,6 +19,7 @@ from sqlalchemy.orm import Session
 from msinfusion.booking import book
 from msinfusion.center import WEEKDAYS, demo_center
 from msinfusion.db import bookings, day_schedule
+from msinfusion.db.center_planning import center_planning
 from msinfusion.db.database import Database
 from msinfusion.db.demo_history import record_demo_history
 from msinfusion.db.models import (
@@ -160,7 +161,8 @@ def load_demo(database: Database, settings: Settings, today: date | None = None)
             prescriptions.append(prescription)
         booked_total = _book_with_the_engine(db, center.id, prescriptions, today, now)
         record_demo_history(db, center.id, staff["nurse"].id, today)  # synthetic, not clinical data
-        _demo_days(db, center.id, staff["scheduler"].id, today, now, open_days, settings.duration_basis)
+        basis = center_planning(db, center.id, settings).duration_basis
+        _demo_days(db, center.id, staff["scheduler"].id, today, now, open_days, basis)
         return DemoSummary(center.id, PATIENT_COUNT, given_total, booked_total)
 
 

@@ -31,6 +31,7 @@ from sqlalchemy.dialects.postgresql import ExcludeConstraint
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 
 from msinfusion.board import BOARD_STATES
+from msinfusion.db.planning_models import CenterPlanningColumns
 from msinfusion.db.types import UTCDateTime
 
 ROLES = ("patient", "nurse", "scheduler", "admin")
@@ -64,8 +65,8 @@ class Base(DeclarativeBase):
     }
 
 
-class Center(Base):
-    """An infusion center: its chairs, nurses and opening hours."""
+class Center(CenterPlanningColumns, Base):
+    """An infusion center: its chairs, nurses and opening hours (and its planning choices)."""
 
     __tablename__ = "centers"
 

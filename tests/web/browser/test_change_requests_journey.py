@@ -15,7 +15,7 @@ from playwright.sync_api import Page
 
 from msinfusion.db import bookings
 from msinfusion.db.center_catalog import center_today
-from msinfusion.db.models import Appointment, Patient, Prescription
+from msinfusion.db.models import Appointment, Center, Patient, Prescription
 from tests.web.browser.conftest import LiveServer
 from tests.web.lifecycle_world import open_weekdays
 from tests.web.web_world import PASSWORD
@@ -158,3 +158,42 @@ def test_an_admin_saves_the_center_editor(page: Page, live_server: LiveServer, a
     page.wait_for_url("**/staff/center/booking?saved=1")
     assert page.input_value("#headroom") == "15"
     axe(page)
+    _center_planning(page, live_server, axe)
+
+
+def _center_planning(page: Page, live_server: LiveServer, axe: Callable[[Page], None]) -> None:
+    """The editor's Planning fieldset: a basis chosen with the keyboard, a wrong rate named, then saved."""
+    planning = page.get_by_role("group", name="Visit times the day schedule plans with")
+    assert planning.get_by_role("radio", name="The app default (now the label timeline)").is_checked()
+    page.focus("#duration_basis-default")
+    page.keyboard.press("ArrowDown")  # the label timeline
+    page.keyboard.press("ArrowDown")  # the recorded median
+    assert page.is_checked("#duration_basis-median")
+    page.focus("#no_show_rate")
+    page.keyboard.type("150")
+    _press(page, "button", "Save the center")
+    page.wait_for_url("**/staff/center/booking")
+    assert "No-shows: a percentage from 0 to 100" in page.get_by_role("alert").inner_text()
+    assert page.get_attribute("#no_show_rate", "aria-invalid") == "true"
+    assert "settings-error" in (page.get_attribute("#no_show_rate", "aria-describedby") or "")
+    axe(page)
+    page.focus("#duration_basis-median")
+    page.keyboard.press("Space")
+    page.focus("#no_show_rate")
+    page.keyboard.press("Control+A")
+    page.keyboard.type("8")
+    _press(page, "button", "Save the center")
+    page.wait_for_url("**/staff/center/booking?saved=1")
+    assert page.is_checked("#duration_basis-median") and page.input_value("#no_show_rate") == "8"
+    axe(page)
+    _shot(page, "center-editor-planning")
+    page.set_viewport_size({"width": 640, "height": 400})  # a 1280 x 800 window at 200 % zoom
+    page.reload()
+    page.locator("#planning").scroll_into_view_if_needed()
+    assert page.evaluate("document.documentElement.scrollWidth <= window.innerWidth"), page.url
+    axe(page)
+    _shot(page, "center-editor-planning-200")
+    page.set_viewport_size({"width": 1280, "height": 800})
+    with live_server.app.state.database.session() as db:
+        center = db.get_one(Center, live_server.world.centers["a"])
+        assert (center.duration_basis, center.no_show_rate, center.add_on_rate) == ("median", 0.08, None)

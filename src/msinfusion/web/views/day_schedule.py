@@ -12,6 +12,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from msinfusion.db import day_schedule
+from msinfusion.db.center_planning import center_planning
 from msinfusion.db.models import Patient
 from msinfusion.db.schedule_models import ScheduleJob
 from msinfusion.i18n import N_, Translator, translator
@@ -117,8 +118,9 @@ def page(
     t = page_translator(request)
     built: day_schedule.BuiltDay | None = None
     closed: str | None = None
+    planning = center_planning(db, principal.center_id, settings)
     try:
-        built = day_schedule.build_day(db, principal.center_id, day, settings.duration_basis)
+        built = day_schedule.build_day(db, principal.center_id, day, planning.duration_basis)
     except day_schedule.DayClosed as exc:
         closed = exc.in_language(t)
     names = patient_names(db, principal.center_id)
@@ -134,6 +136,7 @@ def page(
         "previous_day": day - timedelta(days=1),
         "next_day": day + timedelta(days=1),
         "built": built,
+        "planning": planning,
         "closed": closed,
         "job": day_schedule.status_of(job, at) if job else None,
         "shown": day_schedule.status_of(shown, at) if shown else None,

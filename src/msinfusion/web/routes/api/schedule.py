@@ -8,6 +8,7 @@ from fastapi import APIRouter, HTTPException, Query
 from fastapi.responses import JSONResponse
 from pydantic import BaseModel, ConfigDict
 
+from msinfusion.db.center_planning import center_planning
 from msinfusion.db.day_schedule import (
     DayClosed,
     JobStatus,
@@ -79,7 +80,8 @@ def start_run(
 ) -> Any:
     """Queue a run (202); if the day already has a run queued or running, return that one (200)."""
     try:
-        built = build_day(work.db, principal.center_id, body.day, settings.duration_basis)
+        basis = center_planning(work.db, principal.center_id, settings).duration_basis
+        built = build_day(work.db, principal.center_id, body.day, basis)
     except DayClosed as exc:
         raise HTTPException(422, str(exc)) from None
     job, created = queue_run(

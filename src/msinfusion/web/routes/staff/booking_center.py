@@ -1,7 +1,7 @@
 """The center's booking side for staff: the months at a glance (booked chair-hours against capacity) and,
-for admins, the center editor: weekday hours, nurse shifts, chairs and features, closed days, headroom
-and how far ahead the engine books. A save is all or nothing: a wrong field is 422 naming it, a stale
-page 409; the change is versioned and audited.
+for admins, the center editor: weekday hours, nurse shifts, chairs and features, closed days, headroom,
+how far ahead the engine books and how the center plans its days (durations basis, what-if rates). A save
+is all or nothing: a wrong field is 422 naming it, a stale page 409; the change is versioned and audited.
 """
 
 from __future__ import annotations
@@ -24,8 +24,9 @@ from msinfusion.db.bookings_center import (
 )
 from msinfusion.db.center_catalog import center_today
 from msinfusion.limits import ClinicalDay, max_chars
+from msinfusion.settings import Settings
 from msinfusion.web.dependencies import AppSettings, Now, Principal
-from msinfusion.web.pages import render
+from msinfusion.web.pages import page_translator, render
 from msinfusion.web.policies import policy
 from msinfusion.web.unit_of_work import UnitOfWork, audited
 from msinfusion.web.views import center_load as load_view
@@ -74,15 +75,18 @@ def _editor_page(
     work: UnitOfWork,
     principal: Principal,
     at: datetime,
+    settings: Settings,
     error: CenterProblem | str | None = None,
     status_code: int = 200,
 ) -> Response:
     today = center_today(work.db, principal.center_id, at)
+    # A problem's message keeps its id (a core Message): the page shows it in the reader's language.
+    message = error.args[0] if isinstance(error, CenterProblem) else error
     context = {
-        **center_form(work.db, principal.center_id),
+        **center_form(work.db, principal.center_id, settings),
         "new_rows": NEW_ROWS,
         "on_closed_days": bookings.visits_on_closed_days(work.db, principal.center_id, today),
-        "error": str(error) if error else None,
+        "error": page_translator(request).message(message) if message else None,
         "error_field": error.field if isinstance(error, CenterProblem) else None,
         "saved": request.query_params.get("saved"),
         "limit": max_chars("booking.closures"),
@@ -96,9 +100,10 @@ def booking_settings_page(
     principal: Annotated[Principal, policy("admin-center")],
     work: Annotated[UnitOfWork, audited("read", "center_booking_settings")],
     at: Now,
+    settings: AppSettings,
 ) -> Response:
     work.audit(object_id=principal.center_id)
-    return _editor_page(request, work, principal, at)
+    return _editor_page(request, work, principal, at, settings)
 
 
 def _summary(edit: CenterEdit) -> dict[str, object]:
@@ -109,6 +114,9 @@ def _summary(edit: CenterEdit) -> dict[str, object]:
         "closures": len(edit.closures),
         "headroom": edit.headroom,
         "horizon_days": edit.horizon_days,
+        "duration_basis": edit.duration_basis,  # None: the app setting
+        "no_show_rate": edit.no_show_rate,
+        "add_on_rate": edit.add_on_rate,
     }
 
 
@@ -118,13 +126,14 @@ async def save_booking_settings(
     principal: Annotated[Principal, policy("admin-center")],
     work: Annotated[UnitOfWork, audited("update", "center_booking_settings")],
     at: Now,
+    settings: AppSettings,
 ) -> Response:
     """Save the whole center at once; the first wrong field is named (422) and nothing is written."""
     form = await request.form(max_fields=400)
     fields = {k: v for k, v in form.items() if isinstance(v, str) and len(v) <= max_chars("booking.closures")}
     days = {k: [v for v in form.getlist(k) if isinstance(v, str)] for k in form if k.endswith("-days")}
     raw_version = fields.get("version", "")
-    return _save(request, work, principal, at, fields, days, raw_version)
+    return _save(request, work, principal, at, settings, fields, days, raw_version)
 
 
 def _save(
@@ -132,21 +141,24 @@ def _save(
     work: UnitOfWork,
     principal: Principal,
     at: datetime,
+    settings: Settings,
     fields: dict[str, str],
     days: dict[str, list[str]],
     raw_version: str,
 ) -> Response:
     if not raw_version.isdigit():
-        return _editor_page(request, work, principal, at, CenterProblem("version", "Open the page again."), 422)
+        return _editor_page(
+            request, work, principal, at, settings, CenterProblem("version", "Open the page again."), 422
+        )
     try:
         edit = parse_center_form(fields, days)
         save_center(work.db, principal.center_id, edit, int(raw_version), principal.user_id, at)
     except CenterProblem as exc:
         work.discard()
-        return _editor_page(request, work, principal, at, exc, 422)
+        return _editor_page(request, work, principal, at, settings, exc, 422)
     except (bookings.BookingConflict, StaleDataError) as exc:
         work.discard()
         message = str(exc) if isinstance(exc, bookings.BookingConflict) else "The center was changed meanwhile."
-        return _editor_page(request, work, principal, at, message, 409)
+        return _editor_page(request, work, principal, at, settings, message, 409)
     work.audit(object_id=principal.center_id, details=_summary(edit))
     return RedirectResponse("/staff/center/booking?saved=1", status_code=303)

@@ -17,6 +17,7 @@ from sqlalchemy.orm.exc import StaleDataError
 
 from msinfusion.db import day_schedule
 from msinfusion.db.center_catalog import center_today
+from msinfusion.db.center_planning import center_planning
 from msinfusion.db.database import reading
 from msinfusion.db.schedule_models import ScheduleJob
 from msinfusion.i18n import N_
@@ -121,7 +122,8 @@ def run_optimizer(
     runner: Runner,
 ) -> Response:
     try:
-        built = day_schedule.build_day(work.db, principal.center_id, day, settings.duration_basis)
+        basis = center_planning(work.db, principal.center_id, settings).duration_basis
+        built = day_schedule.build_day(work.db, principal.center_id, day, basis)
     except day_schedule.DayClosed as exc:
         error = exc.in_language(page_translator(request))
         return _refused(request, work, principal, day, at, settings, 422, error)

@@ -1,7 +1,8 @@
 """The what-if page for schedulers: simulate the day's schedule (and a proposal) many times and compare.
 
 The page only reads: it simulates the chosen finished runs of the day (or the day as booked) with the center's recorded
-durations (where there are enough), no-shows and add-ons, and shows the averages side by side.
+durations (where there are enough), no-shows and add-ons, and shows the averages side by side. The rates start at the
+center's own (the center editor), else the app settings; staff may change them for one simulation.
 """
 
 from __future__ import annotations
@@ -13,6 +14,7 @@ from fastapi import APIRouter, Query, Request
 from fastapi.responses import HTMLResponse, Response
 
 from msinfusion.db.center_catalog import center_today
+from msinfusion.db.center_planning import center_planning
 from msinfusion.db.database import reading
 from msinfusion.db.visit_history import learned_durations
 from msinfusion.limits import ClinicalDay
@@ -54,15 +56,16 @@ def what_if_page(
         keys = [k for k in dict.fromkeys([selected_a, selected_b]) if k]
         unknown = [k for k in keys if k not in by_key]
         picked = [by_key[k] for k in keys if k in by_key]
+        planning = center_planning(db, principal.center_id, settings)
         options = SimulationSettings(
             runs=runs or settings.simulation_runs,
-            no_show_rate=(no_show / 100 if no_show is not None else settings.simulation_no_show_rate),
-            add_on_rate=(add_on / 100 if add_on is not None else settings.simulation_add_on_rate),
+            no_show_rate=(no_show / 100 if no_show is not None else planning.no_show_rate),
+            add_on_rate=(add_on / 100 if add_on is not None else planning.add_on_rate),
             learned=learned_durations(db, principal.center_id, before=chosen_day),
         )
         names = patient_names(db, principal.center_id)
         runs_read = [
-            view.loaded(db, choice, principal.center_id, chosen_day, settings.duration_basis) for choice in picked
+            view.loaded(db, choice, principal.center_id, chosen_day, planning.duration_basis) for choice in picked
         ]
     simulations = [view.simulated(run, options) for run in runs_read]  # CPU only: no transaction held
     context: dict[str, Any] = {
@@ -72,6 +75,9 @@ def what_if_page(
         "no_schedule": NO_SCHEDULE,
         "unknown": unknown,
         "options": options,
+        "planning": planning,
+        "planning_no_show": format(round(100 * planning.no_show_rate, 2), "g"),
+        "planning_add_on": format(round(100 * planning.add_on_rate, 2), "g"),
         "no_show_percent": round(100 * options.no_show_rate, 1),
         "add_on_percent": round(100 * options.add_on_rate, 1),
         "max_runs": MAX_RUNS,
