@@ -63,7 +63,7 @@ def test_the_database_refuses_a_value_out_of_bounds(database: Database, place: P
 def test_revision_v0015_adds_and_drops_the_columns_and_keeps_the_centers(database: Database, place: Place) -> None:
     with database.session() as db:
         store_planning(db, place.center_id, "p80", 0.1, 0.05)
-    downgrade(database.engine, "v0014_jobs")
+    downgrade(database.engine, "v0016_booking_runs")
     columns = {c["name"] for c in inspect(database.engine).get_columns("centers")}
     assert not PLANNING_COLUMNS & columns
     with database.engine.connect() as connection:  # the center and what refers to it are still there
