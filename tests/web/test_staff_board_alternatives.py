@@ -17,7 +17,7 @@ import pytest
 from fastapi import FastAPI
 from sqlalchemy import select
 
-from msinfusion.db import add_on_booking, day_schedule
+from msinfusion.db import add_on_booking, bookings, day_schedule
 from msinfusion.db.board_demo import BoardDay, seed_board_day
 from msinfusion.db.booking_models import CenterBookingSettings, VisitChange
 from msinfusion.db.comms_models import OutboxMessage, PatientContact
@@ -332,9 +332,11 @@ def test_only_nurses_take_an_add_on_alternative(app: FastAPI, board_day: BoardDa
 
 
 def _visits_on(app: FastAPI, world: World, on: date, accepted: bool) -> list[int]:
-    """Four visits booked on ``on`` at 09:00 in chairs C01-C04 (and, if ``accepted``, a run accepted for them)."""
+    """Four visits booked on ``on`` at 09:00 in chairs C01-C04, each as long as the center plans the
+    treatment (as the booking pages store it), and, if ``accepted``, a run accepted for them."""
     chairs = _chair_ids(app, world)
     with app.state.database.session() as db:
+        minutes = bookings.span(db, world.centers["a"], "natalizumab-300")
         rows = [
             Appointment(
                 center_id=world.centers["a"],
@@ -343,7 +345,7 @@ def _visits_on(app: FastAPI, world: World, on: date, accepted: bool) -> list[int
                 day=on,
                 status="booked",
                 starts_at=_utc(on, "09:00"),
-                ends_at=_utc(on, "09:00") + timedelta(hours=2),
+                ends_at=_utc(on, "09:00") + timedelta(minutes=minutes),
                 chair_id=chairs[f"C0{n}"],
             )
             for n in range(1, 5)

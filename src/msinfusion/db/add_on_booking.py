@@ -77,7 +77,7 @@ def day_as_booked(db: Session, center_id: int, day: date, at: datetime) -> tuple
     try:
         live = live_day(db, center_id, day, at)
     except NoLiveSchedule:
-        return booked_day(db, center_id, day)
+        return _without_unplaced(*booked_day(db, center_id, day))
     timed = db.scalar(
         select(func.count())
         .select_from(Appointment)
@@ -89,7 +89,7 @@ def day_as_booked(db: Session, center_id: int, day: date, at: datetime) -> tuple
         )
     )
     if timed != len(live.day.appointments):
-        return booked_day(db, center_id, day)
+        return _without_unplaced(*booked_day(db, center_id, day))
     placed = {a.appointment: a for a in live.current.assignments}
     pinned = [
         a.model_copy(update={"fixed": Fixed(start=placed[a.id].start, chair=placed[a.id].chair)})
@@ -141,3 +141,20 @@ def book_add_on(
         status="booked",
     )
     return write_visit(db, row, by_user_id, at, BOOKED_FROM_BOARD)
+
+
+def _without_unplaced(day: Day, schedule: Schedule) -> tuple[Day, Schedule]:
+    """The day as booked without the booked visits its schedule could not place (a nurse short at their
+    time), and without the chairs only they hold: those visits keep their chairs in the database, so an
+    add-on must not be offered there. A chair they share with a placed visit stays; the database's
+    no-double-booking guard then refuses a clash on confirm (409, nothing written)."""
+    placed = {a.appointment for a in schedule.assignments}
+    unplaced = [a for a in day.appointments if a.id not in placed]
+    if not unplaced:
+        return day, schedule
+    used = {a.chair for a in schedule.assignments}
+    held = {a.fixed.chair for a in unplaced if a.fixed is not None and a.fixed.chair is not None} - used
+    center = day.center.model_copy(update={"chairs": [c for c in day.center.chairs if c.id not in held]})
+    kept = [a for a in day.appointments if a.id in placed]
+    listed = schedule.model_copy(update={"unscheduled": [u for u in schedule.unscheduled if u.appointment in placed]})
+    return day.model_copy(update={"center": center, "appointments": kept}), listed

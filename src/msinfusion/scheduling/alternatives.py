@@ -229,7 +229,8 @@ def tomorrow(
         job = grid.job(visit.id)
         target = job.lo if job.preferred is None else job.preferred
         starts = sorted(range(job.lo, job.hi + 1), key=lambda s: (abs(s - target), s))
-        found = earliest_insertion(grid.instance, grid.placements, grid.begun, job, starts)
+        # The next day is booked ahead: its visits keep their chair and nurse, not only their start.
+        found = earliest_insertion(grid.instance, grid.placements, grid.begun, job, starts, keep=True)
         if found is not None:
             result = by_hand(extended, schedule, grid, found, opens)
     elif deadline - time.monotonic() > SOLVER_ROOM:

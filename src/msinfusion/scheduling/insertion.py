@@ -118,11 +118,15 @@ class FixedStarts:
     """A day's placements with every start fixed, counted per chair group, nurse group and grid unit.
 
     `begun` is the first grid unit at or after `now`: a visit starting before it is seated, a nurse
-    task beginning before it has begun."""
+    task beginning before it has begun. With `keep` (a day booked ahead, whose visits were told their
+    chair), no visit changes group: the visit fits only where there is room as things stand."""
 
-    def __init__(self, instance: Instance, placements: Mapping[int, Placement], begun: int) -> None:
+    def __init__(
+        self, instance: Instance, placements: Mapping[int, Placement], begun: int, *, keep: bool = False
+    ) -> None:
         self.instance = instance
         self.begun = begun
+        self.keep = keep
         self.placements = dict(placements)
         horizon = instance.horizon
         self.chair_group = {chair: g.index for g in instance.chair_groups for chair in g.chairs}
@@ -146,11 +150,11 @@ class FixedStarts:
         stay = (start, start + job.duration)
         seated = start < self.begun
         chair = self.chair_group[placement.chair] if placement is not None else (groups or [])[0]
-        self.chairs.add((j, -1), chair, stay, self._chair_options(job), not seated)
+        self.chairs.add((j, -1), chair, stay, self._chair_options(job), not seated and not self.keep)
         for k, task in enumerate(job.tasks):
             span = (start + task.offset, start + task.offset + task.length)
             nurse = self.nurse_group[placement.nurses[k]] if placement is not None else (groups or [])[k + 1]
-            self.nurses.add((j, k), nurse, span, self._nurse_options(span), span[0] >= self.begun)
+            self.nurses.add((j, k), nurse, span, self._nurse_options(span), span[0] >= self.begun and not self.keep)
         for t in range(max(0, stay[0]), min(self.instance.horizon, stay[1])):
             self.patients[t] += 1
 
@@ -210,11 +214,17 @@ class FixedStarts:
 
 
 def earliest_insertion(
-    instance: Instance, placements: Mapping[int, Placement], begun: int, job: Job, starts: Iterable[int]
+    instance: Instance,
+    placements: Mapping[int, Placement],
+    begun: int,
+    job: Job,
+    starts: Iterable[int],
+    *,
+    keep: bool = False,
 ) -> list[Placement] | None:
     """The day's placements with `job` added at the first of `starts` where it fits with every other
-    start kept (None if none); see the module docstring."""
-    return FixedStarts(instance, placements, begun).insert(job, starts)
+    start kept (None if none; with `keep`, every other chair and nurse too); see the module docstring."""
+    return FixedStarts(instance, placements, begun, keep=keep).insert(job, starts)
 
 
 @dataclass(frozen=True)
